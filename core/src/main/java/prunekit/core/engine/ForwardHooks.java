@@ -1,0 +1,39 @@
+package prunekit.core.engine;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Where later stages read activations during a forward pass. Arrays are only valid during the
+ * call: copy or reduce what you need. The default methods do nothing, so a hook implements only
+ * the sites it wants. During training the arrays carry autograd history; hooks must not modify them.
+ */
+public interface ForwardHooks {
+    ForwardHooks NONE = new ForwardHooks() { };
+
+    /** The input of a group of linear layers. */
+    enum Site {
+        /** normed hidden state entering q/k/v: (B, T, hidden). */
+        ATTN_INPUT,
+        /** concatenated head outputs entering o_proj: (B, T, queryHeads * headDim). */
+        O_PROJ_INPUT,
+        /** normed hidden state entering gate/up: (B, T, hidden). */
+        MLP_INPUT,
+        /** SwiGLU activation entering down_proj: (B, T, ffn). */
+        DOWN_PROJ_INPUT
+    }
+
+    default void linearInput(int layer, Site site, NDArray x) {
+    }
+
+    /** Per-head attention outputs before o_proj: (B, T, queryHeads, headDim). */
+    default void headOutputs(int layer, NDArray heads) {
+    }
+
+    /** Residual stream entering layer {@code layer}: (B, T, hidden). */
+    default void layerInput(int layer, NDArray h) {
+    }
+
+    /** Residual stream leaving layer {@code layer}: (B, T, hidden). */
+    default void layerOutput(int layer, NDArray h) {
+    }
+}
