@@ -1,0 +1,155 @@
+package prunekit.core.io;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import prunekit.core.model.DType;
+import prunekit.core.model.FloatTensor;
+
+/**
+ * Writes fp32 tensors as safetensors in a chosen dtype (f16/bf16 rounded to nearest, ties to even,
+ * by {@link HalfFloats}): one file, or Hugging Face shards {@code model-00001-of-0000N.safetensors}
+ * with {@code model.safetensors.index.json}. Tensors are written in the map's order, streamed in
+ * small chunks (never a whole-file buffer), into a temporary file in the target directory that is
+ * renamed when complete.
+ */
+public final class SafetensorsWriter {
+    /** What Hugging Face writes as one file before it shards ({@code max_shard_size="5GB"}). */
+    public static final long DEFAULT_MAX_SHARD_BYTES = 5_000_000_000L;
+    public static final String SINGLE_FILE = "model.safetensors";
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    private static final int CHUNK_ELEMENTS = 1 << 18;
+
+    private SafetensorsWriter() {
+    }
+
+    /** Writes {@code tensors} to {@code file} as one safetensors file in {@code dtype}. */
+    public static void write(Path file, Map<String, FloatTensor> tensors, DType dtype) {
+        List<String> names = new ArrayList<>(tensors.keySet());
+        AtomicFiles.write(file, tmp -> writeFile(tmp, names, tensors, dtype));
+    }
+
+    /** Bytes that {@code tensors} take in {@code dtype}, without headers. */
+    public static long dataBytes(Map<String, FloatTensor> tensors, DType dtype) {
+        return tensors.values().stream().mapToLong(t -> t.numel() * dtype.bytes).sum();
+    }
+
+    /**
+     * Writes {@code tensors} into {@code dir} as shards of at most {@code maxShardBytes} data bytes
+     * each (a tensor larger than that gets a shard of its own) plus {@link #INDEX_FILE}, which is
+     * written last. Returns the shard files in order.
+     */
+    public static List<Path> writeSharded(Path dir, Map<String, FloatTensor> tensors, DType dtype, long maxShardBytes) {
+        if (maxShardBytes <= 0) {
+            throw new IllegalArgumentException("max shard size must be positive, got " + maxShardBytes);
+        }
+        List<List<String>> shards = planShards(tensors, dtype, maxShardBytes);
+        JsonObject weightMap = new JsonObject();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < shards.size(); i++) {
+            List<String> names = shards.get(i);
+            Path file = dir.resolve(shardName(i + 1, shards.size()));
+            AtomicFiles.write(file, tmp -> writeFile(tmp, names, tensors, dtype));
+            names.forEach(n -> weightMap.addProperty(n, file.getFileName().toString()));
+            files.add(file);
+        }
+        JsonObject meta = new JsonObject();
+        meta.addProperty("total_size", dataBytes(tensors, dtype));
+        JsonObject index = new JsonObject();
+        index.add("metadata", meta);
+        index.add("weight_map", weightMap);
+        String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(index) + "\n";
+        AtomicFiles.write(dir.resolve(INDEX_FILE), tmp -> Files.writeString(tmp, json, StandardCharsets.UTF_8));
+        return files;
+    }
+
+    /** Hugging Face's shard name: {@code model-00002-of-00005.safetensors} (1-based). */
+    public static String shardName(int index, int count) {
+        return String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", index, count);
+    }
+
+    /** Greedy split in map order: a shard takes tensors while they fit in {@code maxShardBytes}. */
+    static List<List<String>> planShards(Map<String, FloatTensor> tensors, DType dtype, long maxShardBytes) {
+        List<List<String>> shards = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        long size = 0;
+        for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+            long bytes = e.getValue().numel() * dtype.bytes;
+            if (!current.isEmpty() && size + bytes > maxShardBytes) {
+                shards.add(current);
+                current = new ArrayList<>();
+                size = 0;
+            }
+            current.add(e.getKey());
+            size += bytes;
+        }
+        if (!current.isEmpty() || shards.isEmpty()) {
+            shards.add(current);
+        }
+        return shards;
+    }
+
+    private static void writeFile(Path file, List<String> names, Map<String, FloatTensor> tensors, DType dtype)
+            throws IOException {
+        List<int[]> shapes = new ArrayList<>();
+        for (String n : names) {
+            shapes.add(tensors.get(n).shape());
+        }
+        byte[] header = SafetensorsHeader.build(names, shapes, dtype);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+            writeFully(ch, len);
+            writeFully(ch, ByteBuffer.wrap(header));
+            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (String n : names) {
+                float[] data = tensors.get(n).data();
+                for (int off = 0; off < data.length; off += CHUNK_ELEMENTS) {
+                    buf.clear();
+                    encode(data, off, Math.min(CHUNK_ELEMENTS, data.length - off), dtype, buf);
+                    buf.flip();
+                    writeFully(ch, buf);
+                }
+            }
+            ch.force(true);
+        }
+    }
+
+    private static void encode(float[] data, int off, int count, DType dtype, ByteBuffer buf) {
+        switch (dtype) {
+            case F32 -> {
+                for (int i = 0; i < count; i++) {
+                    buf.putFloat(data[off + i]);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < count; i++) {
+                    buf.putShort(HalfFloats.f32ToF16(data[off + i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    buf.putShort(HalfFloats.f32ToBf16(data[off + i]));
+                }
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+}
