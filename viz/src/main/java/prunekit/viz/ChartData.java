@@ -1,0 +1,25 @@
+package prunekit.viz;
+
+import org.jfree.chart.JFreeChart;
+
+/**
+ * The input of one chart: an immutable record that checks itself when built (from Java or from
+ * JSON through {@link VizJson}) and knows which chart draws it.
+ */
+public sealed interface ChartData permits HeadHeatmap.Data, ChannelImportanceChart.Data, KeptFractionChart.Data,
+        ScorerScatter.Data, KeepRatioChart.Data, LossCurveChart.Data, RecoveryChart.Data, SpeedQualityChart.Data {
+
+    /** Which chart this is; its id is the {@code "chart"} value in JSON. */
+    ChartKind kind();
+
+    /** The chart's title (a default one when the input gave none). */
+    String title();
+
+    /** The chart, ready to render. */
+    JFreeChart toChart();
+
+    /** The pixel size this chart reads best at. */
+    default ChartSize size() {
+        return ChartSize.DEFAULT;
+    }
+}
