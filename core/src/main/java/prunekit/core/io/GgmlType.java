@@ -1,0 +1,93 @@
+package prunekit.core.io;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import prunekit.core.model.DType;
+
+/**
+ * The ggml tensor types prunekit reads, with their block layout and conversion to fp32:
+ * F32, F16, BF16 (one value per element) and Q8_0 (blocks of 32 values: an f16 scale d, then 32
+ * int8 q; value = d · q). Other types are named in errors by {@link #describe}.
+ */
+public enum GgmlType {
+    F32(0, 1, 4, DType.F32),
+    F16(1, 1, 2, DType.F16),
+    Q8_0(8, 32, 34, DType.F32),
+    BF16(30, 1, 2, DType.BF16);
+
+    /** ggml type names by code (ggml.h, enum ggml_type); gaps are removed types. */
+    private static final String[] NAMES = {
+        "F32", "F16", "Q4_0", "Q4_1", "Q4_2", "Q4_3", "Q5_0", "Q5_1", "Q8_0", "Q8_1", "Q2_K", "Q3_K", "Q4_K",
+        "Q5_K", "Q6_K", "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS",
+        "I8", "I16", "I32", "I64", "F64", "IQ1_M", "BF16", "Q4_0_4_4", "Q4_0_4_8", "Q4_0_8_8", "TQ1_0", "TQ2_0",
+        "IQ4_NL_4_4", "IQ4_NL_4_8", "IQ4_NL_8_8", "MXFP4",
+    };
+
+    public final int code;
+    /** Elements per block. */
+    public final int blockSize;
+    /** Bytes per block. */
+    public final int blockBytes;
+    /** The dtype its values are kept as when written back (Q8_0 dequantizes exactly into F32). */
+    public final DType storedAs;
+
+    GgmlType(int code, int blockSize, int blockBytes, DType storedAs) {
+        this.code = code;
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
+        this.storedAs = storedAs;
+    }
+
+    /** The supported type with this code, or null. */
+    public static GgmlType fromCode(int code) {
+        for (GgmlType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** "Q4_K (12)" for a known ggml code, "unknown type 99" otherwise. */
+    public static String describe(int code) {
+        return code >= 0 && code < NAMES.length ? NAMES[code] + " (" + code + ")" : "unknown type " + code;
+    }
+
+    /** Bytes of tensor {@code t}; its rows (ne[0]) must be whole blocks. */
+    long byteSize(Path file, GgufTensorInfo t) {
+        long[] ne = t.ne();
+        if (ne[0] % blockSize != 0) {
+            throw new FormatException(file, "tensor " + t.name() + " of type " + name() + " has rows of " + ne[0]
+                    + " values, not a multiple of the block size " + blockSize);
+        }
+        return t.numel() / blockSize * blockBytes;
+    }
+
+    /** Converts {@code count} values (whole blocks) from {@code b} into {@code out[pos..]}. */
+    void decode(ByteBuffer b, float[] out, int pos, int count) {
+        b.order(ByteOrder.LITTLE_ENDIAN);
+        switch (this) {
+            case F32 -> b.asFloatBuffer().get(out, pos, count);
+            case F16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[pos + i] = HalfFloats.f16ToF32(b.getShort(2 * i));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[pos + i] = HalfFloats.bf16ToF32(b.getShort(2 * i));
+                }
+            }
+            case Q8_0 -> {
+                for (int blk = 0; blk < count / 32; blk++) {
+                    int base = blk * 34;
+                    float d = HalfFloats.f16ToF32(b.getShort(base));
+                    for (int j = 0; j < 32; j++) {
+                        out[pos + blk * 32 + j] = d * b.get(base + 2 + j);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+package prunekit.core.io;
+
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import prunekit.core.model.FloatTensor;
+
+/**
+ * A GGUF file (v2 or v3, little-endian), memory-mapped: header, typed metadata and tensor infos are
+ * parsed and checked on {@link #open}; tensor data is read and converted to fp32 on {@link #read}.
+ *
+ * <p>Layout: magic "GGUF", uint32 version, uint64 tensor count, uint64 metadata count, metadata
+ * (key string, uint32 value type, value), tensor infos (name, uint32 n_dims, uint64 ne[n_dims],
+ * uint32 ggml type, uint64 offset), padding to {@code general.alignment} (default 32), tensor data.
+ * Strings are uint64 length + UTF-8 bytes. ne[0] is the contiguous dimension, so the row-major
+ * shape is ne reversed: a linear weight with ne = (in, out) is the matrix (out, in).
+ *
+ * <p>Metadata values are held as: integers of every width → {@link Long} (uint64 keeps its bits),
+ * float32 → {@link Float}, float64 → {@link Double}, bool → {@link Boolean}, string → {@link String};
+ * arrays → {@code long[]}, {@code float[]}, {@code double[]}, {@code boolean[]}, {@code List<String>}
+ * or, for arrays of arrays, {@code List<Object>}.
+ */
+public final class GgufFile {
+    private static final int MAGIC = 0x46554747; // "GGUF" read little-endian
+    private static final int DEFAULT_ALIGNMENT = 32;
+
+    private final Path path;
+    private final int version;
+    private final Map<String, Object> metadata;
+    private final Map<String, GgufTensorInfo> tensors;
+    private final long dataStart;
+    private final long fileSize;
+    /** The whole file when it fits one mapping (≤ 2 GB), else null and each tensor is mapped alone. */
+    private final ByteBuffer whole;
+
+    private GgufFile(Path path, int version, Map<String, Object> metadata, Map<String, GgufTensorInfo> tensors,
+                     long dataStart, long fileSize, ByteBuffer whole) {
+        this.path = path;
+        this.version = version;
+        this.metadata = Collections.unmodifiableMap(metadata);
+        this.tensors = Collections.unmodifiableMap(tensors);
+        this.dataStart = dataStart;
+        this.fileSize = fileSize;
+        this.whole = whole;
+    }
+
+    /** Maps and parses {@code file}; every tensor of a known type is checked to lie inside the file. */
+    public static GgufFile open(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            GgufFile g = parse(file, buf, size);
+            g.checkBounds();
+            return g;
+        } catch (IOException e) {
+            throw new FormatException(file, "cannot read GGUF file: " + e.getMessage(), e);
+        }
+    }
+
+    private static GgufFile parse(Path file, ByteBuffer buf, long size) {
+        if (size < 8) {
+            throw new FormatException(file, "not a GGUF file (only " + size + " bytes)");
+        }
+        int magic = buf.getInt();
+        if (magic != MAGIC) {
+            byte[] m = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(magic).array();
+            throw new FormatException(file, "not a GGUF file (magic " + printable(m) + ", expected \"GGUF\")");
+        }
+        int version = buf.getInt();
+        if (version != 2 && version != 3) {
+            throw new FormatException(file, "unsupported GGUF version " + Integer.toUnsignedString(version)
+                    + "; prunekit reads v2 and v3");
+        }
+        try {
+            GgufValues values = new GgufValues(file, buf);
+            long tensorCount = values.count("tensor count");
+            long kvCount = values.count("metadata count");
+            Map<String, Object> meta = new LinkedHashMap<>();
+            for (long i = 0; i < kvCount; i++) {
+                String key = values.string();
+                Object v = values.value(buf.getInt(), key);
+                if (meta.put(key, v) != null) {
+                    throw new FormatException(file, "metadata key " + key + " appears twice");
+                }
+            }
+            Map<String, GgufTensorInfo> infos = new LinkedHashMap<>();
+            for (long i = 0; i < tensorCount; i++) {
+                GgufTensorInfo t = tensorInfo(file, values);
+                if (infos.put(t.name(), t) != null) {
+                    throw new FormatException(file, "tensor " + t.name() + " appears twice");
+                }
+            }
+            long alignment = alignment(file, meta);
+            long dataStart = (buf.position() + alignment - 1) / alignment * alignment;
+            for (GgufTensorInfo t : infos.values()) {
+                if (t.offset() % alignment != 0) {
+                    throw new FormatException(file, "tensor " + t.name() + " starts at offset " + t.offset()
+                            + ", not a multiple of the alignment " + alignment);
+                }
+            }
+            return new GgufFile(file, version, meta, infos, dataStart, size, size <= Integer.MAX_VALUE ? buf : null);
+        } catch (BufferUnderflowException e) {
+            throw new FormatException(file, "truncated header (the file ends at byte " + size
+                    + " inside the metadata or tensor infos)", e);
+        }
+    }
+
+    private static GgufTensorInfo tensorInfo(Path file, GgufValues values) {
+        ByteBuffer buf = values.buffer();
+        String name = values.string();
+        int nDims = buf.getInt();
+        if (nDims < 1 || nDims > 4) {
+            throw new FormatException(file, "tensor " + name + " has " + nDims + " dimensions (expected 1 to 4)");
+        }
+        long[] ne = new long[nDims];
+        for (int d = 0; d < nDims; d++) {
+            ne[d] = buf.getLong();
+            if (ne[d] < 0 || ne[d] > Integer.MAX_VALUE) {
+                throw new FormatException(file, "tensor " + name + " has dimension ne[" + d + "] = "
+                        + Long.toUnsignedString(ne[d]));
+            }
+        }
+        int type = buf.getInt();
+        long offset = buf.getLong();
+        if (offset < 0) {
+            throw new FormatException(file, "tensor " + name + " has offset " + Long.toUnsignedString(offset));
+        }
+        return new GgufTensorInfo(name, ne, type, offset);
+    }
+
+    private static long alignment(Path file, Map<String, Object> meta) {
+        Object a = meta.get("general.alignment");
+        if (a == null) {
+            return DEFAULT_ALIGNMENT;
+        }
+        if (!(a instanceof Long l) || l <= 0 || Long.bitCount(l) != 1) {
+            throw new FormatException(file, "general.alignment is " + a + "; expected a positive power of two");
+        }
+        return l;
+    }
+
+    /** Every tensor whose type prunekit knows must end inside the file. */
+    private void checkBounds() {
+        long available = fileSize - dataStart;
+        for (GgufTensorInfo t : tensors.values()) {
+            GgmlType type = GgmlType.fromCode(t.typeCode());
+            if (type == null) {
+                continue; // reported when read
+            }
+            long bytes = type.byteSize(path, t);
+            if (t.offset() + bytes > available) {
+                throw new FormatException(path, "truncated: tensor " + t.name() + " needs bytes " + (dataStart + t.offset())
+                        + ".." + (dataStart + t.offset() + bytes) + " but the file has " + fileSize + " bytes");
+            }
+        }
+    }
+
+    private static String printable(byte[] b) {
+        StringBuilder s = new StringBuilder("\"");
+        for (byte x : b) {
+            s.append(x >= 0x20 && x < 0x7f ? String.valueOf((char) x) : String.format("\\x%02x", x & 0xff));
+        }
+        return s.append('"').toString();
+    }
+
+    // ---- tensors ----
+
+    /** Tensor infos in file order. */
+    public List<GgufTensorInfo> tensors() {
+        return new ArrayList<>(tensors.values());
+    }
+
+    public boolean hasTensor(String name) {
+        return tensors.containsKey(name);
+    }
+
+    public GgufTensorInfo tensor(String name) {
+        GgufTensorInfo t = tensors.get(name);
+        if (t == null) {
+            throw new FormatException(path, "no tensor " + name + " in this GGUF file");
+        }
+        return t;
+    }
+
+    /** The tensor {@code name} in fp32, shape = ne reversed (row-major); Q8_0/F16/BF16 are converted. */
+    public FloatTensor read(String name) {
+        GgufTensorInfo t = tensor(name);
+        GgmlType type = GgmlType.fromCode(t.typeCode());
+        if (type == null) {
+            throw new FormatException(path, "tensor " + name + " has ggml type " + GgmlType.describe(t.typeCode())
+                    + "; prunekit reads F32, F16, BF16 and Q8_0 (re-convert the model with one of those)");
+        }
+        long numel = t.numel();
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new FormatException(path, "tensor " + name + " has " + numel + " elements, more than one Java array holds");
+        }
+        float[] out = new float[(int) numel];
+        long bytes = type.byteSize(path, t);
+        long start = dataStart + t.offset();
+        // read in chunks of whole blocks, each chunk ≤ 1 GiB so that it can be one mapping
+        long chunkBlocks = Math.max(1, (1L << 30) / type.blockBytes);
+        long done = 0;
+        int outPos = 0;
+        while (done < bytes) {
+            long len = Math.min(bytes - done, chunkBlocks * type.blockBytes);
+            ByteBuffer b = slice(start + done, len);
+            int count = (int) (len / type.blockBytes * type.blockSize);
+            type.decode(b, out, outPos, count);
+            outPos += count;
+            done += len;
+        }
+        return new FloatTensor(t.shape(), out);
+    }
+
+    /** True when two tensors have the same type, dims and data bytes (e.g. an output head copied from the embedding). */
+    public boolean sameBytes(String a, String b) {
+        GgufTensorInfo ta = tensor(a);
+        GgufTensorInfo tb = tensor(b);
+        GgmlType type = GgmlType.fromCode(ta.typeCode());
+        if (type == null || ta.typeCode() != tb.typeCode() || !Arrays.equals(ta.ne(), tb.ne())) {
+            return false;
+        }
+        long bytes = type.byteSize(path, ta);
+        long chunk = 1L << 30;
+        for (long done = 0; done < bytes; done += chunk) {
+            long len = Math.min(chunk, bytes - done);
+            if (slice(dataStart + ta.offset() + done, len).mismatch(slice(dataStart + tb.offset() + done, len)) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ByteBuffer slice(long pos, long len) {
+        if (whole != null) {
+            return whole.slice((int) pos, (int) len).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return ch.map(FileChannel.MapMode.READ_ONLY, pos, len).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new FormatException(path, "cannot map bytes " + pos + ".." + (pos + len) + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- metadata ----
+
+    public Path path() {
+        return path;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    /** Absolute file offset where tensor data begins (aligned). */
+    public long dataStart() {
+        return dataStart;
+    }
+
+    /** All metadata in file order (unmodifiable), with the value representations in the class comment. */
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    public boolean has(String key) {
+        return metadata.containsKey(key);
+    }
+
+    /** The raw value of {@code key}; a FormatException naming the key when absent. */
+    public Object get(String key) {
+        Object v = metadata.get(key);
+        if (v == null) {
+            throw new FormatException(path, "missing metadata " + key);
+        }
+        return v;
+    }
+
+    public String getString(String key) {
+        return as(key, String.class, "a string");
+    }
+
+    public String getString(String key, String fallback) {
+        return has(key) ? getString(key) : fallback;
+    }
+
+    /** An integer value of any width. */
+    public long getLong(String key) {
+        return as(key, Long.class, "an integer");
+    }
+
+    public int getInt(String key) {
+        long v = getLong(key);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new FormatException(path, "metadata " + key + " = " + v + " does not fit an int");
+        }
+        return (int) v;
+    }
+
+    public int getInt(String key, int fallback) {
+        return has(key) ? getInt(key) : fallback;
+    }
+
+    /**
+     * A numeric value as a double. A float32 value gives the double of its shortest decimal form
+     * (float 1e-5 → 1.0E-5, not 9.99999974737875E-6), so configs written from it read naturally.
+     */
+    public double getDouble(String key) {
+        Object v = get(key);
+        if (v instanceof Float f) {
+            return Double.parseDouble(Float.toString(f));
+        }
+        if (v instanceof Double || v instanceof Long) {
+            return ((Number) v).doubleValue();
+        }
+        throw typeError(key, v, "a number");
+    }
+
+    public double getDouble(String key, double fallback) {
+        return has(key) ? getDouble(key) : fallback;
+    }
+
+    public boolean getBoolean(String key) {
+        return as(key, Boolean.class, "a bool");
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> getStringList(String key) {
+        Object v = get(key);
+        if (v instanceof List<?> l && l.stream().allMatch(x -> x instanceof String)) {
+            return (List<String>) l;
+        }
+        throw typeError(key, v, "an array of strings");
+    }
+
+    /** An array of float32 (or float64, narrowed). */
+    public float[] getFloatArray(String key) {
+        Object v = get(key);
+        if (v instanceof float[] f) {
+            return f.clone();
+        }
+        if (v instanceof double[] d) {
+            float[] f = new float[d.length];
+            for (int i = 0; i < d.length; i++) {
+                f[i] = (float) d[i];
+            }
+            return f;
+        }
+        throw typeError(key, v, "an array of floats");
+    }
+
+    /** An array of integers of any width, each checked to fit an int. */
+    public int[] getIntArray(String key) {
+        Object v = get(key);
+        if (!(v instanceof long[] l)) {
+            throw typeError(key, v, "an array of integers");
+        }
+        int[] out = new int[l.length];
+        for (int i = 0; i < l.length; i++) {
+            if (l[i] < Integer.MIN_VALUE || l[i] > Integer.MAX_VALUE) {
+                throw new FormatException(path, "metadata " + key + "[" + i + "] = " + l[i] + " does not fit an int");
+            }
+            out[i] = (int) l[i];
+        }
+        return out;
+    }
+
+    private <T> T as(String key, Class<T> type, String expected) {
+        Object v = get(key);
+        if (!type.isInstance(v)) {
+            throw typeError(key, v, expected);
+        }
+        return type.cast(v);
+    }
+
+    private FormatException typeError(String key, Object v, String expected) {
+        String found = v.getClass().isArray() ? v.getClass().getComponentType() + "[]" : v.getClass().getSimpleName();
+        return new FormatException(path, "metadata " + key + " is " + found + ", expected " + expected);
+    }
+
+    @Override
+    public String toString() {
+        return "GgufFile[" + path + ", v" + version + ", " + metadata.size() + " metadata, " + tensors.size()
+                + " tensors " + Arrays.toString(tensors.keySet().stream().limit(3).toArray()) + "...]";
+    }
+}
