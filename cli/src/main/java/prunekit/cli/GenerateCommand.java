@@ -51,7 +51,7 @@ public final class GenerateCommand implements Callable<Integer> {
         System.arraycopy(body, 0, ids, 1, body.length);
         // --max-positions N: N positions are run, so the sequence ends with N + 1 ids (BOS included).
         int maxLength = maxPositions != null ? maxPositions + 1 : ids.length + (maxNewTokens != null ? maxNewTokens : 64);
-        if (maxLength <= ids.length && maxPositions != null && maxPositions < ids.length) {
+        if (maxPositions != null && maxPositions < ids.length) {
             throw new IllegalArgumentException("--max-positions " + maxPositions + " is shorter than the prompt ("
                     + ids.length + " positions with BOS)");
         }

@@ -8,10 +8,8 @@ import prunekit.core.tokenize.Tokenizer;
  */
 public record Model(LlamaConfig config, LlamaWeights weights, Tokenizer tokenizer, String source) {
     public Model {
-        if (weights.config() != config) {
-            if (!weights.config().equals(config)) {
-                throw new IllegalArgumentException("weights were checked against another config");
-            }
+        if (!weights.config().equals(config)) {
+            throw new IllegalArgumentException("weights were checked against another config");
         }
         if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
