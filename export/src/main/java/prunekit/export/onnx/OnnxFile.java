@@ -1,0 +1,154 @@
+package prunekit.export.onnx;
+
+import com.google.protobuf.CodedOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a {@link ModelSpec} to a .onnx file, streaming initializer bytes rather than building the
+ * whole message in memory. Weights go to a side file {@code <model>.data} (ONNX external data:
+ * {@code location}/{@code offset}/{@code length}, offsets aligned to 4096 bytes for mmap) when asked
+ * or when they would not fit protobuf's 2 GiB limit; tensors under 1 KiB always stay inline.
+ * Both files are written under temporary names in the target folder and renamed when complete.
+ */
+public final class OnnxFile {
+    /** When to store weights outside the .onnx file. */
+    public enum ExternalData {
+        /** Only when the weights would not fit in one protobuf message (about 2 GB). */
+        AUTO,
+        /** Always (for tensors of 1 KiB and more). */
+        ALWAYS,
+        /** Never; fails for models over the protobuf limit. */
+        NEVER
+    }
+
+    /** What was written. {@code data} is null when everything is inline. */
+    public record Written(Path model, Path data, long modelBytes, long dataBytes) {
+    }
+
+    /** Inline models must stay below protobuf's 2 GiB message limit, with room for the graph. */
+    static final long INLINE_LIMIT = 2_000_000_000L;
+    static final int INLINE_THRESHOLD = 1024;
+    static final int ALIGNMENT = 4096;
+
+    private OnnxFile() {
+    }
+
+    public static Written write(ModelSpec spec, Path out, ExternalData policy) throws IOException {
+        Path target = out.toAbsolutePath();
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        long weightBytes = spec.graph().initializerBytes();
+        boolean external = switch (policy) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> weightBytes > INLINE_LIMIT;
+        };
+        if (!external && weightBytes > INLINE_LIMIT) {
+            throw new IllegalArgumentException("the weights of " + target + " take " + weightBytes
+                    + " bytes, over protobuf's 2 GiB limit for one .onnx file; write them as external data"
+                    + " (ExternalData.AUTO or ALWAYS)");
+        }
+        Path data = external ? dir.resolve(target.getFileName() + ".data") : null;
+        Path dataTmp = null;
+        Path modelTmp = tempName(target);
+        try {
+            Map<String, OnnxProto.ExternalRef> refs = new LinkedHashMap<>();
+            long dataBytes = 0;
+            if (external) {
+                dataTmp = tempName(data);
+                dataBytes = writeData(spec.graph(), dataTmp, data.getFileName().toString(), refs);
+            }
+            long modelBytes = writeModel(spec, modelTmp, refs);
+            if (external) {
+                move(dataTmp, data);
+            }
+            move(modelTmp, target);
+            Path stale = dir.resolve(target.getFileName() + ".data");
+            if (!external) {
+                Files.deleteIfExists(stale);
+            }
+            return new Written(target, data, modelBytes, dataBytes);
+        } finally {
+            Files.deleteIfExists(modelTmp);
+            if (dataTmp != null) {
+                Files.deleteIfExists(dataTmp);
+            }
+        }
+    }
+
+    private static long writeData(Graph g, Path file, String location, Map<String, OnnxProto.ExternalRef> refs)
+            throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+            long pos = 0;
+            for (Initializer t : g.initializers()) {
+                if (t.byteLength() < INLINE_THRESHOLD) {
+                    continue;
+                }
+                long offset = (pos + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+                ch.position(offset);
+                long[] written = {0};
+                t.writeTo(chunk -> {
+                    while (chunk.hasRemaining()) {
+                        written[0] += ch.write(chunk);
+                    }
+                });
+                if (written[0] != t.byteLength()) {
+                    throw new IllegalStateException("tensor " + t + " wrote " + written[0] + " bytes, expected "
+                            + t.byteLength());
+                }
+                refs.put(t.name(), new OnnxProto.ExternalRef(location, offset, t.byteLength()));
+                pos = offset + t.byteLength();
+            }
+            ch.force(false);
+            return pos;
+        }
+    }
+
+    private static long writeModel(ModelSpec spec, Path file, Map<String, OnnxProto.ExternalRef> refs)
+            throws IOException {
+        ProtoMessage model = OnnxProto.model(spec, refs);
+        long size = model.size();
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalStateException("the model proto of " + file + " would be " + size
+                    + " bytes, over protobuf's 2 GiB limit");
+        }
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW),
+                1 << 16)) {
+            CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
+            model.writeTo(cos);
+            cos.flush();
+            if (cos.getTotalBytesWritten() != size) {
+                throw new IllegalStateException("wrote " + cos.getTotalBytesWritten() + " bytes to " + file
+                        + " but the encoder computed " + size);
+            }
+        }
+        return size;
+    }
+
+    /**
+     * A fresh temporary name beside {@code target} (created by the writer, so the file gets the
+     * usual permissions rather than createTempFile's owner-only ones).
+     */
+    public static Path tempName(Path target) {
+        return target.resolveSibling(target.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + Long.toHexString(Thread.currentThread().getId()) + ".tmp");
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

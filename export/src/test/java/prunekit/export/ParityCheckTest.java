@@ -1,0 +1,72 @@
+package prunekit.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.model.LlamaWeights;
+
+/** ParityCheck finds a planted difference and says where it is. */
+class ParityCheckTest {
+    @TempDir
+    Path dir;
+
+    /** The plain reference with one logit moved by {@code delta} at decode step {@code step}, token 7. */
+    private static ReferenceForward perturbed(ReferenceForward inner, int step, float delta) {
+        return new ReferenceForward() {
+            public String name() {
+                return "perturbed";
+            }
+
+            public float[][] prefill(int[] ids) {
+                return inner.prefill(ids);
+            }
+
+            public Run newRun() {
+                Run r = inner.newRun();
+                return new Run() {
+                    private int calls;
+
+                    public float[][] append(int[] ids) {
+                        float[][] l = r.append(ids);
+                        if (calls++ == step) {
+                            l[0][7] += delta;
+                        }
+                        return l;
+                    }
+
+                    public void close() {
+                        r.close();
+                    }
+                };
+            }
+
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void reportsAPlantedDifferenceAndItsPlace() throws Exception {
+        LlamaWeights w = SyntheticModels.weights(TestConfigs.GQA_TIED.config(), 9);
+        Path f = dir.resolve("m.onnx");
+        OnnxWriter.write(w, f, OnnxWriter.Options.defaults());
+        ParityCheck.Options opts = new ParityCheck.Options(6, Tolerance.FP32);
+        try (OnnxModel m = OnnxModel.load(f, new OnnxModel.RunOptions(1, true))) {
+            List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {4, 5});
+            ParityReport clean = ParityCheck.run(new ReferenceLlama(w), m, prompts, opts);
+            assertTrue(clean.passed(), clean.summary());
+            assertEquals(7, clean.referenceTokens().get(0).length);
+
+            ParityReport bad = ParityCheck.run(perturbed(new ReferenceLlama(w), 3, 0.01f), m, prompts, opts);
+            assertFalse(bad.withinTolerance(), bad.summary());
+            assertEquals("prompt 0 decode step 3", bad.worst().label());
+            assertEquals(7, bad.worst().index());
+            assertTrue(bad.maxAbsDiff() > 0.009 && bad.maxAbsDiff() < 0.011, bad.summary());
+        }
+    }
+}
