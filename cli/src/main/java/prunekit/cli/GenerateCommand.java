@@ -36,10 +36,13 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default)") double temperature;
     @Option(names = "--top-p", defaultValue = "1.0", description = "nucleus sampling mass (default 1 = off)") double topP;
     @Option(names = "--seed", defaultValue = "0", description = "seed for sampling") long seed;
+    @Option(names = "--onnx", paramLabel = "FILE", description = "run this exported ONNX model in ONNX Runtime (MODEL gives the tokenizer)")
+    java.nio.file.Path onnx;
+    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads with --onnx") int threads;
     @Option(names = "--ignore-eos", description = "keep going past EOS/BOS (run a fixed number of tokens)") boolean ignoreEos;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (maxPositions != null && maxNewTokens != null) {
             throw new IllegalArgumentException("give --max-positions or --max-new-tokens, not both");
         }
@@ -56,10 +59,15 @@ public final class GenerateCommand implements Callable<Integer> {
                     + ids.length + " positions with BOS)");
         }
         long t0 = System.nanoTime();
+        Generator.Sampling sampling = new Generator.Sampling(temperature, topP, seed);
+        int[] stops = ignoreEos ? new int[0] : new int[] {tok.eosId(), tok.bosId()};
         int[] out;
-        try (Transformer t = new Transformer(m.weights())) {
-            out = Generator.generate(t, ids, maxLength, new Generator.Sampling(temperature, topP, seed),
-                    ignoreEos ? new int[0] : new int[] {tok.eosId(), tok.bosId()});
+        if (onnx != null) {
+            out = OnnxGeneration.generate(onnx, threads, ids, maxLength, sampling, stops);
+        } else {
+            try (Transformer t = new Transformer(m.weights())) {
+                out = Generator.generate(t, ids, maxLength, sampling, stops);
+            }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         String text = tok.decode(java.util.Arrays.copyOfRange(out, 1, out.length));
@@ -68,6 +76,7 @@ public final class GenerateCommand implements Callable<Integer> {
         res.put("ids", out);
         res.put("new_tokens", out.length - ids.length);
         res.put("seconds", secs);
+        res.put("runtime", onnx != null ? "onnxruntime" : "djl-pytorch");
         json.print(spec.commandLine().getOut(), res, () -> text);
         return 0;
     }

@@ -19,6 +19,11 @@ import prunekit.core.io.FormatException;
             GenerateCommand.class,
             EvalCommand.class,
             ConvertCommand.class,
+            ScoreCommand.class,
+            PruneCommand.class,
+            PlotCommand.class,
+            ExportCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PrunekitCli implements Runnable {

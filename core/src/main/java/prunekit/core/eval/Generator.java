@@ -25,38 +25,90 @@ public final class Generator {
         }
     }
 
+    /** Where next-token logits come from: our forward with its KV cache, or an ONNX Runtime session. */
+    public interface Stepper extends AutoCloseable {
+        /** Logits after the last prompt position. */
+        float[] prefill(int[] prompt) throws Exception;
+
+        /** Logits after appending {@code id}. */
+        float[] step(int id) throws Exception;
+
+        /** Positions the model can hold. */
+        int maxPositions();
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /** A stepper over our forward pass with a {@link KvCache}. */
+    public static Stepper stepper(Transformer model) {
+        KvCache cache = model.newCache();
+        return new Stepper() {
+            @Override
+            public float[] prefill(int[] prompt) {
+                float[][] l = model.forwardCached(cache, prompt);
+                return l[l.length - 1];
+            }
+
+            @Override
+            public float[] step(int id) {
+                return model.forwardCached(cache, new int[] {id})[0];
+            }
+
+            @Override
+            public int maxPositions() {
+                return model.config().maxPositions();
+            }
+
+            @Override
+            public void close() {
+                cache.close();
+            }
+        };
+    }
+
     /**
      * Runs {@code prompt} (which starts with BOS where the model expects it) and continues until the
      * sequence holds {@code maxLength} ids or a stop id (EOS, or BOS as llama2.c does) is produced;
      * the stop id is not included. Returns the whole sequence, prompt first.
      */
     public static int[] generate(Transformer model, int[] prompt, int maxLength, Sampling sampling, int[] stopIds) {
+        try (Stepper s = stepper(model)) {
+            return generate(s, prompt, maxLength, sampling, stopIds);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The generation loop over any {@link Stepper}; the caller closes it. */
+    public static int[] generate(Stepper model, int[] prompt, int maxLength, Sampling sampling, int[] stopIds)
+            throws Exception {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: give at least BOS");
         }
-        int limit = Math.min(maxLength, model.config().maxPositions() + 1);
+        int limit = Math.min(maxLength, model.maxPositions() + 1);
         int[] seq = Arrays.copyOf(prompt, Math.max(limit, prompt.length));
         int n = prompt.length;
         SplittableRandom rng = new SplittableRandom(sampling.seed());
-        try (KvCache cache = model.newCache()) {
-            float[][] logits = model.forwardCached(cache, prompt);
-            float[] last = logits[logits.length - 1];
-            while (n < limit) {
-                int next = pick(last, sampling, rng);
-                if (contains(stopIds, next)) {
-                    break;
-                }
-                seq[n++] = next;
-                if (n >= limit || cache.length() >= model.config().maxPositions()) {
-                    break;
-                }
-                last = model.forwardCached(cache, new int[] {next})[0];
+        float[] last = model.prefill(prompt);
+        while (n < limit) {
+            int next = pick(last, sampling, rng);
+            if (contains(stopIds, next)) {
+                break;
             }
+            seq[n++] = next;
+            if (n >= limit || n - 1 >= model.maxPositions()) {
+                break;
+            }
+            last = model.step(next);
         }
         return Arrays.copyOf(seq, n);
     }
 
-    static int pick(float[] logits, Sampling s, SplittableRandom rng) {
+    /** The next token from {@code logits} under {@code s} (shared by every generation loop). */
+    public static int pick(float[] logits, Sampling s, SplittableRandom rng) {
         if (s.temperature() == 0) {
             return argmax(logits);
         }

@@ -1,0 +1,81 @@
+package prunekit.calibrate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import prunekit.calibrate.ActivationStats.Block;
+import prunekit.core.engine.ForwardHooks;
+import prunekit.core.engine.Params;
+import prunekit.core.model.TensorNames;
+import prunekit.core.model.TensorNames.Proj;
+
+/**
+ * The forward hooks of a statistics pass: every reduction is done in float64 on arrays detached
+ * from autograd, so the same hooks serve a plain pass and a pass that also collects gradients.
+ * The attention block's output is recomputed from o_proj's input (one matmul) to get the residual
+ * stream between the attention and MLP blocks, which the transformer does not expose.
+ */
+final class StatsHooks implements ForwardHooks {
+    private final ActivationStats stats;
+    private final Params params;
+    private NDArray hIn;  // residual entering the current layer: (B, T, hidden)
+    private NDArray hMid; // residual after its attention block, or null
+
+    StatsHooks(ActivationStats stats, Params params) {
+        this.stats = stats;
+        this.params = params;
+    }
+
+    @Override
+    public void linearInput(int layer, Site site, NDArray x) {
+        NDArray d = x.stopGradient();
+        long c = d.getShape().get(d.getShape().dimension() - 1);
+        NDArray flat = d.toType(DataType.FLOAT64, false).reshape(-1, c); // (B·T, C)
+        double[] sum = flat.sum(new int[] {0}).toDoubleArray();
+        double[] sq = flat.square().sum(new int[] {0}).toDoubleArray();
+        double[] abs = flat.abs().sum(new int[] {0}).toDoubleArray();
+        stats.channel(layer, site).add(sum, sq, abs, flat.getShape().get(0));
+        if (site == Site.O_PROJ_INPUT) {
+            NDArray attnOut = d.matMul(params.get(TensorNames.weight(layer, Proj.O)).stopGradient().transpose());
+            NDArray bias = params.getOrNull(TensorNames.bias(layer, Proj.O));
+            if (bias != null) {
+                attnOut = attnOut.add(bias.stopGradient());
+            }
+            hMid = hIn.add(attnOut); // as the transformer adds it: (B, T, hidden)
+            stats.addInfluence(layer, Block.ATTENTION, sumOneMinusCos(hIn, hMid));
+        }
+    }
+
+    @Override
+    public void headOutputs(int layer, NDArray heads) {
+        // heads: (B, T, qh, hd) → per-token head norms (B, T, qh) → summed over tokens (qh)
+        NDArray norms = heads.stopGradient().toType(DataType.FLOAT64, false).square().sum(new int[] {-1}).sqrt();
+        stats.addHeadNorms(layer, norms.sum(new int[] {0, 1}).toDoubleArray());
+    }
+
+    @Override
+    public void layerInput(int layer, NDArray h) {
+        hIn = h.stopGradient();
+        hMid = null;
+    }
+
+    @Override
+    public void layerOutput(int layer, NDArray h) {
+        NDArray hOut = h.stopGradient();
+        if (stats.config().layer(layer).hasMlp()) {
+            stats.addInfluence(layer, Block.MLP, sumOneMinusCos(hMid != null ? hMid : hIn, hOut));
+        }
+        stats.addInfluence(layer, Block.LAYER, sumOneMinusCos(hIn, hOut));
+        hIn = null;
+        hMid = null;
+    }
+
+    /** Σ over tokens of 1 − cos(a_t, b_t) for a, b: (B, T, hidden), in float64. */
+    static double sumOneMinusCos(NDArray a, NDArray b) {
+        NDArray a64 = a.toType(DataType.FLOAT64, false);
+        NDArray b64 = b.toType(DataType.FLOAT64, false);
+        NDArray dot = a64.mul(b64).sum(new int[] {-1});
+        NDArray norms = a64.square().sum(new int[] {-1}).mul(b64.square().sum(new int[] {-1})).sqrt();
+        NDArray cos = dot.div(norms.maximum(1e-300));
+        return cos.neg().add(1).sum().getDouble();
+    }
+}

@@ -1,0 +1,115 @@
+package prunekit.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import prunekit.calibrate.CalibrationSet;
+import prunekit.core.model.Model;
+import prunekit.prune.group.GroupKind;
+import prunekit.prune.score.ImportanceScores;
+import prunekit.prune.score.ScorerEvaluation;
+import prunekit.prune.score.ScorerName;
+import prunekit.prune.score.Scoring;
+import prunekit.prune.score.ScoringOptions;
+import prunekit.prune.score.ScoresJson;
+
+/** {@code prunekit score MODEL --calib FILE... --scorer NAME... --out DIR}: importance scores to scores.json. */
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = "Score attention heads, KV groups, MLP channels, blocks and layers on calibration text and write"
+                + " DIR/scores.json. Scorers: magnitude, wanda, taylor, fluctuation, activation, block-influence, oracle.",
+        footer = {"", "Examples:",
+            "  prunekit score ../shared/models/mini-vina --calib ../shared/data/vi/train/wiki.txt --scorer wanda taylor --out run",
+            "  prunekit score models/stories260K.gguf --calib stories.txt --scorer magnitude wanda --evaluate --out run --json"})
+public final class ScoreCommand implements Callable<Integer> {
+    @Mixin ModelArg modelArg;
+    @Mixin CalibrationArgs calib;
+    @Mixin JsonOutput json;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--scorer", required = true, arity = "1..*", paramLabel = "NAME", description = "scorers to run")
+    List<String> scorers;
+
+    @Option(names = "--kinds", arity = "1..*", paramLabel = "KIND",
+            description = "group kinds to score: kv_group query_head mlp_channel hidden_channel attention_block mlp_block layer"
+                    + " (default: all but hidden_channel)")
+    List<String> kinds;
+
+    @Option(names = "--evaluate", description = "also run the oracle and report each scorer's Spearman correlation with it")
+    boolean evaluate;
+
+    @Option(names = "--oracle-batch", defaultValue = "2x64", paramLabel = "BxT",
+            description = "the oracle's fixed held-out batch: windows x tokens (default ${DEFAULT-VALUE})")
+    String oracleBatch;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (scores.json)")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Model m = modelArg.load();
+        CalibrationSet set = calib.load(m, "scoring");
+        ScoringOptions o = options(kinds, oracleBatch).withEvaluate(evaluate);
+        List<ScorerName> names = scorers.stream().map(ScorerName::parse).toList();
+        ImportanceScores s = Scoring.runWithStats(m, set, names, o, msg -> System.err.println("score: " + msg)).scores();
+        Path file = out.resolve("scores.json");
+        ScoresJson.write(s, file);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("scores", file.toString());
+        res.put("scorers", s.scorers().stream().map(ScorerName::id).toList());
+        res.put("calibration_loss", s.provenance().calibrationLoss());
+        List<Map<String, Object>> ev = new ArrayList<>();
+        for (ScorerEvaluation.Correlation c : s.evaluation()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("kind", c.kind().id());
+            e.put("scorer", c.scorer().id());
+            e.put("groups", c.groups());
+            e.put("spearman", c.spearman());
+            e.put("within_layer_spearman", c.withinLayer());
+            ev.add(e);
+        }
+        res.put("evaluation", ev);
+        json.print(spec.commandLine().getOut(), res, () -> human(file, s));
+        return 0;
+    }
+
+    /** Scoring options from --kinds and --oracle-batch. */
+    static ScoringOptions options(List<String> kinds, String oracleBatch) {
+        ScoringOptions o = ScoringOptions.defaults();
+        if (kinds != null && !kinds.isEmpty()) {
+            EnumSet<GroupKind> k = EnumSet.noneOf(GroupKind.class);
+            kinds.forEach(s -> k.add(GroupKind.fromId(s)));
+            o = o.withKinds(k);
+        }
+        String[] bt = oracleBatch.toLowerCase(Locale.ROOT).split("x");
+        if (bt.length != 2) {
+            throw new IllegalArgumentException("--oracle-batch '" + oracleBatch + "': write windows x tokens, e.g. 2x64");
+        }
+        try {
+            return o.withOracle(Integer.parseInt(bt[0].trim()), Integer.parseInt(bt[1].trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--oracle-batch '" + oracleBatch + "': write windows x tokens, e.g. 2x64");
+        }
+    }
+
+    private static String human(Path file, ImportanceScores s) {
+        StringBuilder sb = new StringBuilder("wrote " + file + " (" + s.scorers() + ")");
+        if (!s.evaluation().isEmpty()) {
+            sb.append("\nSpearman correlation with the oracle (pooled over layers / mean within layers):");
+            for (ScorerEvaluation.Correlation c : s.evaluation()) {
+                sb.append(String.format(Locale.ROOT, "%n  %-16s %-16s %6.3f / %6.3f  (%d groups)", c.kind().id(),
+                        c.scorer().id(), c.spearman(), c.withinLayer(), c.groups()));
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,33 @@
+package prunekit.prune.budget;
+
+import java.util.ArrayList;
+import java.util.List;
+import prunekit.core.model.LlamaConfig;
+import prunekit.prune.plan.LayerPlan;
+import prunekit.prune.plan.PruningPlan;
+
+/** Turns per-layer keep counts into a {@link PruningPlan} (the best units and channels of each layer). */
+final class PrunePlans {
+    private PrunePlans() {
+    }
+
+    static int[] range(int n) {
+        return PruningPlan.range(n);
+    }
+
+    /** Parameters of one MLP channel: its gate and up rows, its down column, and their biases. */
+    static long channelCost(LlamaConfig c) {
+        return 3L * c.hidden() + (c.mlpBias() ? 2 : 0);
+    }
+
+    /** Layer l keeps its {@code attn[l]} best attention units and {@code ffn[l]} best channels. */
+    static PruningPlan width(LlamaConfig c, AttentionUnits units, double[][] ffnScores, int[] attn, int[] ffn,
+                             String scorer, String budget) {
+        List<LayerPlan> layers = new ArrayList<>();
+        for (int l = 0; l < c.numLayers(); l++) {
+            int[][] heads = units.keep(l, attn[l]);
+            layers.add(new LayerPlan(l, false, heads[0], heads[1], Ranking.top(ffnScores[l], ffn[l])));
+        }
+        return new PruningPlan(scorer, budget, range(c.hidden()), layers);
+    }
+}

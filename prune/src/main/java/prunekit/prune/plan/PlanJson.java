@@ -1,0 +1,111 @@
+package prunekit.prune.plan;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import prunekit.core.io.FormatException;
+import prunekit.core.model.LayerShape;
+import prunekit.core.model.LlamaConfig;
+
+/**
+ * {@code plan.json}: the kept indices of a {@link PruningPlan} plus, for readers, the original and
+ * pruned shapes and parameter counts. Reading checks the format name and version.
+ */
+public final class PlanJson {
+    public static final String FORMAT = "prunekit-plan";
+    public static final int VERSION = 1;
+
+    private PlanJson() {
+    }
+
+    public static JsonObject toJson(PruningPlan plan, LlamaConfig original) {
+        JsonObject o = new JsonObject();
+        o.addProperty("format", FORMAT);
+        o.addProperty("version", VERSION);
+        o.addProperty("scorer", plan.scorer());
+        o.addProperty("budget", plan.budget());
+        o.add("original", shape(original));
+        o.add("pruned", shape(plan.prunedConfig(original)));
+        o.add("hidden", JsonText.ints(plan.hidden()));
+        o.add("dropped_layers", JsonText.ints(plan.droppedLayers()));
+        JsonArray layers = new JsonArray();
+        for (LayerPlan p : plan.layers()) {
+            JsonObject l = new JsonObject();
+            l.addProperty("layer", p.layer());
+            l.addProperty("dropped", p.dropped());
+            l.add("kv_heads", JsonText.ints(p.kvHeads()));
+            l.add("query_heads", JsonText.ints(p.queryHeads()));
+            l.add("ffn", JsonText.ints(p.ffn()));
+            layers.add(l);
+        }
+        o.add("layers", layers);
+        return o;
+    }
+
+    /** hidden, per-layer shapes and parameter counts of {@code c}. */
+    public static JsonObject shape(LlamaConfig c) {
+        JsonObject o = new JsonObject();
+        o.addProperty("hidden", c.hidden());
+        o.addProperty("head_dim", c.headDim());
+        JsonArray ls = new JsonArray();
+        for (LayerShape s : c.layers()) {
+            JsonArray a = new JsonArray();
+            a.add(s.queryHeads());
+            a.add(s.kvHeads());
+            a.add(s.ffn());
+            ls.add(a);
+        }
+        o.add("layers_heads_kv_ffn", ls);
+        o.addProperty("params", c.parameterCount());
+        o.addProperty("layer_params", c.parameterCounts().get("layers"));
+        return o;
+    }
+
+    public static void write(PruningPlan plan, LlamaConfig original, Path file) {
+        JsonText.write(file, toJson(plan, original));
+    }
+
+    public static PruningPlan read(Path file) {
+        JsonObject o;
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            o = e.getAsJsonObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a plan.json", e);
+        }
+        return fromJson(o, file);
+    }
+
+    static PruningPlan fromJson(JsonObject o, Path file) {
+        if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
+            throw new FormatException(file, "not a prunekit plan (\"format\" is not \"" + FORMAT + "\")");
+        }
+        if (o.get("version").getAsInt() != VERSION) {
+            throw new FormatException(file, "plan version " + o.get("version") + ", this prunekit reads " + VERSION);
+        }
+        try {
+            List<LayerPlan> layers = new ArrayList<>();
+            for (JsonElement e : o.getAsJsonArray("layers")) {
+                JsonObject l = e.getAsJsonObject();
+                layers.add(new LayerPlan(l.get("layer").getAsInt(), l.get("dropped").getAsBoolean(),
+                        JsonText.toInts(l.getAsJsonArray("kv_heads")), JsonText.toInts(l.getAsJsonArray("query_heads")),
+                        JsonText.toInts(l.getAsJsonArray("ffn"))));
+            }
+            return new PruningPlan(o.get("scorer").getAsString(), o.get("budget").getAsString(),
+                    JsonText.toInts(o.getAsJsonArray("hidden")), layers);
+        } catch (RuntimeException e) {
+            throw new FormatException(file, "malformed plan: " + e.getMessage(), e);
+        }
+    }
+}

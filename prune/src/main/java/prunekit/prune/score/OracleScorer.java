@@ -1,0 +1,165 @@
+package prunekit.prune.score;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import prunekit.calibrate.CalibrationSet;
+import prunekit.calibrate.WindowLoss;
+import prunekit.core.engine.Params;
+import prunekit.core.engine.Transformer;
+import prunekit.core.model.FloatTensor;
+import prunekit.core.model.LlamaConfig;
+import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.Model;
+import prunekit.core.model.TensorNames.Proj;
+import prunekit.prune.group.CouplingGroup;
+import prunekit.prune.group.GroupKind;
+import prunekit.prune.group.Slice;
+import prunekit.prune.plan.PruningPlan;
+import prunekit.prune.surgery.Surgery;
+import prunekit.prune.surgery.SurgeryOptions;
+
+/**
+ * The oracle: the measured increase of the held-out loss when the group alone is removed, on a
+ * fixed small batch (the first {@code sequences} held-out windows, their first {@code seqLen}
+ * tokens). Heads, KV groups, MLP channels and blocks are removed by zeroing their output weights
+ * (o_proj / down_proj columns, and the output bias for a whole block), which gives exactly the
+ * function of the model with the group cut out; the zeroed columns are written into the live
+ * arrays and restored after each measurement. A hidden channel cannot be zeroed equivalently
+ * (RMSNorm averages over it), so it is cut out for real with {@link Surgery}. The reference every
+ * other scorer is judged against (Molchanov et al., "Importance Estimation for Neural Network
+ * Pruning", CVPR 2019, call it the "oracle" ranking); it costs one forward per group.
+ */
+public final class OracleScorer implements ImportanceScorer {
+    private final int sequences;
+    private final int seqLen;
+    private Probe probe; // the open probe while scoreAll runs, so every group reuses one model and batch
+
+    public OracleScorer(int sequences, int seqLen) {
+        this.sequences = sequences;
+        this.seqLen = seqLen;
+    }
+
+    @Override
+    public ScorerName name() {
+        return ScorerName.ORACLE;
+    }
+
+    @Override
+    public boolean supports(GroupKind kind) {
+        return true;
+    }
+
+    @Override
+    public double[][] scoreAll(GroupKind kind, ScoringContext ctx) {
+        try (Probe p = new Probe(ctx)) {
+            probe = p;
+            return ImportanceScorer.super.scoreAll(kind, ctx);
+        } finally {
+            probe = null;
+        }
+    }
+
+    @Override
+    public double score(CouplingGroup group, ScoringContext ctx) {
+        if (probe != null) {
+            return probe.lossWithout(group) - probe.base;
+        }
+        try (Probe p = new Probe(ctx)) {
+            return p.lossWithout(group) - p.base;
+        }
+    }
+
+    /** The model's arrays, the fixed batch and the dense loss on it. */
+    private final class Probe implements AutoCloseable {
+        private final ScoringContext ctx;
+        private final Transformer model;
+        private final int[][] windows; // (batch, seqLen+1) held-out windows
+        private final int len;
+        final double base;
+
+        Probe(ScoringContext ctx) {
+            this.ctx = ctx;
+            CalibrationSet set = ctx.calibration();
+            int[][] held = set.heldOut().length > 0 ? set.heldOut() : set.calibration();
+            windows = java.util.Arrays.copyOf(held, Math.min(sequences, held.length));
+            len = Math.min(seqLen, set.seqLen());
+            model = new Transformer(ctx.weights());
+            base = loss(model);
+        }
+
+        double loss(Transformer t) {
+            return WindowLoss.meanNll(t, windows, len, windows.length);
+        }
+
+        double lossWithout(CouplingGroup g) {
+            if (g.kind() == GroupKind.HIDDEN_CHANNEL) {
+                return lossWithoutHidden(g.index());
+            }
+            Map<String, float[]> saved = new HashMap<>();
+            Params params = model.params();
+            try {
+                for (Slice s : outputSlices(g, ctx.weights().config())) {
+                    FloatTensor t = ctx.weights().get(s.tensor());
+                    saved.put(s.tensor(), t.data());
+                    params.get(s.tensor()).set(zeroed(t, s));
+                }
+                return loss(model);
+            } finally {
+                saved.forEach((name, data) -> params.get(name).set(data));
+            }
+        }
+
+        private double lossWithoutHidden(int channel) {
+            LlamaConfig c = ctx.weights().config();
+            int[] keep = new int[c.hidden() - 1];
+            for (int i = 0, k = 0; i < c.hidden(); i++) {
+                if (i != channel) {
+                    keep[k++] = i;
+                }
+            }
+            PruningPlan id = PruningPlan.identity(c);
+            PruningPlan plan = new PruningPlan("oracle", "hidden channel " + channel, keep, id.layers());
+            Model pruned = Surgery.apply(new Model(c, ctx.weights(), null, "oracle"), plan, SurgeryOptions.plain());
+            try (Transformer t = new Transformer(pruned.weights())) {
+                return loss(t);
+            }
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    /** The output-side slices whose zeroing removes {@code g}'s contribution exactly. */
+    static List<Slice> outputSlices(CouplingGroup g, LlamaConfig c) {
+        List<Slice> out = new ArrayList<>();
+        for (Slice s : g.slices(c)) {
+            boolean output = s.proj() == Proj.O || s.proj() == Proj.DOWN;
+            boolean column = s.axis() == Slice.Axis.COLUMN;
+            boolean blockBias = g.kind().isBlock() && s.axis() == Slice.Axis.ELEMENT;
+            if (output && (column || blockBias)) {
+                out.add(s); // o/down columns of a head, channel or block; the o/down bias of a whole block
+            }
+        }
+        return out;
+    }
+
+    private static float[] zeroed(FloatTensor t, Slice s) {
+        float[] d = t.data().clone();
+        switch (s.axis()) {
+            case ELEMENT -> java.util.Arrays.fill(d, s.start(), s.start() + s.length(), 0f);
+            case ROW -> java.util.Arrays.fill(d, s.start() * t.dim(1), (s.start() + s.length()) * t.dim(1), 0f);
+            case COLUMN -> {
+                int cols = t.dim(1);
+                for (int r = 0; r < t.dim(0); r++) {
+                    java.util.Arrays.fill(d, r * cols + s.start(), r * cols + s.start() + s.length(), 0f);
+                }
+            }
+            default -> throw new IllegalStateException();
+        }
+        return d;
+    }
+}

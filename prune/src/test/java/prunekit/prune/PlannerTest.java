@@ -1,0 +1,178 @@
+package prunekit.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import prunekit.core.model.LayerShape;
+import prunekit.core.model.LlamaConfig;
+import prunekit.prune.budget.AttentionUnit;
+import prunekit.prune.budget.Budget;
+import prunekit.prune.budget.PlanOptions;
+import prunekit.prune.budget.Planner;
+import prunekit.prune.group.GroupKind;
+import prunekit.prune.plan.LayerPlan;
+import prunekit.prune.plan.PruningPlan;
+import prunekit.prune.score.ImportanceScores;
+import prunekit.prune.score.ScorerName;
+
+/** Budgets and allocation on shapes and synthetic scores (no weights needed). */
+class PlannerTest {
+    static final LlamaConfig LLAMA2_7B = LlamaConfig.builder().vocabSize(32000).hidden(4096).headDim(128)
+            .uniformLayers(32, new LayerShape(32, 32, 11008)).maxPositions(4096).build();
+
+    /** Sheared-LLaMA-2.7B: hidden 2560, 20 heads of 128, FFN 6912, 32 layers, untied 32000-token head. */
+    @Test
+    void targetArchGivesShearedLlamaShapeAndCount() {
+        assertEquals(6_738_415_616L, LLAMA2_7B.parameterCount(), "LLaMA-2-7B's published count");
+        Budget.TargetArch arch = Budget.TargetArch.parse("hidden=2560,heads=20,kv-heads=20,ffn=6912,layers=32");
+        LlamaConfig sheared = arch.targetConfig(LLAMA2_7B);
+        assertEquals(2560, sheared.hidden());
+        assertEquals(128, sheared.headDim());
+        assertEquals(32, sheared.numLayers());
+        assertTrue(sheared.isUniform());
+        assertEquals(new LayerShape(20, 20, 6912), sheared.layer(0));
+        long h = 2560, v = 32000, f = 6912, q = 20 * 128, layers = 32;
+        long perLayer = h * q * 2 + h * q * 2 + 3 * h * f + 2 * h; // q,o + k,v (MHA) + MLP + two norms
+        long expected = 2 * v * h + layers * perLayer + h;    // embedding + lm_head + layers + final norm
+        assertEquals(2_701_560_320L, expected);
+        assertEquals(expected, sheared.parameterCount());
+    }
+
+    @Test
+    void targetArchPlanCutsEverythingConsistently() {
+        LlamaConfig c = Fixtures.config(2, false);
+        ImportanceScores s = synthetic(c, 1);
+        Budget.TargetArch arch = Budget.TargetArch.parse("hidden=20,heads=2,kv-heads=1,ffn=30,layers=2");
+        PruningPlan p = Planner.plan(c, s, ScorerName.MAGNITUDE, arch, PlanOptions.defaults());
+        LlamaConfig pc = p.prunedConfig(c);
+        assertEquals(arch.targetConfig(c), pc);
+        assertEquals(1, p.droppedLayers().length);
+        PruningPlan q = Planner.plan(c, s, ScorerName.MAGNITUDE,
+                Budget.TargetArch.parse("hidden=24,heads=2,kv-heads=2,ffn=40,layers=3"), PlanOptions.defaults());
+        for (LayerPlan l : q.layers()) {
+            assertEquals(2, l.kvHeads().length);
+            assertEquals(2, l.queryHeads().length);
+            assertTrue(l.queryHeads()[0] < 2 && l.queryHeads()[1] >= 2, "one query head from each group");
+        }
+    }
+
+    @Test
+    void badBudgetsSayWhatToDo() {
+        for (double r : new double[] {0, -0.1, 1.01, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Budget.KeepRatio(r, Budget.Scope.ALL));
+            assertTrue(e.getMessage().contains("(0, 1]"), e.getMessage());
+        }
+        LlamaConfig c = Fixtures.config(2, false);
+        IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
+                () -> new Budget.TargetParams(c.parameterCount() + 1).targetTotal(c));
+        assertTrue(big.getMessage().contains("larger than the model"), big.getMessage());
+        IllegalArgumentException arch = assertThrows(IllegalArgumentException.class,
+                () -> Budget.TargetArch.parse("hidden=2560,heads=20,kv-heads=8,ffn=6912,layers=32").targetConfig(
+                        LLAMA2_7B.toBuilder().uniformLayers(32, new LayerShape(32, 8, 11008)).build()));
+        assertTrue(arch.getMessage().contains("whole heads and groups") && arch.getMessage().contains("kv-heads"),
+                arch.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Budget.TargetArch.parse("hidden=2560,heads=20"));
+        assertThrows(IllegalArgumentException.class,
+                () -> Budget.TargetArch.parse("hidden=8192,heads=32,kv-heads=32,ffn=11008,layers=32").targetConfig(LLAMA2_7B));
+        assertThrows(IllegalArgumentException.class, () -> Budget.parseCount("lots"));
+        IllegalArgumentException tiny = assertThrows(IllegalArgumentException.class, () -> Planner.plan(c,
+                synthetic(c, 2), ScorerName.MAGNITUDE, new Budget.TargetParams(1000), PlanOptions.defaults()));
+        assertTrue(tiny.getMessage().contains("cannot be reached"), tiny.getMessage());
+    }
+
+    @Test
+    void parameterCountsParse() {
+        assertEquals(2_700_000_000L, Budget.parseCount("2.7B"));
+        assertEquals(500_000_000L, Budget.parseCount("500M"));
+        assertEquals(6_800_000L, Budget.parseCount("6.8M"));
+        assertEquals(12345L, Budget.parseCount("12345"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.9, 0.7, 0.5, 0.386})
+    void everyAllocationStaysWithinTheBudget(double ratio) {
+        LlamaConfig c = Fixtures.config(2, false);
+        ImportanceScores s = synthetic(c, 3);
+        Budget.KeepRatio b = new Budget.KeepRatio(ratio, Budget.Scope.LAYERS);
+        long target = b.targetTotal(c);
+        for (PlanOptions o : List.of(PlanOptions.defaults(), PlanOptions.defaults().withUniform(true),
+                PlanOptions.defaults().withAlign(4), PlanOptions.defaults().withAttention(AttentionUnit.QUERY_HEADS),
+                PlanOptions.defaults().withUniform(true).withAttention(AttentionUnit.QUERY_HEADS).withAlign(8))) {
+            PruningPlan p = Planner.plan(c, s, ScorerName.MAGNITUDE, b, o);
+            LlamaConfig pc = p.prunedConfig(c);
+            assertTrue(pc.parameterCount() <= target, o + ": " + pc.parameterCount() + " > " + target);
+            long layersTarget = (long) (ratio * c.parameterCounts().get("layers"));
+            if (o.align() == 1) { // with coarse alignment a 40-channel FFN can only land on multiples of 8
+                assertTrue(pc.parameterCounts().get("layers") > 0.8 * layersTarget, o + " prunes far more than asked");
+            }
+            for (LayerShape l : pc.layers()) {
+                assertTrue(l.kvHeads() >= 1 && l.ffn() >= 3, "floors: " + l);
+                assertTrue(l.ffn() % o.align() == 0 || l.ffn() == 40, "align " + o.align() + ": " + l);
+            }
+            if (o.uniform()) {
+                assertTrue(pc.isUniform(), "uniform plan: " + pc.layers());
+            }
+        }
+    }
+
+    @Test
+    void adaptivePlansFollowTheScores() {
+        LlamaConfig c = Fixtures.config(4, false);
+        ImportanceScores s = synthetic(c, 4);
+        // layer 0 made far more important: it must keep more than layer 2
+        double[][] mlp = s.get(ScorerName.MAGNITUDE, GroupKind.MLP_CHANNEL);
+        for (int j = 0; j < mlp[0].length; j++) {
+            mlp[2][j] = (j % 10 == 0) ? 5 : 0.01; // a few outliers; z-scores favour the rest less
+        }
+        PruningPlan p = Planner.plan(c, s, ScorerName.MAGNITUDE, new Budget.KeepRatio(0.6, Budget.Scope.LAYERS),
+                PlanOptions.defaults());
+        assertTrue(!p.prunedConfig(c).isUniform(), "adaptive plan came out uniform: " + p.prunedConfig(c).layers());
+    }
+
+    @Test
+    void depthPlansDropTheLeastInfluentialLayers() {
+        LlamaConfig c = Fixtures.config(2, false);
+        Map<ScorerName, Map<GroupKind, double[][]>> m = new EnumMap<>(ScorerName.class);
+        Map<GroupKind, double[][]> k = new EnumMap<>(GroupKind.class);
+        k.put(GroupKind.LAYER, new double[][] {{0.5}, {0.1}, {0.3}});
+        k.put(GroupKind.ATTENTION_BLOCK, new double[][] {{0.2}, {0.05}, {0.3}});
+        k.put(GroupKind.MLP_BLOCK, new double[][] {{0.4}, {0.06}, {0.01}});
+        m.put(ScorerName.BLOCK_INFLUENCE, k);
+        ImportanceScores s = scores(c, m);
+        Budget.KeepRatio b = new Budget.KeepRatio(0.6, Budget.Scope.LAYERS);
+        PruningPlan uni = Planner.plan(c, s, ScorerName.BLOCK_INFLUENCE, b, PlanOptions.defaults().withUniform(true));
+        assertEquals(List.of(1, 2), java.util.Arrays.stream(uni.droppedLayers()).boxed().toList());
+        PruningPlan ada = Planner.plan(c, s, ScorerName.BLOCK_INFLUENCE, b, PlanOptions.defaults());
+        assertTrue(ada.prunedConfig(c).parameterCount() <= b.targetTotal(c));
+        assertEquals(0, ada.layers().get(2).ffn().length, "the MLP block of layer 2 (score 0.01) goes first");
+    }
+
+    static ImportanceScores synthetic(LlamaConfig c, long seed) {
+        Random r = new Random(seed);
+        Map<GroupKind, double[][]> k = new EnumMap<>(GroupKind.class);
+        for (GroupKind kind : GroupKind.values()) {
+            double[][] rows = new double[kind.rows(c)][];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = r.doubles(kind.count(c, i)).map(x -> x * x).toArray();
+            }
+            k.put(kind, rows);
+        }
+        Map<ScorerName, Map<GroupKind, double[][]>> m = new EnumMap<>(ScorerName.class);
+        m.put(ScorerName.MAGNITUDE, k);
+        return scores(c, m);
+    }
+
+    static ImportanceScores scores(LlamaConfig c, Map<ScorerName, Map<GroupKind, double[][]>> m) {
+        return new ImportanceScores(new ImportanceScores.Provenance("synthetic", "none", 0, 0, 0, 0, 0), c.hidden(),
+                c.headDim(), c.layers(), m, List.of());
+    }
+}
