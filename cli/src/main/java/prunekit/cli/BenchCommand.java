@@ -1,15 +1,11 @@
 package prunekit.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,6 +40,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2)") int threads;
     @Option(names = "--flavour", defaultValue = "standard", description = "flavour for models exported here: ${COMPLETION-CANDIDATES}")
     OnnxFlavour flavour;
+    @Option(names = "--prefill", split = ",", defaultValue = "128,512", paramLabel = "T,...",
+            description = "prefill lengths in tokens (default ${DEFAULT-VALUE})") List<Integer> prefill;
+    @Option(names = "--decode-batch", split = ",", defaultValue = "1,4", paramLabel = "B,...",
+            description = "decode batch sizes (default ${DEFAULT-VALUE})") List<Integer> decodeBatches;
+    @Option(names = "--decode-context", defaultValue = "128", paramLabel = "T",
+            description = "tokens prefilled before the timed decode steps (default ${DEFAULT-VALUE})") int decodeContext;
+    @Option(names = "--decode-steps", defaultValue = "32", paramLabel = "N", description = "timed decode steps (default ${DEFAULT-VALUE})")
+    int decodeSteps;
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "timed runs per measurement (default ${DEFAULT-VALUE})")
+    int runs;
     @Option(names = "--out", paramLabel = "FILE", description = "write the JSON report here") Path out;
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
@@ -73,7 +79,8 @@ public final class BenchCommand implements Callable<Integer> {
                 SyntheticModels.export(c, 1, onnx, opts);
                 entries.add(new OrtBench.Entry("synthetic " + s + " (" + c.parameterCount() + " parameters)", onnx));
             }
-            BenchReport report = OrtBench.run(entries, OrtBench.Config.defaults(threads));
+            OrtBench.Config config = new OrtBench.Config(prefill, decodeBatches, decodeContext, decodeSteps, 1, runs, threads, 42);
+            BenchReport report = OrtBench.run(entries, config);
             if (out != null) {
                 report.write(out);
             }
@@ -81,7 +88,8 @@ public final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return 0;
         } finally {
-            deleteTree(tmp);
+            RunDirectory.deleteContents(tmp);
+            Files.delete(tmp);
         }
     }
 
@@ -92,13 +100,5 @@ public final class BenchCommand implements Callable<Integer> {
         }
         LlamaConfig dense = SyntheticModels.oneBillionShaped();
         return parts.length == 1 ? dense : Budget.TargetArch.parse(parts[1]).targetConfig(dense);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,0 +1,37 @@
+package prunekit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The main job runs end to end on the embedded files and leaves a complete run directory. */
+class DemoTest {
+    @Test
+    void demoProducesPrunedModelOnnxBenchAndReport(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("demo");
+        Cli r = Cli.run("demo", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("ONNX parity of the pruned model: passed"), r.out());
+        JsonObject manifest = JsonParser.parseString(Files.readString(out.resolve("manifest.json"))).getAsJsonObject();
+        assertEquals("demo", manifest.get("job").getAsString());
+        assertTrue(manifest.getAsJsonArray("commands").size() >= 8);
+        JsonObject config = JsonParser.parseString(Files.readString(out.resolve("prune/pruned/config.json"))).getAsJsonObject();
+        assertTrue(config.get("intermediate_size").getAsInt() < 688, "the MLP was really cut: " + config);
+        for (String f : new String[] {"report.html", "bench.json", "onnx/pruned.onnx", "charts/speed-quality.png",
+            "charts/head-heatmap.png", "prune/plan.json"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        // a foreign non-empty directory is refused and left alone
+        Path foreign = Files.createDirectories(tmp.resolve("foreign"));
+        Files.writeString(foreign.resolve("keep.txt"), "mine");
+        Cli refused = Cli.run("demo", "--out", foreign.toString());
+        assertEquals(2, refused.exit());
+        assertEquals("mine", Files.readString(foreign.resolve("keep.txt")));
+    }
+}
