@@ -22,6 +22,7 @@ import prunekit.core.io.FormatException;
             ScoreCommand.class,
             PruneCommand.class,
             PlotCommand.class,
+            TrainCommand.class,
             ExportCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

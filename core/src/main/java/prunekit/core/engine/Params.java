@@ -2,6 +2,7 @@ package prunekit.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,16 +12,28 @@ import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
 
 /**
- * A model's weights as fp32 NDArrays under their HF names, owned by one NDManager. The same
- * object serves inference and training (set {@code requiresGradient} on the arrays to train).
+ * A model's weights as NDArrays under their HF names, owned by one NDManager. The same object
+ * serves inference and training (set {@code requiresGradient} on the arrays to train). The arrays
+ * are fp32 unless FLOAT64 is asked for (gradient checks by finite differences need it).
  */
 public final class Params implements AutoCloseable {
     private final LlamaConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> arrays;
+    private final DataType dtype;
 
     public Params(LlamaWeights weights) {
+        this(weights, DataType.FLOAT32);
+    }
+
+    /** The weights as arrays of {@code dtype}: FLOAT32 (the default) or FLOAT64. */
+    public Params(LlamaWeights weights, DataType dtype) {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64) {
+            throw new IllegalArgumentException("params hold FLOAT32 or FLOAT64 arrays, not " + dtype
+                    + " (DJL's PyTorch binding cannot take bf16; fp16 is for files only)");
+        }
         this.config = weights.config();
+        this.dtype = dtype;
         this.manager = Engines.newManager();
         Map<String, NDArray> m = new LinkedHashMap<>();
         for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
@@ -29,7 +42,8 @@ public final class Params implements AutoCloseable {
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = t.dim(i);
             }
-            NDArray a = manager.create(t.data(), new Shape(shape));
+            NDArray a = dtype == DataType.FLOAT32 ? manager.create(t.data(), new Shape(shape))
+                    : manager.create(toDouble(t.data()), new Shape(shape));
             a.setName(e.getKey());
             m.put(e.getKey(), a);
         }
@@ -42,6 +56,11 @@ public final class Params implements AutoCloseable {
 
     public NDManager manager() {
         return manager;
+    }
+
+    /** The element type of every array: FLOAT32 or FLOAT64. */
+    public DataType dtype() {
+        return dtype;
     }
 
     /** The array named {@code name}, or null when the model has no such tensor (e.g. a bias). */
@@ -71,9 +90,26 @@ public final class Params implements AutoCloseable {
             for (int i = 0; i < s.length; i++) {
                 shape[i] = Math.toIntExact(s[i]);
             }
-            m.put(e.getKey(), new FloatTensor(shape, e.getValue().toFloatArray()));
+            m.put(e.getKey(), new FloatTensor(shape, floats(e.getValue())));
         }
         return new LlamaWeights(config, m, storedDtype);
+    }
+
+    private float[] floats(NDArray a) {
+        if (dtype == DataType.FLOAT32) {
+            return a.toFloatArray();
+        }
+        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+            return f.toFloatArray();
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     @Override

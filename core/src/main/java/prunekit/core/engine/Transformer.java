@@ -3,6 +3,7 @@ package prunekit.core.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -26,6 +27,7 @@ public final class Transformer implements AutoCloseable {
     private final boolean ownsParams;
     private final Rope rope;
     private final NDManager manager;
+    private final NDArray attentionScale;
 
     /** Loads {@code weights} into a new set of arrays owned by this transformer. */
     public Transformer(LlamaWeights weights) {
@@ -42,7 +44,8 @@ public final class Transformer implements AutoCloseable {
         this.params = params;
         this.ownsParams = ownsParams;
         this.manager = params.manager().newSubManager();
-        this.rope = new Rope(config, manager);
+        this.rope = new Rope(config, manager, params.dtype());
+        this.attentionScale = nativeConstant(manager, 1.0 / Math.sqrt(config.headDim()), params.dtype());
     }
 
     public LlamaConfig config() {
@@ -124,7 +127,7 @@ public final class Transformer implements AutoCloseable {
         long sLen = k.getShape().get(2);
         // Query heads of one KV group side by side: (B, kvh, rep*T, hd); head h uses KV head h / rep.
         NDArray qg = q.reshape(b, kvh, rep * t, hd);
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)); // (B, kvh, rep*T, S)
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(attentionScale); // (B, kvh, rep*T, S)
         scores = scores.reshape(b, kvh, rep, t, sLen).add(mask).reshape(b, kvh, rep * t, sLen);
         NDArray probs = scores.softmax(-1);
         NDArray out = probs.matMul(v).reshape(b, s.queryHeads(), t, hd).transpose(0, 2, 1, 3); // (B, T, qh, hd)
@@ -154,7 +157,20 @@ public final class Transformer implements AutoCloseable {
         return x.div(ms.add((float) config.rmsNormEps()).sqrt()).mul(w);
     }
 
-    /** (T, S) additive mask: query t (absolute start+t) sees keys 0..start+t. */
+    /**
+     * A 0-dim constant in memory that PyTorch allocated and reference-counts. Never multiply by a
+     * Java number ({@code x.mul(0.125)}) on the autograd path: DJL wraps the number in a tensor over a
+     * Java direct buffer and closes it at once, but autograd keeps that tensor for the backward pass
+     * (MulBackward needs it); once the garbage collector frees the buffer, backward reads freed
+     * memory and the gradients become garbage or NaN, intermittently.
+     */
+    static NDArray nativeConstant(NDManager manager, double value, DataType dtype) {
+        try (NDArray wrapped = dtype == DataType.FLOAT64 ? manager.create(value) : manager.create((float) value)) {
+            return wrapped.duplicate();
+        }
+    }
+
+    /** (T, S) additive mask in the params' dtype: query t (absolute start+t) sees keys 0..start+t. */
     private NDArray causalMask(int start, long t) {
         int tt = (int) t;
         int sLen = start + tt;
@@ -163,6 +179,13 @@ public final class Transformer implements AutoCloseable {
             for (int j = start + i + 1; j < sLen; j++) {
                 m[i * sLen + j] = Float.NEGATIVE_INFINITY;
             }
+        }
+        if (params.dtype() == DataType.FLOAT64) {
+            double[] d = new double[m.length];
+            for (int i = 0; i < m.length; i++) {
+                d[i] = m[i];
+            }
+            return manager.create(d, new Shape(tt, sLen));
         }
         return manager.create(m, new Shape(tt, sLen));
     }

@@ -1,0 +1,172 @@
+package prunekit.recover;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.HfConfigJson;
+import prunekit.core.io.SafetensorsFile;
+import prunekit.core.io.SafetensorsWriter;
+import prunekit.core.model.DType;
+import prunekit.core.model.FloatTensor;
+import prunekit.core.model.LlamaWeights;
+
+/**
+ * A resumable snapshot of a run in {@code OUT/checkpoints/step-NNNNNN/}: the weights as an fp32 HF
+ * checkpoint ({@code config.json}, {@code model.safetensors}, loadable on its own), the AdamW
+ * moments ({@code optimizer.safetensors}) and {@code trainer_state.json} (step, update count,
+ * tokens, seconds, recipe, data sampler seed, the log so far). Everything is written into a hidden
+ * temporary directory that is renamed into place when complete, so a run killed at any moment
+ * leaves either the whole checkpoint or none; the oldest checkpoints beyond {@code keep} are removed.
+ */
+public final class TrainCheckpoint {
+    public static final String DIR = "checkpoints";
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    public static final String STATE_FILE = "trainer_state.json";
+    private static final String PREFIX = "step-";
+
+    /** A checkpoint read back. */
+    public record Loaded(Path dir, int step, LlamaWeights weights, Map<String, FloatTensor> optimizer,
+                         JsonObject state) {
+    }
+
+    private TrainCheckpoint() {
+    }
+
+    public static Path root(Path outDir) {
+        return outDir.resolve(DIR);
+    }
+
+    /** Writes the checkpoint of {@code step}; returns its directory. */
+    public static Path write(Path outDir, int step, LlamaWeights weights, Map<String, FloatTensor> optimizer,
+                             JsonObject state, int keep) {
+        Path root = root(outDir).toAbsolutePath().normalize();
+        Path target = root.resolve(String.format("%s%06d", PREFIX, step));
+        Path tmp = null;
+        try {
+            Files.createDirectories(root);
+            tmp = Files.createTempDirectory(root, "." + target.getFileName() + ".tmp-");
+            HfConfigJson.write(weights.config(), DType.F32, tmp.resolve(HfConfigJson.FILE_NAME));
+            SafetensorsWriter.write(tmp.resolve(SafetensorsWriter.SINGLE_FILE), weights.tensors(), DType.F32);
+            SafetensorsWriter.write(tmp.resolve(OPTIMIZER_FILE), optimizer, DType.F32);
+            writeJson(tmp.resolve(STATE_FILE), state);
+            if (Files.exists(target)) {
+                deleteTree(target);
+            }
+            move(tmp, target);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+        prune(root, keep);
+        return target;
+    }
+
+    /** The complete checkpoint with the highest step under {@code outDir}, if any. */
+    public static Optional<Loaded> latest(Path outDir) {
+        List<Path> dirs = complete(root(outDir));
+        if (dirs.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(read(dirs.get(dirs.size() - 1)));
+    }
+
+    /** True when {@code outDir} holds at least one complete checkpoint. */
+    public static boolean exists(Path outDir) {
+        return !complete(root(outDir)).isEmpty();
+    }
+
+    public static Loaded read(Path dir) {
+        JsonObject state;
+        try {
+            state = JsonParser.parseString(Files.readString(dir.resolve(STATE_FILE), StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
+        }
+        LlamaWeights weights = HfCheckpoint.read(dir).weights();
+        Map<String, FloatTensor> opt = new LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(OPTIMIZER_FILE))) {
+            for (String name : f.names()) {
+                opt.put(name, f.read(name));
+            }
+        }
+        return new Loaded(dir, state.get("step").getAsInt(), weights, opt, state);
+    }
+
+    /** Writes {@code json} to {@code file} through a temporary file and a rename. */
+    public static void writeJson(Path file, JsonObject json) {
+        String text = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(json) + "\n";
+        try {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName() + ".tmp-", "");
+            try {
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                move(tmp, file);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Complete checkpoint directories (with a state file) in step order; temporaries are ignored. */
+    private static List<Path> complete(Path root) {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(PREFIX))
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE_FILE)))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void prune(Path root, int keep) {
+        List<Path> dirs = complete(root);
+        for (int i = 0; i < dirs.size() - keep; i++) {
+            deleteTree(dirs.get(i));
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(p -> p.getFileName().toString().startsWith("." + PREFIX)).forEach(TrainCheckpoint::deleteTree);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: leftovers are hidden temporaries or superseded checkpoints
+        }
+    }
+}
