@@ -21,13 +21,14 @@ import prunekit.viz.WrittenChart;
 /**
  * {@code prunekit demo}: the main job on the embedded models and data, with no arguments. The
  * Vietnamese mini-vina model is scored on legal text, cut to 0.386 of its layers' parameters
- * (the VinaLLaMA 7B → 2.7B ratio), evaluated, exported to ONNX, checked against our forward and
+ * (the VinaLLaMA 7B → 2.7B ratio), evaluated, healed by distillation from the dense model,
+ * evaluated again, exported to ONNX, checked against our forward and
  * benchmarked dense against pruned; the run ends in an HTML report. Each step is a real
  * subcommand whose line is printed, so the demo doubles as a recipe.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the main job on the embedded models and data: score, prune to 0.386 of the layers' "
-                + "parameters, evaluate, export to ONNX, verify, benchmark, report (no arguments needed).")
+                + "parameters, evaluate, recover by distillation, export to ONNX, verify, benchmark, report (no arguments needed).")
 public final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -39,6 +40,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--scorer", defaultValue = "fluctuation", description = "importance scorer (default ${DEFAULT-VALUE}: best in the README table)")
     String scorer;
+
+    @Option(names = "--recover-tokens", defaultValue = "48K", description = "distillation budget after pruning (default ${DEFAULT-VALUE})")
+    String recoverTokens;
 
     @Override
     public Integer call() throws Exception {
@@ -65,6 +69,13 @@ public final class DemoCommand implements Callable<Integer> {
         JsonObject prunedEval = steps.run("pruned model: held-out perplexity (no recovery)", "eval", prunedModel,
                 "--text", valid).getAsJsonObject();
         steps.run("sensitivity charts", "plot", pruneDir, "--out", out.resolve("charts").toString());
+        String recoverDir = out.resolve("recover").toString();
+        JsonObject rec = steps.run("recover: full fine-tuning with distillation from the dense model (" + recoverTokens + " tokens)",
+                "recover", prunedModel, "--teacher", vina, "--data", calib, "--valid", valid, "--tokens", recoverTokens,
+                "--mode", "full", "--loss", "kd", "--seq", "128", "--batch", "8", "--eval-windows", "8",
+                "--out", recoverDir).getAsJsonObject();
+        JsonObject recEval = steps.run("recovered model: held-out perplexity", "eval", rec.get("recovered").getAsString(),
+                "--text", valid).getAsJsonObject();
 
         String denseOnnx = out.resolve("onnx/dense.onnx").toString();
         String prunedOnnx = out.resolve("onnx/pruned.onnx").toString();
@@ -78,9 +89,10 @@ public final class DemoCommand implements Callable<Integer> {
         double prunedTps = decodeTps(bench, 1);
         double dPpl = dense.get("perplexity").getAsDouble();
         double pPpl = prunedEval.get("perplexity").getAsDouble();
+        double rPpl = recEval.get("perplexity").getAsDouble();
         long dParams = pruned.get("params_before").getAsLong();
         long pParams = pruned.get("params_after").getAsLong();
-        Path report = report(dPpl, pPpl, dParams, pParams, denseTps, prunedTps);
+        Path report = report(dPpl, pPpl, rPpl, dParams, pParams, denseTps, prunedTps);
         RunDirectory.writeManifest(out, "demo", steps.commands(),
                 List.of(home.resolve("models/mini-vina/model.safetensors"), home.resolve("models/stories260K.gguf"),
                         Path.of(calib), Path.of(valid)));
@@ -89,6 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
         log.printf(Locale.ROOT, "%-22s %12s %12s %16s%n", "model", "parameters", "perplexity", "decode tok/s (b1)");
         log.printf(Locale.ROOT, "%-22s %,12d %12.2f %16.1f%n", "mini-vina dense", dParams, dPpl, denseTps);
         log.printf(Locale.ROOT, "%-22s %,12d %12.2f %16.1f%n", "mini-vina pruned", pParams, pPpl, prunedTps);
+        log.printf(Locale.ROOT, "%-22s %,12d %12.2f %16s%n", "  + recovered (KD)", pParams, rPpl, "(same shapes)");
         log.printf(Locale.ROOT, "ONNX parity of the pruned model: %s%n", exp.get("parity_passed").getAsBoolean() ? "passed" : "FAILED");
         log.println("report: " + report);
         log.flush();
@@ -104,22 +117,27 @@ public final class DemoCommand implements Callable<Integer> {
         throw new IllegalStateException("bench.json has no batch-1 decode result");
     }
 
-    private Path report(double dPpl, double pPpl, long dParams, long pParams, double dTps, double pTps) throws Exception {
+    private Path report(double dPpl, double pPpl, double rPpl, long dParams, long pParams, double dTps, double pTps)
+            throws Exception {
         Path charts = out.resolve("charts");
         WrittenChart sq = Charts.write(new SpeedQualityChart.Data("mini-vina: quality vs speed (ONNX Runtime, decode batch 1)",
                 false, List.of(new SpeedQualityChart.Point("dense", 1.0, dPpl),
-                        new SpeedQualityChart.Point("pruned " + keepRatio, pTps / dTps, pPpl))), charts.resolve("speed-quality"));
+                        new SpeedQualityChart.Point("pruned " + keepRatio, pTps / dTps, pPpl),
+                        new SpeedQualityChart.Point("pruned + KD", pTps / dTps, rPpl))), charts.resolve("speed-quality"));
         List<HtmlReport.Figure> figures = new ArrayList<>();
         figures.add(HtmlReport.Figure.of("Perplexity against decode speedup", sq));
-        for (String name : new String[] {"head-heatmap", "channel-importance", "kept-fraction"}) {
-            Path png = charts.resolve(name + ".png");
+        for (Path png : new Path[] {charts.resolve("head-heatmap.png"), charts.resolve("channel-importance.png"),
+            charts.resolve("kept-fraction.png"), out.resolve("recover/recovery.png")}) {
+            String name = png.getFileName().toString().replace(".png", "");
             if (Files.isRegularFile(png)) {
                 figures.add(new HtmlReport.Figure(name.replace('-', ' '), png));
             }
         }
         HtmlReport.Content c = new HtmlReport.Content("prunekit demo: mini-vina cut to " + keepRatio + " of its layers",
                 List.of(new HtmlReport.SummaryRow("mini-vina dense", dParams, dPpl, dTps, 1.0),
-                        new HtmlReport.SummaryRow("mini-vina pruned (" + scorer + ", no recovery)", pParams, pPpl, pTps, pTps / dTps)),
+                        new HtmlReport.SummaryRow("mini-vina pruned (" + scorer + ", no recovery)", pParams, pPpl, pTps, pTps / dTps),
+                        new HtmlReport.SummaryRow("mini-vina pruned + distillation (" + recoverTokens + " tokens)", pParams, rPpl,
+                                pTps, pTps / dTps)),
                 figures, List.of());
         return HtmlReport.write(c, out.resolve("report.html"), HtmlReport.Images.LINK);
     }

@@ -23,6 +23,8 @@ import prunekit.core.io.FormatException;
             PruneCommand.class,
             PlotCommand.class,
             TrainCommand.class,
+            RecoverCommand.class,
+            RecoverChartCommand.class,
             ExportCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

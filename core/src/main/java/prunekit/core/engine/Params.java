@@ -50,6 +50,35 @@ public final class Params implements AutoCloseable {
         this.arrays = Collections.unmodifiableMap(m);
     }
 
+    private Params(LlamaConfig config, NDManager manager, Map<String, NDArray> arrays, DataType dtype) {
+        this.config = config;
+        this.manager = manager;
+        this.arrays = arrays;
+        this.dtype = dtype;
+    }
+
+    /**
+     * Params over arrays the caller made: LoRA adapters, or a model's weights with some replaced
+     * by W + s·B·A every step (arrays whose autograd history leads to other arrays). The names are
+     * not checked against {@code config}; a forward fails naming any tensor it misses. Every array
+     * must be FLOAT32, or every one FLOAT64. The result owns {@code manager} and closes it on
+     * {@link #close()}; arrays attached to other managers are left alone.
+     */
+    public static Params wrap(LlamaConfig config, NDManager manager, Map<String, NDArray> arrays) {
+        if (arrays.isEmpty()) {
+            throw new IllegalArgumentException("cannot wrap an empty set of arrays");
+        }
+        DataType dtype = arrays.values().iterator().next().getDataType();
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            DataType d = e.getValue().getDataType();
+            if (d != dtype || (d != DataType.FLOAT32 && d != DataType.FLOAT64)) {
+                throw new IllegalArgumentException("params hold all FLOAT32 or all FLOAT64 arrays; " + e.getKey()
+                        + " is " + d + " beside " + dtype);
+            }
+        }
+        return new Params(config, manager, Collections.unmodifiableMap(new LinkedHashMap<>(arrays)), dtype);
+    }
+
     public LlamaConfig config() {
         return config;
     }

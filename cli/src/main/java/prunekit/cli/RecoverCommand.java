@@ -1,0 +1,179 @@
+package prunekit.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.eval.TokenStream;
+import prunekit.core.io.ModelLoader;
+import prunekit.core.model.DType;
+import prunekit.core.model.Model;
+import prunekit.recover.LoraSpec;
+import prunekit.recover.LossKind;
+import prunekit.recover.LossSpec;
+import prunekit.recover.RecoverLog;
+import prunekit.recover.RecoverListener;
+import prunekit.recover.RecoverOptions;
+import prunekit.recover.RecoverRecipe;
+import prunekit.recover.RecoverReport;
+import prunekit.recover.Recovery;
+import prunekit.recover.TokenBudget;
+import prunekit.recover.TrainData;
+import prunekit.recover.TrainRecipe;
+import prunekit.viz.Charts;
+
+/**
+ * {@code prunekit recover PRUNED --teacher DENSE --data FILE... (--tokens N | --steps N) --mode full|lora
+ * --loss ce|kd|mix --out DIR}: heals a pruned model; writes DIR/recovered (HF checkpoint), DIR/recover.json,
+ * DIR/checkpoints/ and DIR/recovery.png|svg.
+ */
+@Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Heal a pruned model by full fine-tuning or LoRA, on next-token cross-entropy (ce), distillation"
+                + " from the dense teacher (kd: KL(teacher_T || student_T)·T²) or both (mix: alpha·KD + (1-alpha)·CE)."
+                + " Validates on the first --eval-windows windows of --valid (perplexity protocol) and keeps the best"
+                + " model in DIR/recovered; checkpoints make --resume exact.",
+        footer = {"", "Examples:",
+            "  prunekit recover run/pruned --teacher ../shared/models/mini-vina --data ../shared/data/vi/train/*.txt \\",
+            "      --valid ../shared/data/vi/valid/wiki.txt ../shared/data/vi/valid/legal.txt --tokens 2M --mode lora --loss kd --out run/lora-kd",
+            "  prunekit recover run/pruned --teacher DENSE --data train.txt --steps 500 --mode full --loss mix --alpha 0.5 \\",
+            "      --teacher-cache run/teacher-top64 --top-k 64 --out run/full-mix",
+            "  prunekit recover run/pruned --teacher DENSE --data train.txt --steps 500 --mode full --loss kd --out run/full-kd --resume"})
+public final class RecoverCommand implements Callable<Integer> {
+    @Mixin JsonOutput json;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PRUNED", description = "the pruned model (HF directory, .gguf, llama2.c .bin)")
+    Path pruned;
+
+    @Option(names = "--teacher", paramLabel = "DENSE", description = "the dense model to distill from (needed by kd and mix)")
+    Path teacher;
+
+    @Option(names = "--data", required = true, arity = "1..*", paramLabel = "FILE", description = "training text (blocks at blank lines)")
+    List<Path> data;
+
+    @Option(names = "--valid", arity = "1..*", paramLabel = "FILE", description = "held-out text for validation")
+    List<Path> valid;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Length length;
+
+    /** Exactly one of --tokens and --steps. */
+    static final class Length {
+        @Option(names = "--tokens", paramLabel = "N", description = "token budget: 2M, 500K, 250000 (rounded up to whole steps)")
+        String tokens;
+
+        @Option(names = "--steps", paramLabel = "N", description = "optimizer steps")
+        Integer steps;
+    }
+
+    @Option(names = "--mode", defaultValue = "lora", paramLabel = "full|lora", description = "what trains (default ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--loss", defaultValue = "kd", paramLabel = "ce|kd|mix", description = "the objective (default ${DEFAULT-VALUE})")
+    String loss;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run in --out from its latest checkpoint")
+    boolean resume;
+
+    @Mixin RecoverArgs args;
+
+    @Override
+    public Integer call() throws IOException {
+        Model student = ModelLoader.load(pruned, null);
+        Model dense = teacher == null ? null : ModelLoader.load(teacher, null);
+        int seq = args.seq != null ? args.seq : student.config().maxPositions();
+        RecoverRecipe recipe = recipe(seq);
+        TokenStream train = TokenStream.of(data, GenerateCommand.requireTokenizer(student));
+        TokenStream held = valid == null ? null : TokenStream.of(valid, GenerateCommand.requireTokenizer(student));
+        DType dtype = args.dtype == null ? null : DType.valueOf(args.dtype.toUpperCase(Locale.ROOT));
+        Recovery run = new Recovery(recipe, new RecoverOptions(args.teacherCache, dtype), TrainData.of(train, held), out,
+                listener(recipe));
+        run.run(student, dense, resume);
+        JsonObject report = JsonParser.parseString(Files.readString(out.resolve(RecoverReport.FILE), StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        if (report.getAsJsonArray("valid_curve").size() > 0) {
+            Charts.write(RecoveryChartData.of(List.of(out), null, null), out.resolve("recovery"));
+        }
+        report.remove("log");
+        report.addProperty("recovered", out.resolve(Recovery.RECOVERED_DIR).toString());
+        json.print(spec.commandLine().getOut(), JsonOutput.GSON.fromJson(report, Object.class), () -> summary(report));
+        return 0;
+    }
+
+    private RecoverRecipe recipe(int seq) {
+        RecoverRecipe.Mode m = RecoverRecipe.Mode.parse(mode);
+        int perStep = args.batch * seq;
+        int steps = length.steps != null ? length.steps : TokenBudget.steps(TokenBudget.parseTokens(length.tokens), perStep);
+        if (steps < 1) {
+            throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        }
+        double lr = args.lr != null ? args.lr : m == RecoverRecipe.Mode.LORA ? RecoverArgs.LORA_LR : RecoverArgs.FULL_LR;
+        int warmup = args.warmup != null ? args.warmup : Math.max(1, Math.min(steps, (int) Math.round(0.05 * steps)));
+        int evalEvery = args.evalEvery != null ? args.evalEvery : Math.max(1, steps / 10);
+        TrainRecipe train = TrainRecipe.builder().steps(steps).batch(args.batch).seq(seq).accumulation(args.accumulation)
+                .lr(lr).minLr(args.minLr != null ? args.minLr : lr / 10).warmup(warmup).weightDecay(args.weightDecay)
+                .clip(args.clip).seed(args.seed).evalEvery(evalEvery).evalWindows(args.evalWindows)
+                .checkpointEvery(args.checkpointEvery != null ? args.checkpointEvery : evalEvery)
+                .keepCheckpoints(args.keepCheckpoints).build();
+        LoraSpec lora = m == RecoverRecipe.Mode.LORA
+                ? new LoraSpec(args.loraRank, args.loraAlpha, LoraSpec.parseTargets(args.loraTargets), args.seed) : null;
+        LossSpec l = new LossSpec(LossKind.parse(loss), args.alpha, args.temperature, args.hiddenWeight, args.hiddenLayers);
+        return new RecoverRecipe(train, m, lora, l, args.teacherCache != null ? args.topK : 0);
+    }
+
+    private static RecoverListener listener(RecoverRecipe recipe) {
+        Progress bar = new Progress("recover", recipe.train().steps(), "steps");
+        return new RecoverListener() {
+            private double lastValid = Double.NaN;
+
+            @Override
+            public void onStep(RecoverLog.Entry e, int total, double tokensPerSecond, double eta) {
+                String extra = String.format(Locale.ROOT, "loss %.4f  %.0f tok/s%s", e.loss(), tokensPerSecond,
+                        Double.isNaN(lastValid) ? "" : String.format(Locale.ROOT, "  valid ppl %.2f", Math.exp(lastValid)));
+                if (e.step() == total) {
+                    bar.finish(e.step(), extra);
+                } else {
+                    bar.update(e.step(), extra);
+                }
+            }
+
+            @Override
+            public void onValidation(int step, double loss) {
+                lastValid = loss;
+            }
+
+            @Override
+            public void onResume(int step, Path dir) {
+                System.err.println("recover: resuming after step " + step + " from " + dir);
+            }
+        };
+    }
+
+    private static String summary(JsonObject r) {
+        return String.format(Locale.ROOT, "%s %s: %d steps, %,d tokens in %.0f s (%d tokens/s); valid ppl %s -> %s (best step %s,"
+                        + " teacher %s); wrote %s", r.get("mode").getAsString(), r.get("loss").getAsString(),
+                r.get("steps").getAsInt(), r.get("tokens").getAsLong(), r.get("seconds").getAsDouble(),
+                r.get("tokens_per_second").getAsLong(), fmt(r, "pruned_valid_perplexity"), fmt(r, "best_valid_perplexity"),
+                r.has("best_step") ? r.get("best_step").getAsString() : "-", fmt(r, "teacher_valid_perplexity"),
+                r.get("recovered").getAsString());
+    }
+
+    private static String fmt(JsonObject r, String key) {
+        return r.has(key) ? String.format(Locale.ROOT, "%.2f", r.get(key).getAsDouble()) : "-";
+    }
+}

@@ -1,0 +1,74 @@
+package prunekit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.SharedFiles;
+import prunekit.core.io.ModelLoader;
+import prunekit.core.model.Model;
+
+/**
+ * {@code prunekit recover} and {@code recover-chart} end to end on the embedded stories260K (as its
+ * own teacher) and the embedded Vietnamese text: LoRA + mix, recover.json, a recovered checkpoint
+ * with the input's shapes, the chart, --resume, and the budget given in tokens.
+ */
+class RecoverCommandTest {
+    private static Cli run(String... args) {
+        return Cli.run(args);
+    }
+
+    private static String[] args(Path out, String budget, String... extra) {
+        String model = SharedFiles.project("models/stories260K.gguf").toString();
+        String text = SharedFiles.project("data/vi/legal-valid.txt").toString();
+        String[] base = {"recover", model, "--teacher", model, "--data", text, "--valid", text, budget.split(" ")[0],
+            budget.split(" ")[1], "--batch", "2", "--seq", "16", "--mode", "lora", "--lora-rank", "2", "--loss", "mix",
+            "--eval-every", "2", "--eval-windows", "2", "--out", out.toString(), "--json"};
+        String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return all;
+    }
+
+    @Test
+    void recoversWritesReportCheckpointAndChartAndResumes(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        Cli r = run(args(out, "--tokens 0.1K"));
+        assertEquals(0, r.exit(), r.err());
+        JsonObject res = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(4, res.get("steps").getAsInt(), "100 tokens at 2 x 16 per step: 4 steps");
+        assertEquals(128, res.get("tokens").getAsLong());
+        assertTrue(res.has("teacher_valid_perplexity") && res.has("best_step"), r.out());
+        assertEquals(3, res.getAsJsonArray("valid_curve").size(), "before the first step, at step 2 and at step 4");
+        Model in = ModelLoader.load(SharedFiles.project("models/stories260K.gguf"), null);
+        Model rec = ModelLoader.load(out.resolve("recovered"), null);
+        assertEquals(in.config(), rec.config(), "same shapes as the input");
+        for (String name : in.weights().tensors().keySet()) {
+            assertArrayEquals(in.weights().get(name).shape(), rec.weights().get(name).shape(), name);
+        }
+        assertTrue(Files.size(out.resolve("recovery.png")) > 1000 && Files.exists(out.resolve("recovery.svg")));
+
+        Cli again = run(args(out, "--steps 4", "--resume"));
+        assertEquals(0, again.exit(), again.err());
+        Cli overwrite = run(args(out, "--steps 4"));
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, overwrite.exit(), "refuses to start over an existing run");
+
+        Cli chart = run("recover-chart", out.toString(), out.toString(), "--out", tmp.toString(), "--names", "a,b");
+        assertEquals(0, chart.exit(), chart.err());
+        assertTrue(Files.size(tmp.resolve("recovery.png")) > 1000);
+    }
+
+    @Test
+    void distillationNeedsTheTeacher(@TempDir Path tmp) {
+        String model = SharedFiles.project("models/stories260K.gguf").toString();
+        Cli r = run("recover", model, "--data", SharedFiles.project("data/vi/legal-valid.txt").toString(), "--steps", "1",
+                "--loss", "kd", "--out", tmp.toString());
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, r.exit());
+        assertTrue(r.err().contains("--teacher"), r.err());
+    }
+}
