@@ -31,6 +31,7 @@ import prunekit.viz.WrittenChart;
                 + "parameters, evaluate, recover by distillation, export to ONNX, verify, benchmark, report (no arguments needed).")
 public final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin JsonOutput json;
 
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "run directory (default ${DEFAULT-VALUE})")
     Path out;
@@ -46,7 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter log = spec.commandLine().getOut();
+        // with --json the step log goes to stderr and stdout carries only the summary
+        PrintWriter log = json.enabled() ? spec.commandLine().getErr() : spec.commandLine().getOut();
         Path home = ModelArg.defaultModel().getParent().getParent();
         String vina = home.resolve("models/mini-vina").toString();
         String calib = home.resolve("data/vi/legal-train-sample.txt").toString();
@@ -97,13 +99,22 @@ public final class DemoCommand implements Callable<Integer> {
                 List.of(home.resolve("models/mini-vina/model.safetensors"), home.resolve("models/stories260K.gguf"),
                         Path.of(calib), Path.of(valid)));
 
-        log.println();
-        log.printf(Locale.ROOT, "%-22s %12s %12s %16s%n", "model", "parameters", "perplexity", "decode tok/s (b1)");
-        log.printf(Locale.ROOT, "%-22s %,12d %12.2f %16.1f%n", "mini-vina dense", dParams, dPpl, denseTps);
-        log.printf(Locale.ROOT, "%-22s %,12d %12.2f %16.1f%n", "mini-vina pruned", pParams, pPpl, prunedTps);
-        log.printf(Locale.ROOT, "%-22s %,12d %12.2f %16s%n", "  + recovered (KD)", pParams, rPpl, "(same shapes)");
-        log.printf(Locale.ROOT, "ONNX parity of the pruned model: %s%n", exp.get("parity_passed").getAsBoolean() ? "passed" : "FAILED");
-        log.println("report: " + report);
+        StringBuilder table = new StringBuilder("\n");
+        table.append(String.format(Locale.ROOT, "%-22s %12s %12s %16s%n", "model", "parameters", "perplexity", "decode tok/s (b1)"));
+        table.append(String.format(Locale.ROOT, "%-22s %,12d %12.2f %16.1f%n", "mini-vina dense", dParams, dPpl, denseTps));
+        table.append(String.format(Locale.ROOT, "%-22s %,12d %12.2f %16.1f%n", "mini-vina pruned", pParams, pPpl, prunedTps));
+        table.append(String.format(Locale.ROOT, "%-22s %,12d %12.2f %16s%n", "  + recovered (KD)", pParams, rPpl, "(same shapes)"));
+        boolean parity = exp.get("parity_passed").getAsBoolean();
+        table.append("ONNX parity of the pruned model: ").append(parity ? "passed" : "FAILED").append('\n');
+        table.append("report: ").append(report);
+        java.util.Map<String, Object> res = new java.util.LinkedHashMap<>();
+        res.put("dense", java.util.Map.of("parameters", dParams, "perplexity", dPpl, "decode_tokens_per_s", denseTps));
+        res.put("pruned", java.util.Map.of("parameters", pParams, "perplexity", pPpl, "decode_tokens_per_s", prunedTps));
+        res.put("recovered", java.util.Map.of("parameters", pParams, "perplexity", rPpl));
+        res.put("onnx_parity_passed", parity);
+        res.put("report", report.toString());
+        res.put("run", out.toString());
+        json.print(spec.commandLine().getOut(), res, table::toString);
         log.flush();
         return 0;
     }

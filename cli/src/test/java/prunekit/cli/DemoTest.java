@@ -27,6 +27,13 @@ class DemoTest {
             "charts/head-heatmap.png", "prune/plan.json"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
+        // --json: the summary alone on stdout (the step log goes to stderr)
+        Cli j = Cli.run("demo", "--out", out.toString(), "--json", "--recover-tokens", "8K");
+        assertEquals(0, j.exit(), j.err());
+        JsonObject summary = JsonParser.parseString(j.out()).getAsJsonObject();
+        assertTrue(summary.getAsJsonObject("recovered").get("perplexity").getAsDouble()
+                < summary.getAsJsonObject("pruned").get("perplexity").getAsDouble(), "distillation helps: " + summary);
+        assertTrue(summary.get("onnx_parity_passed").getAsBoolean());
         // a foreign non-empty directory is refused and left alone
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));
         Files.writeString(foreign.resolve("keep.txt"), "mine");
