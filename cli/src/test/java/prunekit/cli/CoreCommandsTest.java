@@ -46,7 +46,7 @@ class CoreCommandsTest {
     }
 
     @Test
-    void generateLlama2cBinPrintsTheGoldenText() {
+    void sharedLlama2cBinGeneratePrintsTheGoldenText() {
         Path bin = SharedFiles.require("models/stories260K.bin");
         Path tok = SharedFiles.require("models/tok512.bin");
         Map.Entry<String, String> e = Golden.greedy("stories260K-greedy.txt").entrySet().iterator().next();

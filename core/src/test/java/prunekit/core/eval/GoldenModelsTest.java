@@ -81,7 +81,7 @@ class GoldenModelsTest {
     }
 
     @Test
-    void storiesLlama2cBinGreedyMatchesLlama2c() {
+    void sharedStoriesLlama2cBinGreedyMatchesLlama2c() {
         Path bin = SharedFiles.require("models/stories260K.bin");
         Path tok = SharedFiles.require("models/tok512.bin");
         assertGreedy(ModelLoader.load(bin, tok), "stories260K-greedy.txt", 121);
@@ -97,7 +97,7 @@ class GoldenModelsTest {
     }
 
     @Test
-    void miniVinaValidationPerplexityMatchesTrainingLog() throws Exception {
+    void sharedMiniVinaValidationPerplexityMatchesTrainingLog() throws Exception {
         Path log = SharedFiles.require("models/mini-vina/training_log.json");
         List<Path> valid = List.of(SharedFiles.require("data/vi/valid/wiki.txt"), SharedFiles.require("data/vi/valid/legal.txt"));
         double expected = JsonParser.parseString(java.nio.file.Files.readString(log)).getAsJsonObject()

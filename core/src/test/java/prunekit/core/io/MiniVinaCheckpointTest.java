@@ -19,7 +19,7 @@ class MiniVinaCheckpointTest {
     Path dir;
 
     @Test
-    void readsAndWritesBackByteIdentical() {
+    void sharedReadsAndWritesBackByteIdentical() {
         Path src = SharedFiles.require("models/mini-vina");
         Model m = HfCheckpoint.read(src);
         LlamaConfig c = m.config();

@@ -18,7 +18,7 @@ import prunekit.core.SharedFiles;
  */
 class Llama2VocabVectorsTest {
     @Test
-    void everyVectorTokenizesToTheExpectedIds() throws Exception {
+    void sharedEveryVectorTokenizesToTheExpectedIds() throws Exception {
         Path json = SharedFiles.require("tokenizers/llama2-tokenizer.json");
         String inp = Files.readString(SharedFiles.require("tokenizers/llama2-vocab-test.inp"), StandardCharsets.UTF_8);
         List<String> out = Files.readAllLines(SharedFiles.require("tokenizers/llama2-vocab-test.out"), StandardCharsets.UTF_8);
