@@ -3,8 +3,6 @@ package prunekit.recover;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The history of a recovery run, one entry per step: tokens seen, the objective and its parts
@@ -13,47 +11,20 @@ import java.util.List;
  * Skipped steps carry their reason instead of losses. Kept in every checkpoint, so a resumed run
  * continues the same log.
  */
-public final class RecoverLog {
+public final class RecoverLog extends StepLog<RecoverLog.Entry> {
     /** One step; {@code validLoss} null when the step did not validate, {@code skipReason} null when applied. */
     public record Entry(int step, long tokens, double loss, double ce, double kd, double hidden, double lr,
-                        double gradNorm, double seconds, Double validLoss, String skipReason) {
-        public boolean skipped() {
-            return skipReason != null;
-        }
-
-        Entry withValid(double v) {
+                        double gradNorm, double seconds, Double validLoss, String skipReason)
+            implements StepLog.Step<Entry> {
+        @Override
+        public Entry withValid(double v) {
             return new Entry(step, tokens, loss, ce, kd, hidden, lr, gradNorm, seconds, v, skipReason);
         }
     }
 
-    private final List<Entry> entries = new ArrayList<>();
-
-    public void add(Entry e) {
-        if (!entries.isEmpty() && e.step() != last().step() + 1) {
-            throw new IllegalStateException("log entry for step " + e.step() + " after step " + last().step());
-        }
-        entries.add(e);
-    }
-
-    public void setValidLoss(double loss) {
-        entries.set(entries.size() - 1, last().withValid(loss));
-    }
-
-    public List<Entry> entries() {
-        return List.copyOf(entries);
-    }
-
-    public Entry last() {
-        return entries.get(entries.size() - 1);
-    }
-
-    public long skippedCount() {
-        return entries.stream().filter(Entry::skipped).count();
-    }
-
     public JsonArray toJson() {
         JsonArray a = new JsonArray();
-        for (Entry e : entries) {
+        for (Entry e : entries()) {
             JsonObject o = new JsonObject();
             o.addProperty("step", e.step());
             o.addProperty("tokens", e.tokens());
