@@ -56,6 +56,7 @@ public final class ChartWriter {
     public static String svg(JFreeChart chart, ChartSize size) {
         Headless.ensure();
         SVGGraphics2D g = new SVGGraphics2D(size.width(), size.height());
+        g.setDefsKeyPrefix("pk"); // JFreeSVG's default prefix is time-based: same chart, different bytes
         chart.draw(g, new Rectangle(0, 0, size.width(), size.height()));
         return g.getSVGDocument();
     }
