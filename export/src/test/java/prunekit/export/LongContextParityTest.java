@@ -17,7 +17,9 @@ import prunekit.core.model.LlamaWeights;
 /**
  * Both ONNX flavours in ONNX Runtime against the plain reference over the whole 4096-position
  * context of a small model: a chunked prefill, then cached one-token decode to the last position.
- * The baked cos/sin tables must round as our RoPE table does for the late positions to agree.
+ * The baked cos/sin tables must round as our RoPE table does for the late positions to agree:
+ * with these weights (std 0.35), tables of angles formed in double miss by up to 1.5e-3, ten times
+ * the tolerance; with the shared table the largest |diff| is about 5e-5.
  */
 class LongContextParityTest {
     @TempDir
@@ -26,7 +28,7 @@ class LongContextParityTest {
     @Test
     void bothFlavoursMatchReferenceAtEveryPosition() throws Exception {
         LlamaConfig config = TestModels.LONG_CONTEXT;
-        LlamaWeights w = TestModels.random(config, 17, 0.2);
+        LlamaWeights w = TestModels.random(config, 17, 0.35);
         int n = config.maxPositions();
         int[] ids = new int[n];
         Random r = new Random(4);
