@@ -103,8 +103,8 @@ class OnnxFileTest {
         int[] ids = TestConfigs.tokens(10, w.config().vocabSize(), 8);
         float[][] expected = TestConfigs.reference(roundToHalf(w), ids);
         try (OnnxModel m = OnnxModel.load(f16, new OnnxModel.RunOptions(1, true))) {
-            Comparison c = new Comparison(Tolerance.FP32) // fp16 weights on both sides, fp32 arithmetic
-                   .include("fp16 prefill", expected, m.prefillLogits(ids));
+            // fp16 weights on both sides, fp32 arithmetic: the fp32 rule
+            Comparison c = new Comparison(Tolerance.FP32).include("fp16 prefill", expected, m.prefillLogits(ids));
             assertTrue(c.withinTolerance(), c.toString());
             assertEquals("F16", m.metadata().get(ModelMetadata.WEIGHT_DTYPE));
         }
