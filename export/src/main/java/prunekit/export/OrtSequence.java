@@ -54,6 +54,7 @@ public final class OrtSequence implements Decoder {
     }
 
     /** Positions held in the cache (the same for every row, padding included). */
+    @Override
     public int length() {
         return mask[0].length;
     }
