@@ -36,7 +36,7 @@ public final class StatsCollector {
             if (options.gradients()) {
                 params.arrays().values().forEach(a -> a.setRequiresGradient(true));
             }
-            StatsHooks hooks = new StatsHooks(stats, params);
+            StatsHooks hooks = new StatsHooks(stats);
             for (int w0 = 0; w0 < windows.length; w0 += options.batch()) {
                 int b = Math.min(options.batch(), windows.length - w0);
                 try (NDManager m = model.manager().newSubManager()) {

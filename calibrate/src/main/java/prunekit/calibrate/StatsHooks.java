@@ -4,25 +4,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import prunekit.calibrate.ActivationStats.Block;
 import prunekit.core.engine.ForwardHooks;
-import prunekit.core.engine.Params;
-import prunekit.core.model.TensorNames;
-import prunekit.core.model.TensorNames.Proj;
 
 /**
  * The forward hooks of a statistics pass: every reduction is done in float64 on arrays detached
  * from autograd, so the same hooks serve a plain pass and a pass that also collects gradients.
- * The attention block's output is recomputed from o_proj's input (one matmul) to get the residual
- * stream between the attention and MLP blocks, which the transformer does not expose.
+ * The residual stream between the attention and MLP blocks is the layer's input plus the
+ * attention block's output, added as the transformer adds it.
  */
 final class StatsHooks implements ForwardHooks {
     private final ActivationStats stats;
-    private final Params params;
     private NDArray hIn;  // residual entering the current layer: (B, T, hidden)
     private NDArray hMid; // residual after its attention block, or null
 
-    StatsHooks(ActivationStats stats, Params params) {
+    StatsHooks(ActivationStats stats) {
         this.stats = stats;
-        this.params = params;
     }
 
     @Override
@@ -34,15 +29,12 @@ final class StatsHooks implements ForwardHooks {
         double[] sq = flat.square().sum(new int[] {0}).toDoubleArray();
         double[] abs = flat.abs().sum(new int[] {0}).toDoubleArray();
         stats.channel(layer, site).add(sum, sq, abs, flat.getShape().get(0));
-        if (site == Site.O_PROJ_INPUT) {
-            NDArray attnOut = d.matMul(params.get(TensorNames.weight(layer, Proj.O)).stopGradient().transpose());
-            NDArray bias = params.getOrNull(TensorNames.bias(layer, Proj.O));
-            if (bias != null) {
-                attnOut = attnOut.add(bias.stopGradient());
-            }
-            hMid = hIn.add(attnOut); // as the transformer adds it: (B, T, hidden)
-            stats.addInfluence(layer, Block.ATTENTION, sumOneMinusCos(hIn, hMid));
-        }
+    }
+
+    @Override
+    public void attentionOutput(int layer, NDArray out) {
+        hMid = hIn.add(out.stopGradient()); // (B, T, hidden)
+        stats.addInfluence(layer, Block.ATTENTION, sumOneMinusCos(hIn, hMid));
     }
 
     @Override

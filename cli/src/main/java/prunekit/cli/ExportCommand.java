@@ -12,15 +12,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.engine.Transformer;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
-import prunekit.export.MemoizedReference;
 import prunekit.export.OnnxFlavour;
 import prunekit.export.OnnxModel;
 import prunekit.export.OnnxWriter;
 import prunekit.export.ParityCheck;
 import prunekit.export.ParityReport;
-import prunekit.export.TransformerReference;
 import prunekit.export.onnx.OnnxFile;
 
 /** {@code prunekit export MODEL OUT.onnx [--verify]}: an ONNX decoder with a KV cache. */
@@ -89,7 +88,7 @@ public final class ExportCommand implements Callable<Integer> {
             System.arraycopy(body, 0, withBos, 1, body.length);
             ids.add(withBos);
         }
-        try (var ref = new MemoizedReference(new TransformerReference(m.weights()));
+        try (Transformer ref = new Transformer(m.weights());
              OnnxModel onnx = OnnxModel.load(onnxFile, OnnxModel.RunOptions.defaults().withThreads(threads))) {
             return ParityCheck.run(ref, onnx, ids, ParityCheck.Options.defaults());
         }

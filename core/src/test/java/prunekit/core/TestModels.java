@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Random;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
+import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
 
@@ -12,6 +13,13 @@ import prunekit.core.model.LlamaWeights;
 public final class TestModels {
     private TestModels() {
     }
+
+    /**
+     * A small model with a long context for parity over every position: hidden 32, 2 layers of GQA
+     * (2 query heads over 1 KV head of dim 16), FFN 64, max_position_embeddings 4096.
+     */
+    public static final LlamaConfig LONG_CONTEXT = LlamaConfig.builder().vocabSize(64).hidden(32).headDim(16)
+            .uniformLayers(2, new LayerShape(2, 1, 64)).maxPositions(4096).build();
 
     /** Weights drawn N(0, std²) (norm weights around 1) from {@code seed}. */
     public static LlamaWeights random(LlamaConfig config, long seed, double std) {

@@ -1,5 +1,7 @@
 package prunekit.export;
 
+import prunekit.core.engine.Tolerance;
+
 /**
  * The largest difference between two logit matrices (T, vocab) and where it is, and the worst
  * ratio of difference to allowed tolerance. Accumulates over several comparisons with

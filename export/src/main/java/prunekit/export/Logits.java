@@ -1,6 +1,7 @@
 package prunekit.export;
 
 import java.util.Arrays;
+import prunekit.core.eval.Generator;
 
 /** Logits of one step for a batch: (B, T, vocab) row-major, as the decoder's {@code logits} output. */
 public final class Logits {
@@ -47,16 +48,9 @@ public final class Logits {
         return out;
     }
 
-    /** The token with the largest logit at (b, t); the lowest id wins a tie. */
+    /** The token with the largest logit at (b, t); the lowest id wins a tie ({@link Generator#argmax}). */
     public int argmax(int b, int t) {
-        int off = offset(b, t);
-        int best = 0;
-        for (int v = 1; v < vocab; v++) {
-            if (data[off + v] > data[off + best]) {
-                best = v;
-            }
-        }
-        return best;
+        return Generator.argmax(at(b, t));
     }
 
     private int offset(int b, int t) {

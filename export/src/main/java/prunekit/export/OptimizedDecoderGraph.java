@@ -1,6 +1,7 @@
 package prunekit.export;
 
 import java.util.List;
+import prunekit.core.engine.RopeTable;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.export.onnx.Attribute;
@@ -41,9 +42,9 @@ final class OptimizedDecoderGraph extends DecoderGraph {
         long maxPos = config.maxPositions();
         long half = config.headDim() / 2;
         ops.graph().addInitializer(Initializer.ofFloats("rope.cos_cache", DataType.FLOAT, new long[] {maxPos, half},
-                () -> RopeTables.table(config, true, false)));
+                () -> RopeTable.of(config).cosRows(false)));
         ops.graph().addInitializer(Initializer.ofFloats("rope.sin_cache", DataType.FLOAT, new long[] {maxPos, half},
-                () -> RopeTables.table(config, false, false)));
+                () -> RopeTable.of(config).sinRows(false)));
         String p = "/gqa";
         // total: scalar int32 S; seqlens_k: (B) int32 all S - 1
         String sLen = ops.shape(p + "/total", IoNames.ATTENTION_MASK, 1, 2);

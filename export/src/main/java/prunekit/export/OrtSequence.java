@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import prunekit.core.engine.Decoder;
 
 /**
  * A batch of sequences being decoded with ONNX Runtime: the KV cache (the previous step's present
@@ -17,9 +18,10 @@ import java.util.Map;
  * far and each row's next position. Every {@link #append} runs the graph once on new tokens of
  * the same count in every row: a prefill is one append of the prompt, a decode step an append
  * of one token per row. Padding is a 0 in the mask; a padded token takes no position, so left
- * padding gives every row positions 0, 1, 2, ... over its real tokens, as HF does.
+ * padding gives every row positions 0, 1, 2, ... over its real tokens, as HF does. At batch 1 it
+ * is a {@link Decoder}, like our engine and the plain reference.
  */
-public final class OrtSequence implements AutoCloseable {
+public final class OrtSequence implements Decoder {
     private final OnnxModel model;
     private final int batch;
     private final long[] nextPosition;
@@ -52,12 +54,31 @@ public final class OrtSequence implements AutoCloseable {
     }
 
     /** Positions held in the cache (the same for every row, padding included). */
+    @Override
     public int length() {
         return mask[0].length;
     }
 
     public int batch() {
         return batch;
+    }
+
+    @Override
+    public int maxPositions() {
+        return model.maxPositions();
+    }
+
+    /** {@link Decoder}'s append, batch 1: an ONNX Runtime failure is thrown as an IllegalStateException. */
+    @Override
+    public float[][] append(int[] ids) {
+        if (batch != 1) {
+            throw new IllegalArgumentException("this sequence holds " + batch + " rows; append (B, T) ids");
+        }
+        try {
+            return append(new int[][] {ids}).sequence(0);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed running " + model.path() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Appends {@code ids} (B, T), all real tokens; returns their logits (B, T, vocab). */

@@ -3,12 +3,16 @@ package prunekit.export;
 import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
 import java.util.List;
+import prunekit.core.engine.Decoder;
+import prunekit.core.engine.Tolerance;
+import prunekit.core.eval.Generator;
 
 /**
- * Checks an exported model against a reference forward pass: for each prompt, the prefill logits
- * of every position, then {@code decodeSteps} greedy decode steps with the KV cache on both sides,
- * comparing the logits of every step under one {@link Tolerance} and the argmax tokens. Both sides
- * are fed the reference's greedy tokens.
+ * Checks an exported model against a reference forward pass (our engine, or the plain
+ * {@link prunekit.core.engine.ReferenceForward}): for each prompt, the prefill logits of every
+ * position, then {@code decodeSteps} greedy decode steps with the KV cache on both sides, comparing
+ * the logits of every step under one {@link Tolerance} and the argmax tokens. Both sides are
+ * {@link Decoder}s fed the reference's greedy tokens.
  */
 public final class ParityCheck {
     /** Decode steps after each prefill, and the tolerance. */
@@ -27,7 +31,7 @@ public final class ParityCheck {
     private ParityCheck() {
     }
 
-    public static ParityReport run(ReferenceForward ref, OnnxModel onnx, List<int[]> prompts, Options options)
+    public static ParityReport run(Decoder.Source ref, OnnxModel onnx, List<int[]> prompts, Options options)
             throws OrtException {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("a parity check needs at least one prompt");
@@ -43,19 +47,19 @@ public final class ParityCheck {
             }
             int[] rt = new int[options.decodeSteps() + 1];
             int[] ot = new int[options.decodeSteps() + 1];
-            try (OrtSequence seq = onnx.newSequence(1); ReferenceForward.Run run = ref.newRun()) {
-                float[][] onnxPrefill = seq.append(new int[][] {prompt}).sequence(0);
-                cmp.include("prompt " + p + " prefill", ref.prefill(prompt), onnxPrefill);
+            try (Decoder seq = onnx.newSequence(1); Decoder run = ref.newDecoder()) {
                 float[][] refPrefill = run.append(prompt);
-                rt[0] = argmax(refPrefill[prompt.length - 1]);
-                ot[0] = argmax(onnxPrefill[prompt.length - 1]);
+                float[][] onnxPrefill = seq.append(prompt);
+                cmp.include("prompt " + p + " prefill", refPrefill, onnxPrefill);
+                rt[0] = Generator.argmax(refPrefill[prompt.length - 1]);
+                ot[0] = Generator.argmax(onnxPrefill[prompt.length - 1]);
                 for (int s = 1; s <= options.decodeSteps(); s++) {
                     int token = rt[s - 1];
-                    float[][] r = run.append(new int[] {token});
-                    float[][] o = seq.append(new int[][] {{token}}).sequence(0);
-                    cmp.include("prompt " + p + " decode step " + s, r, o);
-                    rt[s] = argmax(r[0]);
-                    ot[s] = argmax(o[0]);
+                    float[] r = run.step(token);
+                    float[] o = seq.step(token);
+                    cmp.include("prompt " + p + " decode step " + s, new float[][] {r}, new float[][] {o});
+                    rt[s] = Generator.argmax(r);
+                    ot[s] = Generator.argmax(o);
                 }
             }
             for (int i = 0; i < rt.length && mismatch == null; i++) {
@@ -69,16 +73,5 @@ public final class ParityCheck {
         return new ParityReport(ref.name(), onnx.path().getFileName().toString(), prompts.size(),
                 options.decodeSteps(), options.tolerance(), cmp.maxAbsDiff(), cmp.worst(), cmp.worstRatio(),
                 cmp.worstRatioAt(), cmp.withinTolerance(), mismatch == null, mismatch, refTokens, onnxTokens);
-    }
-
-    /** Index of the largest value; the lowest index wins a tie. */
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -1,6 +1,7 @@
 package prunekit.export;
 
 import java.util.List;
+import prunekit.core.engine.Tolerance;
 
 /**
  * The outcome of a {@link ParityCheck}: the largest logit difference between the reference and

@@ -2,6 +2,7 @@ package prunekit.export;
 
 import java.util.List;
 import java.util.function.Supplier;
+import prunekit.core.engine.RopeTable;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.export.onnx.Attribute;
@@ -43,9 +44,9 @@ final class StandardAttention {
         long maxPos = config.maxPositions();
         long hd = config.headDim();
         ops.graph().addInitializer(Initializer.ofFloats("rope.cos", DataType.FLOAT, new long[] {maxPos, hd},
-                () -> RopeTables.table(config, true, true)));
+                () -> RopeTable.of(config).cosRows(true)));
         ops.graph().addInitializer(Initializer.ofFloats("rope.sin", DataType.FLOAT, new long[] {maxPos, hd},
-                () -> RopeTables.table(config, false, true)));
+                () -> RopeTable.of(config).sinRows(true)));
         // cos, sin: (B, 1, T, hd)
         cos = ops.unsqueeze("/rope/cos", ops.op("/rope/cos/Gather", "Gather", "rope.cos", IoNames.POSITION_IDS), 1);
         sin = ops.unsqueeze("/rope/sin", ops.op("/rope/sin/Gather", "Gather", "rope.sin", IoNames.POSITION_IDS), 1);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.model.LlamaWeights;
 
 /**
@@ -43,9 +44,8 @@ class OnnxGraphParityTest {
     @MethodSource("cases")
     void prefillAndDecodeMatchReference(TestConfigs.Case c, OnnxFlavour flavour) throws Exception {
         LlamaWeights w = SyntheticModels.weights(c.config(), 7);
-        ReferenceLlama ref = new ReferenceLlama(w);
         int[] ids = TestConfigs.tokens(11, c.config().vocabSize(), 3);
-        float[][] expected = ref.prefill(ids);
+        float[][] expected = TestConfigs.reference(w, ids);
         try (OnnxModel m = export(w, flavour)) {
             Comparison prefill = new Comparison(Tolerance.FP32).include("prefill", expected, m.prefillLogits(ids));
             assertTrue(prefill.withinTolerance(), c + " " + flavour + " prefill: " + prefill);
@@ -69,15 +69,14 @@ class OnnxGraphParityTest {
     @MethodSource("cases")
     void leftPaddedBatchMatchesRowsAlone(TestConfigs.Case c, OnnxFlavour flavour) throws Exception {
         LlamaWeights w = SyntheticModels.weights(c.config(), 11);
-        ReferenceLlama ref = new ReferenceLlama(w);
         int vocab = c.config().vocabSize();
         int[] full = TestConfigs.tokens(7, vocab, 5);
         int[] shortRow = TestConfigs.tokens(4, vocab, 6);
         int[] next = {3, 9};
         int[][] ids = {full, {0, 0, 0, shortRow[0], shortRow[1], shortRow[2], shortRow[3]}};
         int[][] mask = {{1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1}};
-        float[][] refFull = ref.prefill(concat(full, next[0]));
-        float[][] refShort = ref.prefill(concat(shortRow, next[1]));
+        float[][] refFull = TestConfigs.reference(w, concat(full, next[0]));
+        float[][] refShort = TestConfigs.reference(w, concat(shortRow, next[1]));
         Comparison cmp = new Comparison(Tolerance.FP32);
         try (OnnxModel m = export(w, flavour); OrtSequence s = m.newSequence(2)) {
             Logits prefill = s.append(ids, mask);

@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.engine.Decoder;
+import prunekit.core.engine.ReferenceForward;
+import prunekit.core.engine.Tolerance;
+import prunekit.core.eval.Generator;
 import prunekit.core.model.LlamaWeights;
 
 /** The ONNX Runtime runner's bookkeeping: chunked prefill of a batch, limits, greedy decoding. */
@@ -24,7 +28,6 @@ class OrtSequenceTest {
     @Test
     void standardFlavourPrefillsABatchInChunks() throws Exception {
         LlamaWeights w = SyntheticModels.weights(TestConfigs.GQA_TIED.config(), 1);
-        ReferenceLlama ref = new ReferenceLlama(w);
         int[][] first = {{1, 2, 3, 4}, {5, 6, 7, 8}};
         int[][] second = {{9, 10, 11}, {12, 13, 14}};
         Comparison c = new Comparison(Tolerance.FP32);
@@ -34,7 +37,7 @@ class OrtSequenceTest {
             for (int b = 0; b < 2; b++) {
                 int[] all = Arrays.copyOf(first[b], 7);
                 System.arraycopy(second[b], 0, all, 4, 3);
-                c.include("row " + b, Arrays.copyOfRange(ref.prefill(all), 4, 7), l.sequence(b));
+                c.include("row " + b, Arrays.copyOfRange(TestConfigs.reference(w, all), 4, 7), l.sequence(b));
             }
             assertEquals(7, s.length());
         }
@@ -71,14 +74,13 @@ class OrtSequenceTest {
     @Test
     void greedyMatchesArgmaxOfReferenceDecoding() throws Exception {
         LlamaWeights w = SyntheticModels.weights(TestConfigs.PER_LAYER.config(), 4);
-        ReferenceLlama ref = new ReferenceLlama(w);
         int[] prompt = {3, 1, 4, 1, 5};
         int[] expected = new int[6];
-        try (ReferenceForward.Run run = ref.newRun()) {
+        try (Decoder run = new ReferenceForward(w).newDecoder()) {
             float[][] l = run.append(prompt);
-            expected[0] = ParityCheck.argmax(l[l.length - 1]);
+            expected[0] = Generator.argmax(l[l.length - 1]);
             for (int i = 1; i < expected.length; i++) {
-                expected[i] = ParityCheck.argmax(run.append(new int[] {expected[i - 1]})[0]);
+                expected[i] = Generator.argmax(run.step(expected[i - 1]));
             }
         }
         try (OnnxModel m = export(w, OnnxFlavour.OPTIMIZED)) {

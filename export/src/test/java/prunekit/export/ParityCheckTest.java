@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.engine.Decoder;
+import prunekit.core.engine.ReferenceForward;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.model.LlamaWeights;
 
 /** ParityCheck finds a planted difference and says where it is. */
@@ -16,19 +19,15 @@ class ParityCheckTest {
     Path dir;
 
     /** The plain reference with one logit moved by {@code delta} at decode step {@code step}, token 7. */
-    private static ReferenceForward perturbed(ReferenceForward inner, int step, float delta) {
-        return new ReferenceForward() {
+    private static Decoder.Source perturbed(Decoder.Source inner, int step, float delta) {
+        return new Decoder.Source() {
             public String name() {
                 return "perturbed";
             }
 
-            public float[][] prefill(int[] ids) {
-                return inner.prefill(ids);
-            }
-
-            public Run newRun() {
-                Run r = inner.newRun();
-                return new Run() {
+            public Decoder newDecoder() {
+                Decoder r = inner.newDecoder();
+                return new Decoder() {
                     private int calls;
 
                     public float[][] append(int[] ids) {
@@ -39,13 +38,18 @@ class ParityCheckTest {
                         return l;
                     }
 
+                    public int length() {
+                        return r.length();
+                    }
+
+                    public int maxPositions() {
+                        return r.maxPositions();
+                    }
+
                     public void close() {
                         r.close();
                     }
                 };
-            }
-
-            public void close() {
             }
         };
     }
@@ -58,11 +62,11 @@ class ParityCheckTest {
         ParityCheck.Options opts = new ParityCheck.Options(6, Tolerance.FP32);
         try (OnnxModel m = OnnxModel.load(f, new OnnxModel.RunOptions(1, true))) {
             List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {4, 5});
-            ParityReport clean = ParityCheck.run(new ReferenceLlama(w), m, prompts, opts);
+            ParityReport clean = ParityCheck.run(new ReferenceForward(w), m, prompts, opts);
             assertTrue(clean.passed(), clean.summary());
             assertEquals(7, clean.referenceTokens().get(0).length);
 
-            ParityReport bad = ParityCheck.run(perturbed(new ReferenceLlama(w), 3, 0.01f), m, prompts, opts);
+            ParityReport bad = ParityCheck.run(perturbed(new ReferenceForward(w), 3, 0.01f), m, prompts, opts);
             assertFalse(bad.withinTolerance(), bad.summary());
             assertEquals("prompt 0 decode step 3", bad.worst().label());
             assertEquals(7, bad.worst().index());

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.core.Golden;
 import prunekit.core.SharedFiles;
+import prunekit.core.engine.Decoder;
+import prunekit.core.engine.ReferenceForward;
+import prunekit.core.engine.Transformer;
 import prunekit.core.io.GgufReader;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.model.Model;
@@ -18,7 +21,7 @@ import prunekit.core.tokenize.Tokenizer;
 
 /**
  * Trained models exported and run in ONNX Runtime against prunekit's own forward
- * ({@link TransformerReference}) and, for stories260K, the plain-Java reference: prefill logits and 32 greedy decode steps with the cache.
+ * ({@link Transformer}) and, for stories260K, the plain-Java reference: prefill logits and 32 greedy decode steps with the cache.
  * stories260K (GQA, tied head) ships with the project; mini-vina (MHA, untied) is read from
  * ../shared and skipped, saying so, where that folder is absent.
  */
@@ -41,7 +44,7 @@ class RealModelParityTest {
     }
 
     /** Exports {@code model} in both flavours and checks each against {@code ref}; returns the reports. */
-    private List<ParityReport> checkBothFlavours(Model model, ReferenceForward ref, List<int[]> prompts)
+    private List<ParityReport> checkBothFlavours(Model model, Decoder.Source ref, List<int[]> prompts)
             throws Exception {
         List<ParityReport> reports = new ArrayList<>();
         for (OnnxFlavour flavour : OnnxFlavour.values()) {
@@ -60,9 +63,9 @@ class RealModelParityTest {
     void stories260kMatchesTransformerAndPlainReference() throws Exception {
         Model m = GgufReader.read(STORIES);
         List<int[]> prompts = prompts(m.tokenizer(), "Once upon a time", "Lily and Tom went to the park", "The cat");
-        try (ReferenceForward djl = new MemoizedReference(new TransformerReference(m.weights()));
-             ReferenceForward plain = new MemoizedReference(new ReferenceLlama(m.weights()))) {
-            for (ReferenceForward ref : List.of(djl, plain)) {
+        try (Transformer djl = new Transformer(m.weights())) {
+            Decoder.Source plain = new ReferenceForward(m.weights());
+            for (Decoder.Source ref : List.of(new MemoizedReference(djl), new MemoizedReference(plain))) {
                 for (ParityReport r : checkBothFlavours(m, ref, prompts)) {
                     assertTrue(r.passed(), r.summary());
                     assertEquals(32, r.decodeSteps());
@@ -76,8 +79,8 @@ class RealModelParityTest {
         Path dirPath = SharedFiles.require("models/mini-vina");
         Model m = HfCheckpoint.read(dirPath);
         List<int[]> prompts = prompts(m.tokenizer(), "Việt Nam là một quốc gia", "Điều 1. Phạm vi điều chỉnh");
-        try (ReferenceForward djl = new MemoizedReference(new TransformerReference(m.weights()))) {
-            for (ParityReport r : checkBothFlavours(m, djl, prompts)) {
+        try (Transformer djl = new Transformer(m.weights())) {
+            for (ParityReport r : checkBothFlavours(m, new MemoizedReference(djl), prompts)) {
                 assertTrue(r.passed(), r.summary());
             }
         }

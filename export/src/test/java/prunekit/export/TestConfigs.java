@@ -1,8 +1,11 @@
 package prunekit.export;
 
 import java.util.List;
+import prunekit.core.engine.Decoder;
+import prunekit.core.engine.ReferenceForward;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
+import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.RopeScaling;
 
 /** Small model shapes the export tests run over, each a named case. */
@@ -41,6 +44,13 @@ final class TestConfigs {
 
     static List<Case> all() {
         return List.of(MHA, GQA_TIED, PER_LAYER, LLAMA3_ROPE, HEAD12);
+    }
+
+    /** The plain reference's logits (T, vocab) of {@code ids} from position 0. */
+    static float[][] reference(LlamaWeights w, int[] ids) {
+        try (Decoder d = new ReferenceForward(w).newDecoder()) {
+            return d.append(ids);
+        }
     }
 
     /** Deterministic token ids in [0, vocab). */

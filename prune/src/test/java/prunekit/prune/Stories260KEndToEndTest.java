@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.core.SharedFiles;
-import prunekit.core.Tolerance;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Perplexity;
 import prunekit.core.eval.TokenStream;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import prunekit.core.Tolerance;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;

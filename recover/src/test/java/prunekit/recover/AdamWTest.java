@@ -13,10 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import prunekit.core.Tolerance;
 import prunekit.core.engine.Engines;
 import prunekit.core.engine.Losses;
 import prunekit.core.engine.Params;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.engine.Transformer;
 
 /**

@@ -11,8 +11,8 @@ import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import prunekit.core.Tolerance;
 import prunekit.core.engine.Engines;
+import prunekit.core.engine.Tolerance;
 
 /**
  * The distillation losses against plain-Java double references over several shapes (odd ones

@@ -29,6 +29,14 @@ public interface ForwardHooks {
     default void headOutputs(int layer, NDArray heads) {
     }
 
+    /**
+     * The attention block's output, o_proj applied (bias included), before it is added to the
+     * residual stream: (B, T, hidden). The residual between the attention and MLP blocks is the
+     * layer's input plus this.
+     */
+    default void attentionOutput(int layer, NDArray out) {
+    }
+
     /** Residual stream entering layer {@code layer}: (B, T, hidden). */
     default void layerInput(int layer, NDArray h) {
     }

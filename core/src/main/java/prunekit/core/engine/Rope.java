@@ -11,9 +11,9 @@ import prunekit.core.model.LlamaConfig;
 
 /**
  * Rotary position embedding in HF's rotate-half layout: dimension j pairs with j + headDim/2.
- * cos/sin tables (maxPositions, headDim) are computed once, as HF does (fp32 inverse frequencies,
- * fp32 angles), including llama3 frequency scaling. With FLOAT64 params the tables are FLOAT64,
- * computed in double.
+ * The cos/sin arrays (maxPositions, headDim) repeat each half-row of the one {@link RopeTable}
+ * (HF's {@code cat(freqs, freqs)}); with FLOAT64 params they hold the same fp32 values widened, as
+ * HF casts its fp32 table to the model's dtype.
  */
 final class Rope {
     private final NDArray cos;
@@ -22,45 +22,18 @@ final class Rope {
     private final int maxPositions;
 
     Rope(LlamaConfig c, NDManager manager, DataType dtype) {
+        RopeTable table = RopeTable.of(c);
         headDim = c.headDim();
-        maxPositions = c.maxPositions();
-        double[] inv = c.ropeScaling().inverseFrequencies(headDim, c.ropeTheta());
-        int half = headDim / 2;
-        boolean fp64 = dtype == DataType.FLOAT64;
-        double[] cosT = new double[maxPositions * headDim];
-        double[] sinT = new double[maxPositions * headDim];
-        for (int p = 0; p < maxPositions; p++) {
-            for (int j = 0; j < half; j++) {
-                double cs;
-                double sn;
-                if (fp64) {
-                    double angle = p * inv[j];
-                    cs = Math.cos(angle);
-                    sn = Math.sin(angle);
-                } else {
-                    float angle = (float) p * (float) inv[j];
-                    cs = (float) Math.cos(angle);
-                    sn = (float) Math.sin(angle);
-                }
-                cosT[p * headDim + j] = cs;
-                cosT[p * headDim + j + half] = cs;
-                sinT[p * headDim + j] = sn;
-                sinT[p * headDim + j + half] = sn;
-            }
-        }
-        cos = table(manager, cosT, fp64);
-        sin = table(manager, sinT, fp64);
+        maxPositions = table.positions();
+        cos = array(manager, table.cosRows(true), dtype);
+        sin = array(manager, table.sinRows(true), dtype);
     }
 
-    /** The table in memory PyTorch owns (autograd keeps slices of it for the backward pass). */
-    private NDArray table(NDManager manager, double[] values, boolean fp64) {
+    /** {@code values} (maxPositions, headDim) in memory PyTorch owns (autograd keeps slices of it for backward). */
+    private NDArray array(NDManager manager, float[] values, DataType dtype) {
         Shape shape = new Shape(maxPositions, headDim);
-        float[] f = new float[fp64 ? 0 : values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        try (NDArray wrapped = fp64 ? manager.create(values, shape) : manager.create(f, shape)) {
-            return wrapped.duplicate();
+        try (NDArray f = manager.create(values, shape)) {
+            return dtype == DataType.FLOAT64 ? f.toType(DataType.FLOAT64, true) : f.duplicate();
         }
     }
 

@@ -21,7 +21,7 @@ import prunekit.core.model.TensorNames.Proj;
  * The same code runs inference (with an optional {@link KvCache}) and training (arrays in
  * {@link Params} with gradients attached; hooks see arrays with autograd history).
  */
-public final class Transformer implements AutoCloseable {
+public final class Transformer implements Decoder.Source, AutoCloseable {
     private final LlamaConfig config;
     private final Params params;
     private final boolean ownsParams;
@@ -58,6 +58,38 @@ public final class Transformer implements AutoCloseable {
 
     public KvCache newCache() {
         return new KvCache(config.numLayers(), manager);
+    }
+
+    @Override
+    public String name() {
+        return "prunekit Transformer (DJL PyTorch)";
+    }
+
+    /** A decoder over this forward with its own {@link KvCache}. */
+    @Override
+    public Decoder newDecoder() {
+        KvCache cache = newCache();
+        return new Decoder() {
+            @Override
+            public float[][] append(int[] ids) {
+                return forwardCached(cache, ids);
+            }
+
+            @Override
+            public int length() {
+                return cache.length();
+            }
+
+            @Override
+            public int maxPositions() {
+                return config.maxPositions();
+            }
+
+            @Override
+            public void close() {
+                cache.close();
+            }
+        };
     }
 
     /**
@@ -134,7 +166,9 @@ public final class Transformer implements AutoCloseable {
         hk.headOutputs(layer, out);
         NDArray concat = out.reshape(b, t, (long) s.queryHeads() * hd);
         hk.linearInput(layer, ForwardHooks.Site.O_PROJ_INPUT, concat);
-        return linear(layer, Proj.O, concat);
+        NDArray attnOut = linear(layer, Proj.O, concat); // (B, T, hidden)
+        hk.attentionOutput(layer, attnOut);
+        return attnOut;
     }
 
     private NDArray mlp(int layer, NDArray x, ForwardHooks hk) {

@@ -2,7 +2,7 @@ package prunekit.core.eval;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import prunekit.core.engine.KvCache;
+import prunekit.core.engine.Decoder;
 import prunekit.core.engine.Transformer;
 
 /**
@@ -25,66 +25,19 @@ public final class Generator {
         }
     }
 
-    /** Where next-token logits come from: our forward with its KV cache, or an ONNX Runtime session. */
-    public interface Stepper extends AutoCloseable {
-        /** Logits after the last prompt position. */
-        float[] prefill(int[] prompt) throws Exception;
-
-        /** Logits after appending {@code id}. */
-        float[] step(int id) throws Exception;
-
-        /** Positions the model can hold. */
-        int maxPositions();
-
-        @Override
-        void close() throws Exception;
-    }
-
-    /** A stepper over our forward pass with a {@link KvCache}. */
-    public static Stepper stepper(Transformer model) {
-        KvCache cache = model.newCache();
-        return new Stepper() {
-            @Override
-            public float[] prefill(int[] prompt) {
-                float[][] l = model.forwardCached(cache, prompt);
-                return l[l.length - 1];
-            }
-
-            @Override
-            public float[] step(int id) {
-                return model.forwardCached(cache, new int[] {id})[0];
-            }
-
-            @Override
-            public int maxPositions() {
-                return model.config().maxPositions();
-            }
-
-            @Override
-            public void close() {
-                cache.close();
-            }
-        };
-    }
-
     /**
      * Runs {@code prompt} (which starts with BOS where the model expects it) and continues until the
      * sequence holds {@code maxLength} ids or a stop id (EOS, or BOS as llama2.c does) is produced;
      * the stop id is not included. Returns the whole sequence, prompt first.
      */
     public static int[] generate(Transformer model, int[] prompt, int maxLength, Sampling sampling, int[] stopIds) {
-        try (Stepper s = stepper(model)) {
-            return generate(s, prompt, maxLength, sampling, stopIds);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        try (Decoder d = model.newDecoder()) {
+            return generate(d, prompt, maxLength, sampling, stopIds);
         }
     }
 
-    /** The generation loop over any {@link Stepper}; the caller closes it. */
-    public static int[] generate(Stepper model, int[] prompt, int maxLength, Sampling sampling, int[] stopIds)
-            throws Exception {
+    /** The generation loop over any {@link Decoder} (empty when given); the caller closes it. */
+    public static int[] generate(Decoder model, int[] prompt, int maxLength, Sampling sampling, int[] stopIds) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: give at least BOS");
         }
@@ -92,7 +45,8 @@ public final class Generator {
         int[] seq = Arrays.copyOf(prompt, Math.max(limit, prompt.length));
         int n = prompt.length;
         SplittableRandom rng = new SplittableRandom(sampling.seed());
-        float[] last = model.prefill(prompt);
+        float[][] prefill = model.append(prompt);
+        float[] last = prefill[prefill.length - 1];
         while (n < limit) {
             int next = pick(last, sampling, rng);
             if (contains(stopIds, next)) {
@@ -142,6 +96,7 @@ public final class Generator {
         return order[cut - 1];
     }
 
+    /** Index of the largest value; the lowest index wins a tie (the one argmax of prunekit). */
     public static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {

@@ -1,16 +1,19 @@
 package prunekit.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import prunekit.core.TestModels;
-import prunekit.core.Tolerance;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
@@ -48,6 +51,71 @@ class TransformerTest {
         double[][] ref = new ReferenceForward(w).logits(ids);
         try (Transformer t = new Transformer(w)) {
             Tolerance.FP32.check(name, ref, t.logits(ids));
+        }
+    }
+
+    /** Every hook site of the engine sees what the reference's hooks see, position by position. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void hookSitesMatchReference(String name, LlamaConfig config) {
+        LlamaWeights w = TestModels.random(config, 21, 0.2);
+        int[] ids = randomIds(9, config.vocabSize(), 8);
+        Map<String, List<double[]>> ref = new TreeMap<>();
+        ReferenceForward.Hooks refHooks = new ReferenceForward.Hooks() {
+            private void put(String key, double[] x) {
+                ref.computeIfAbsent(key, k -> new ArrayList<>()).add(x.clone());
+            }
+
+            public void linearInput(int layer, ForwardHooks.Site site, int position, double[] x) {
+                put(layer + " " + site, x);
+            }
+
+            public void headOutputs(int layer, int position, double[] heads) {
+                put(layer + " heads", heads);
+            }
+
+            public void attentionOutput(int layer, int position, double[] out) {
+                put(layer + " attention output", out);
+            }
+
+            public void layerInput(int layer, int position, double[] h) {
+                put(layer + " layer input", h);
+            }
+
+            public void layerOutput(int layer, int position, double[] h) {
+                put(layer + " layer output", h);
+            }
+        };
+        try (ReferenceForward.Run run = new ReferenceForward(w).newDecoder(refHooks)) {
+            run.append(ids);
+        }
+        Map<String, float[]> got = new TreeMap<>();
+        ForwardHooks hooks = new ForwardHooks() {
+            public void linearInput(int layer, Site site, NDArray x) {
+                got.put(layer + " " + site, x.toFloatArray());
+            }
+
+            public void headOutputs(int layer, NDArray heads) {
+                got.put(layer + " heads", heads.toFloatArray());
+            }
+
+            public void attentionOutput(int layer, NDArray out) {
+                got.put(layer + " attention output", out.toFloatArray());
+            }
+
+            public void layerInput(int layer, NDArray h) {
+                got.put(layer + " layer input", h.toFloatArray());
+            }
+
+            public void layerOutput(int layer, NDArray h) {
+                got.put(layer + " layer output", h.toFloatArray());
+            }
+        };
+        try (Transformer t = new Transformer(w); NDArray in = t.idsArray(new int[][] {ids});
+             NDArray out = t.forward(in, null, hooks)) {
+            assertEquals(ref.keySet(), got.keySet(), name + ": the same sites fire");
+            ref.forEach((site, rows) -> Tolerance.FP32.check(name + " " + site,
+                    rows.stream().flatMapToDouble(java.util.Arrays::stream).toArray(), got.get(site)));
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import prunekit.core.Golden;
 import prunekit.core.SharedFiles;
-import prunekit.core.Tolerance;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.engine.Transformer;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.Model;
