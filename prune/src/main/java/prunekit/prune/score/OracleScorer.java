@@ -144,17 +144,7 @@ public final class OracleScorer implements ImportanceScorer {
 
     private static float[] zeroed(FloatTensor t, Slice s) {
         float[] d = t.data().clone();
-        switch (s.axis()) {
-            case ELEMENT -> java.util.Arrays.fill(d, s.start(), s.start() + s.length(), 0f);
-            case ROW -> java.util.Arrays.fill(d, s.start() * t.dim(1), (s.start() + s.length()) * t.dim(1), 0f);
-            case COLUMN -> {
-                int cols = t.dim(1);
-                for (int r = 0; r < t.dim(0); r++) {
-                    java.util.Arrays.fill(d, r * cols + s.start(), r * cols + s.start() + s.length(), 0f);
-                }
-            }
-            default -> throw new IllegalStateException();
-        }
+        s.sum(t, (w, flat, in) -> d[flat] = 0); // visits every element of the slice
         return d;
     }
 }
