@@ -22,6 +22,16 @@ public final class Fixtures {
                 .uniformLayers(3, new LayerShape(4, kvHeads, 40)).tieWordEmbeddings(tied).maxPositions(64).build();
     }
 
+    /**
+     * Hidden 24, head dim 6, per-layer shapes (4 heads in 2 KV groups, FFN 40; 6 heads in 3 groups,
+     * FFN 24; 2 heads in 2 groups, FFN 16), q/k/v/o and gate/up/down biases, untied head, vocab 60.
+     */
+    public static LlamaConfig biased() {
+        return LlamaConfig.builder().vocabSize(60).hidden(24).headDim(6)
+                .layers(List.of(new LayerShape(4, 2, 40), new LayerShape(6, 3, 24), new LayerShape(2, 2, 16)))
+                .attentionBias(true).mlpBias(true).maxPositions(64).build();
+    }
+
     public static Model model(LlamaConfig c, long seed) {
         LlamaWeights w = TestModels.random(c, seed, 0.25);
         return new Model(c, w, null, "random-" + seed);
@@ -53,6 +63,6 @@ public final class Fixtures {
     }
 
     public static List<LlamaConfig> configs() {
-        return List.of(config(4, false), config(2, false), config(2, true));
+        return List.of(config(4, false), config(2, false), config(2, true), biased());
     }
 }

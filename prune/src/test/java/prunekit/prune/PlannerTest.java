@@ -18,6 +18,7 @@ import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
 import prunekit.prune.budget.Planner;
 import prunekit.prune.group.GroupKind;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.score.ImportanceScores;
@@ -44,6 +45,7 @@ class PlannerTest {
         long expected = 2 * v * h + layers * perLayer + h;    // embedding + lm_head + layers + final norm
         assertEquals(2_701_560_320L, expected);
         assertEquals(expected, sheared.parameterCount());
+        assertEquals(expected, ModelTensors.of(sheared).parameters(), "counted from the tensors' shapes");
     }
 
     @Test
@@ -128,14 +130,49 @@ class PlannerTest {
     void adaptivePlansFollowTheScores() {
         LlamaConfig c = Fixtures.config(4, false);
         ImportanceScores s = synthetic(c, 4);
-        // layer 0 made far more important: it must keep more than layer 2
+        // layer 2: four outliers and 36 equal channels. Standardized per layer, the 36 sit at z = −1/3, above
+        // the lower half of a random layer's skewed scores, so layer 2 keeps more channels than layers 0 and 1
+        // although its raw scores (0.01) are the smallest of all: the global ranking reads z-scores
         double[][] mlp = s.get(ScorerName.MAGNITUDE, GroupKind.MLP_CHANNEL);
         for (int j = 0; j < mlp[0].length; j++) {
-            mlp[2][j] = (j % 10 == 0) ? 5 : 0.01; // a few outliers; z-scores favour the rest less
+            mlp[2][j] = (j % 10 == 0) ? 5 : 0.01;
         }
-        PruningPlan p = Planner.plan(c, s, ScorerName.MAGNITUDE, new Budget.KeepRatio(0.6, Budget.Scope.LAYERS),
-                PlanOptions.defaults());
-        assertTrue(!p.prunedConfig(c).isUniform(), "adaptive plan came out uniform: " + p.prunedConfig(c).layers());
+        Budget.KeepRatio b = new Budget.KeepRatio(0.6, Budget.Scope.LAYERS);
+        PruningPlan p = Planner.plan(c, s, ScorerName.MAGNITUDE, b, PlanOptions.defaults());
+        int[] ffn = p.layers().stream().mapToInt(l -> l.ffn().length).toArray();
+        assertTrue(ffn[2] > ffn[0] && ffn[2] > ffn[1], "layer 2 keeps the most channels: " + p.prunedConfig(c).layers());
+        for (int j : new int[] {0, 10, 20, 30}) {
+            assertTrue(java.util.Arrays.binarySearch(p.layers().get(2).ffn(), j) >= 0, "outlier " + j + " is kept");
+        }
+        for (int j = 0; j < mlp[0].length; j++) {
+            mlp[0][j] *= 1000; // a layer's scale does not matter after standardization
+        }
+        assertEquals(p, Planner.plan(c, s, ScorerName.MAGNITUDE, b, PlanOptions.defaults()));
+        for (int l = 0; l < c.numLayers(); l++) { // within a layer the best-scoring channels are kept
+            int[] kept = p.layers().get(l).ffn();
+            double[] row = mlp[l];
+            double worstKept = java.util.Arrays.stream(kept).mapToDouble(j -> row[j]).min().orElseThrow();
+            for (int j = 0; j < c.layer(l).ffn(); j++) {
+                if (java.util.Arrays.binarySearch(kept, j) < 0) {
+                    assertTrue(mlp[l][j] <= worstKept, "layer " + l + " drops channel " + j + " but keeps a worse one");
+                }
+            }
+        }
+    }
+
+    /** With bias compensation the biases surgery adds are counted: the plan's model with them is within budget. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void biasCompensationIsCountedInTheBudget(boolean uniform) {
+        LlamaConfig c = Fixtures.config(2, false);
+        Budget.KeepRatio b = new Budget.KeepRatio(0.5, Budget.Scope.LAYERS);
+        PlanOptions o = PlanOptions.defaults().withUniform(uniform);
+        PruningPlan plain = Planner.plan(c, synthetic(c, 5), ScorerName.MAGNITUDE, b, o);
+        PruningPlan comp = Planner.plan(c, synthetic(c, 5), ScorerName.MAGNITUDE, b, o.withBiasCompensation(true));
+        long withBiases = ModelTensors.of(c).withEveryBias().cut(comp.removed(c)).parameters();
+        assertTrue(withBiases <= b.targetTotal(c), withBiases + " > " + b.targetTotal(c));
+        assertTrue(ModelTensors.of(c).withEveryBias().cut(plain.removed(c)).parameters() > b.targetTotal(c),
+                "without counting them the biases would break this budget");
     }
 
     @Test

@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import prunekit.calibrate.ActivationStats;
+import prunekit.calibrate.StatsCollector;
+import prunekit.calibrate.StatsOptions;
+import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.engine.Tolerance;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
@@ -17,12 +21,16 @@ import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.Model;
 import prunekit.core.model.TensorNames;
 import prunekit.core.model.TensorNames.Proj;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.surgery.Surgery;
 import prunekit.prune.surgery.SurgeryOptions;
 
-/** Identities of surgery: nothing removed changes nothing; removing what contributes zero changes nothing. */
+/**
+ * Surgery on models with and without biases and with per-layer shapes: nothing removed changes
+ * nothing; removing what contributes zero changes nothing; the result holds what the planner counts.
+ */
 class SurgeryTest {
     static List<LlamaConfig> configs() {
         return Fixtures.configs();
@@ -100,9 +108,87 @@ class SurgeryTest {
                     pruned.weights().get(TensorNames.weight(l, Proj.O)));
             assertEquals(m.weights().get(TensorNames.weight(l, Proj.DOWN)).selectRows(keep),
                     pruned.weights().get(TensorNames.weight(l, Proj.DOWN)));
+            if (c.attentionBias()) {
+                assertEquals(m.weights().get(TensorNames.bias(l, Proj.O)).selectElements(keep),
+                        pruned.weights().get(TensorNames.bias(l, Proj.O)));
+                assertEquals(m.weights().get(TensorNames.bias(l, Proj.Q)), pruned.weights().get(TensorNames.bias(l, Proj.Q)));
+            }
         }
         float[][] logits = Fixtures.logits(pruned.weights(), Fixtures.ids(8, 3));
         assertEquals(c.vocabSize(), logits[0].length, "the vocabulary stays");
+    }
+
+    /**
+     * Width cuts (a KV group, one query head of every group, channels, hidden channels, a dropped
+     * layer) and block cuts: the pruned model holds exactly the parameters the planner counts from
+     * the removed groups' slices, with and without bias compensation.
+     */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void prunedModelHoldsWhatThePlannerCounts(LlamaConfig c) {
+        Model m = Fixtures.model(c, 15);
+        ActivationStats st = StatsCollector.collect(m.weights(), Fixtures.calibration(5), StatsOptions.activations(), null);
+        for (PruningPlan plan : List.of(widthPlan(c), blockPlan(c))) {
+            for (boolean comp : new boolean[] {false, true}) {
+                Model pruned = Surgery.apply(m, plan, comp ? new SurgeryOptions(true, st) : SurgeryOptions.plain());
+                ModelTensors counted = comp ? ModelTensors.of(c).withEveryBias() : ModelTensors.of(c);
+                assertEquals(counted.cut(plan.removed(c)).parameters(), pruned.weights().countParameters(),
+                        plan.budget() + (comp ? " with bias compensation" : ""));
+                assertEquals(plan.prunedConfig(c).layers(), pruned.config().layers());
+                assertEquals(c.attentionBias() || comp, pruned.config().attentionBias());
+            }
+        }
+    }
+
+    /** Layer 0 loses KV group 0, layer 1 keeps one query head of every group, layer 2 is dropped; some channels go. */
+    static PruningPlan widthPlan(LlamaConfig c) {
+        List<LayerPlan> ls = new ArrayList<>();
+        int g0 = c.layer(0).groupSize();
+        ls.add(new LayerPlan(0, false, IntStream.range(1, c.layer(0).kvHeads()).toArray(),
+                IntStream.range(g0, c.layer(0).queryHeads()).toArray(), IntStream.range(0, 30).toArray()));
+        int g1 = c.layer(1).groupSize();
+        ls.add(new LayerPlan(1, false, PruningPlan.range(c.layer(1).kvHeads()),
+                IntStream.range(0, c.layer(1).kvHeads()).map(k -> k * g1 + g1 - 1).toArray(),
+                IntStream.range(0, c.layer(1).ffn()).filter(j -> j % 3 != 1).toArray()));
+        ls.add(LayerPlan.dropped(2));
+        return new PruningPlan("test", "width", IntStream.range(0, c.hidden()).filter(j -> j % 5 != 2).toArray(), ls);
+    }
+
+    /** Layer 0 without attention, layer 1 without MLP, layer 2 whole. */
+    static PruningPlan blockPlan(LlamaConfig c) {
+        List<LayerPlan> ls = new ArrayList<>(PruningPlan.identity(c).layers());
+        ls.set(0, new LayerPlan(0, false, new int[0], new int[0], PruningPlan.range(c.layer(0).ffn())));
+        ls.set(1, new LayerPlan(1, false, PruningPlan.range(c.layer(1).kvHeads()),
+                PruningPlan.range(c.layer(1).queryHeads()), new int[0]));
+        return new PruningPlan("test", "blocks", PruningPlan.range(c.hidden()), ls);
+    }
+
+    /** FLAP: the down_proj bias becomes b + Σ over removed channels r of W[:, r] · mean(x_r); q/k/v get zero biases. */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void biasCompensationAddsTheRemovedChannelsMeanOutput(LlamaConfig c) {
+        Model m = Fixtures.model(c, 16);
+        ActivationStats st = StatsCollector.collect(m.weights(), Fixtures.calibration(6), StatsOptions.activations(), null);
+        PruningPlan plan = widthPlan(c);
+        Model pruned = Surgery.apply(m, plan, new SurgeryOptions(true, st));
+        int layer = 1;
+        FloatTensor down = m.weights().get(TensorNames.weight(layer, Proj.DOWN));
+        FloatTensor old = m.weights().getOrNull(TensorNames.bias(layer, Proj.DOWN));
+        int[] hid = plan.hidden();
+        float[] expected = new float[hid.length];
+        for (int i = 0; i < hid.length; i++) {
+            double b = old == null ? 0 : old.data()[hid[i]];
+            for (int r = 1; r < down.dim(1); r += 3) { // the channels the plan removes
+                b += down.data()[hid[i] * down.dim(1) + r] * st.channel(layer, Site.DOWN_PROJ_INPUT).mean(r);
+            }
+            expected[i] = (float) b;
+        }
+        assertArrayEquals(expected, pruned.weights().get(TensorNames.bias(layer, Proj.DOWN)).data(), 1e-6f);
+        FloatTensor qb = pruned.weights().get(TensorNames.bias(0, Proj.Q));
+        if (!c.attentionBias()) {
+            assertArrayEquals(new float[qb.data().length], qb.data(), "a model without biases gets zero q biases");
+        }
+        assertEquals(pruned.config().parameterCount(), pruned.weights().countParameters());
     }
 
     private static Model checkSameLogits(Model m, PruningPlan plan) {

@@ -5,6 +5,7 @@ import java.util.List;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.prune.group.GroupKind;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.score.ImportanceScores;
@@ -41,7 +42,7 @@ final class ArchAllocator {
             AttentionUnit unit = arch.attentionCut(shape);
             int k = unit == AttentionUnit.KV_GROUPS ? arch.kvHeads() : arch.heads() / arch.kvHeads();
             int[][] heads = needsChange(unit, shape, arch)
-                    ? new AttentionUnits(c, s, n, unit).keep(l, k)
+                    ? new AttentionUnits(ModelTensors.of(c), s, n, unit).keep(l, k)
                     : new int[][] {PrunePlans.range(shape.kvHeads()), PrunePlans.range(shape.queryHeads())};
             int[] ffn = arch.ffn() < shape.ffn() ? Ranking.top(s.get(n, GroupKind.MLP_CHANNEL)[l], arch.ffn())
                     : PrunePlans.range(shape.ffn());

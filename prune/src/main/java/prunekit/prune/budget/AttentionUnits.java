@@ -3,7 +3,9 @@ package prunekit.prune.budget;
 import java.util.Arrays;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
+import prunekit.prune.group.CouplingGroup;
 import prunekit.prune.group.GroupKind;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
 
@@ -19,15 +21,18 @@ final class AttentionUnits {
     private final AttentionUnit unit;
     private final double[][] headScores; // QUERY_HEADS: [layer][queryHead]
     private final double[][] scores;     // [layer][unit]
+    private final long[] costs;          // [layer]
 
-    AttentionUnits(LlamaConfig c, ImportanceScores s, ScorerName n, AttentionUnit unit) {
-        this.c = c;
+    AttentionUnits(ModelTensors tensors, ImportanceScores s, ScorerName n, AttentionUnit unit) {
+        this.c = tensors.config();
         this.unit = unit;
         scores = new double[c.numLayers()][];
+        costs = new long[c.numLayers()];
         headScores = unit == AttentionUnit.QUERY_HEADS ? s.get(n, GroupKind.QUERY_HEAD) : null;
         double[][] kv = unit == AttentionUnit.KV_GROUPS ? s.get(n, GroupKind.KV_GROUP) : null;
         for (int l = 0; l < c.numLayers(); l++) {
             scores[l] = unit == AttentionUnit.KV_GROUPS ? kv[l].clone() : slotScores(c.layer(l), headScores[l]);
+            costs[l] = cost(tensors, l);
         }
     }
 
@@ -56,17 +61,24 @@ final class AttentionUnits {
         return scores[layer].clone();
     }
 
-    /** Parameters one unit of layer {@code layer} holds (q rows, k/v rows, o columns and their biases). */
+    /** Parameters one unit of layer {@code layer} holds: those of its KV group, or of one query head per group. */
     long cost(int layer) {
+        return costs[layer];
+    }
+
+    private long cost(ModelTensors tensors, int layer) {
         LayerShape s = c.layer(layer);
-        long h = c.hidden();
-        long hd = c.headDim();
-        long bias = c.attentionBias() ? 1 : 0;
-        if (unit == AttentionUnit.KV_GROUPS) {
-            long q = s.groupSize() * hd;
-            return 2 * q * h + 2 * hd * h + bias * (q + 2 * hd);
+        if (!s.hasAttention()) {
+            return 0;
         }
-        return s.kvHeads() * (2 * hd * h + bias * hd);
+        if (unit == AttentionUnit.KV_GROUPS) {
+            return tensors.parameters(new CouplingGroup.KvGroup(layer, 0));
+        }
+        long n = 0;
+        for (int kv = 0; kv < s.kvHeads(); kv++) {
+            n += tensors.parameters(new CouplingGroup.QueryHead(layer, kv * s.groupSize()));
+        }
+        return n;
     }
 
     /** {kvHeads, queryHeads} kept when layer {@code layer} keeps its {@code k} best units (k ≥ 1). */

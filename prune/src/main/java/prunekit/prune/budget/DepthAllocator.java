@@ -6,6 +6,7 @@ import java.util.List;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.prune.group.GroupKind;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.score.ImportanceScores;
@@ -25,8 +26,9 @@ final class DepthAllocator {
     private record Block(int layer, GroupKind kind, double score) {
     }
 
-    static PruningPlan plan(LlamaConfig c, ImportanceScores s, ScorerName n, long target, boolean uniform,
+    static PruningPlan plan(ModelTensors tensors, ImportanceScores s, ScorerName n, long target, boolean uniform,
                             String budget) {
+        LlamaConfig c = tensors.config();
         List<Block> blocks = new ArrayList<>();
         for (GroupKind k : uniform ? List.of(GroupKind.LAYER) : List.of(GroupKind.ATTENTION_BLOCK, GroupKind.MLP_BLOCK)) {
             double[][] rows = s.get(n, k);
@@ -42,7 +44,7 @@ final class DepthAllocator {
         boolean[] noMlp = new boolean[c.numLayers()];
         PruningPlan plan = build(c, noAttn, noMlp, n, budget);
         for (Block b : blocks) {
-            if (plan.prunedConfig(c).parameterCount() <= target) {
+            if (parameters(tensors, plan) <= target) {
                 return plan;
             }
             boolean attn = b.kind() != GroupKind.MLP_BLOCK;
@@ -54,11 +56,16 @@ final class DepthAllocator {
             }
             plan = build(c, noAttn, noMlp, n, budget);
         }
-        if (plan.prunedConfig(c).parameterCount() <= target && !allDropped(c, noAttn, noMlp)) {
+        if (parameters(tensors, plan) <= target && !allDropped(c, noAttn, noMlp)) {
             return plan;
         }
         throw new IllegalArgumentException("a target of " + target + " parameters cannot be reached by removing blocks"
                 + " while keeping one layer; give a larger target");
+    }
+
+    /** Parameters the plan's model keeps: what its removed groups' slices leave. */
+    private static long parameters(ModelTensors tensors, PruningPlan plan) {
+        return tensors.cut(plan.removed(tensors.config())).parameters();
     }
 
     private static boolean allDropped(LlamaConfig c, boolean[] noAttn, boolean[] noMlp) {

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import prunekit.core.model.LlamaConfig;
 import prunekit.prune.group.GroupKind;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
@@ -12,9 +13,10 @@ import prunekit.prune.score.ScorerName;
  * The allocation stage: scores of one scorer + a {@link Budget} → a {@link PruningPlan}. A target
  * architecture is met exactly; a parameter target (keep ratio or count) by width pruning (heads and
  * FFN channels, uniform or adaptive) or, for a scorer that only scores blocks or with
- * {@code depth}, by removing blocks or layers. The plan's model has at most the target's parameters
- * (with bias compensation, counting the biases surgery will add; a target architecture is exact
- * and the biases come on top).
+ * {@code depth}, by removing blocks or layers. Parameters are counted on the coupling groups'
+ * slices ({@link ModelTensors}): the plan's model has at most the target's parameters (with bias
+ * compensation, counting the biases surgery will add; a target architecture is exact and the
+ * biases come on top).
  */
 public final class Planner {
     private Planner() {
@@ -28,19 +30,19 @@ public final class Planner {
         }
         long target = budget instanceof Budget.KeepRatio r ? r.targetTotal(c)
                 : ((Budget.TargetParams) budget).targetTotal(c);
-        c = o.biasCompensation() ? c.toBuilder().attentionBias(true).mlpBias(true).build() : c; // count what surgery adds
-        if (target >= c.parameterCount()) {
+        ModelTensors tensors = o.biasCompensation() ? ModelTensors.of(c).withEveryBias() : ModelTensors.of(c);
+        if (target >= tensors.parameters()) {
             PruningPlan id = PruningPlan.identity(c);
             return new PruningPlan(scorer.id(), budget.describe(), id.hidden(), id.layers());
         }
         if (depth(scores, scorer, o)) {
-            return DepthAllocator.plan(c, scores, scorer, target, o.uniform(), budget.describe());
+            return DepthAllocator.plan(tensors, scores, scorer, target, o.uniform(), budget.describe());
         }
-        AttentionUnits units = new AttentionUnits(c, scores, scorer, o.attention());
+        AttentionUnits units = new AttentionUnits(tensors, scores, scorer, o.attention());
         double[][] ffn = scores.get(scorer, GroupKind.MLP_CHANNEL);
         return o.uniform()
-                ? WidthAllocator.uniform(c, units, ffn, target, o, scorer.id(), budget.describe())
-                : WidthAllocator.adaptive(c, units, ffn, target, o, scorer.id(), budget.describe());
+                ? WidthAllocator.uniform(tensors, units, ffn, target, o, scorer.id(), budget.describe())
+                : WidthAllocator.adaptive(tensors, units, ffn, target, o, scorer.id(), budget.describe());
     }
 
     private static boolean depth(ImportanceScores s, ScorerName n, PlanOptions o) {

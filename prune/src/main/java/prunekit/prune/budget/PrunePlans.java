@@ -3,6 +3,8 @@ package prunekit.prune.budget;
 import java.util.ArrayList;
 import java.util.List;
 import prunekit.core.model.LlamaConfig;
+import prunekit.prune.group.CouplingGroup;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
 
@@ -15,9 +17,9 @@ final class PrunePlans {
         return PruningPlan.range(n);
     }
 
-    /** Parameters of one MLP channel: its gate and up rows, its down column, and their biases. */
-    static long channelCost(LlamaConfig c) {
-        return 3L * c.hidden() + (c.mlpBias() ? 2 : 0);
+    /** Parameters one MLP channel of layer {@code layer} holds (0 without an MLP). */
+    static long channelCost(ModelTensors tensors, int layer) {
+        return tensors.config().layer(layer).hasMlp() ? tensors.parameters(new CouplingGroup.MlpChannel(layer, 0)) : 0;
     }
 
     /** Layer l keeps its {@code attn[l]} best attention units and {@code ffn[l]} best channels. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import prunekit.core.model.LlamaConfig;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.PruningPlan;
 
 /**
@@ -13,14 +14,15 @@ import prunekit.prune.plan.PruningPlan;
  * standardized per layer and block ((s − mean) / std), the per-layer floors are kept first, then
  * units are taken in descending standardized score while their parameters fit in the target.
  * Within a layer the best-scoring units are kept. Parameter counts here are exact: every unit's
- * cost is counted, and floors keep every block present.
+ * cost is the parameters its coupling groups cover, and floors keep every block present.
  */
 final class WidthAllocator {
     private WidthAllocator() {
     }
 
-    static PruningPlan uniform(LlamaConfig c, AttentionUnits units, double[][] ffnScores, long target,
+    static PruningPlan uniform(ModelTensors tensors, AttentionUnits units, double[][] ffnScores, long target,
                                PlanOptions o, String scorer, String budget) {
+        LlamaConfig c = tensors.config();
         if (!c.isUniform()) {
             throw new IllegalArgumentException("--uniform needs a model whose layers all have the same shape;"
                     + " this one differs per layer: drop --uniform for an adaptive allocation");
@@ -29,8 +31,8 @@ final class WidthAllocator {
         int a0 = units.count(0);
         int f0 = c.layer(0).ffn();
         long uc = units.cost(0);
-        long cc = PrunePlans.channelCost(c);
-        long total = c.parameterCount();
+        long cc = PrunePlans.channelCost(tensors, 0);
+        long total = tensors.parameters();
         int minA = Math.min(o.minAttentionUnits(), a0);
         int minF = o.minFfn(f0);
         double keep = 1 - (double) (total - target) / (layers * (a0 * uc + f0 * cc));
@@ -47,22 +49,23 @@ final class WidthAllocator {
                 return PrunePlans.width(c, units, ffnScores, attn, ffn, scorer, budget);
             }
         }
-        throw unreachable(c, target, minA, minF, units, o);
+        throw unreachable(tensors, target, minA, minF, units, o);
     }
 
     /** A unit of the global ranking: an attention unit (ffn false) or an FFN channel of a layer. */
     private record Unit(int layer, boolean ffn, int rank, double z, long cost) {
     }
 
-    static PruningPlan adaptive(LlamaConfig c, AttentionUnits units, double[][] ffnScores, long target,
+    static PruningPlan adaptive(ModelTensors tensors, AttentionUnits units, double[][] ffnScores, long target,
                                 PlanOptions o, String scorer, String budget) {
+        LlamaConfig c = tensors.config();
         int layers = c.numLayers();
-        long cc = PrunePlans.channelCost(c);
         int[] attn = new int[layers];
         int[] ffn = new int[layers];
-        long params = c.parameterCount();
+        long params = tensors.parameters();
         List<Unit> pool = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
+            long cc = PrunePlans.channelCost(tensors, l);
             attn[l] = Math.min(o.minAttentionUnits(), units.count(l));
             ffn[l] = o.minFfn(c.layer(l).ffn());
             params -= (units.count(l) - attn[l]) * units.cost(l) + (c.layer(l).ffn() - ffn[l]) * cc;
@@ -70,7 +73,7 @@ final class WidthAllocator {
             addUnits(pool, l, true, ffnScores[l], ffn[l], cc);
         }
         if (params > target) {
-            throw unreachable(c, target, o.minAttentionUnits(), -1, units, o);
+            throw unreachable(tensors, target, o.minAttentionUnits(), -1, units, o);
         }
         pool.sort(Comparator.comparingDouble((Unit u) -> -u.z()).thenComparingInt(Unit::layer)
                 .thenComparing(Unit::ffn).thenComparingInt(Unit::rank));
@@ -104,12 +107,13 @@ final class WidthAllocator {
         return (a + b - 1) / b;
     }
 
-    private static IllegalArgumentException unreachable(LlamaConfig c, long target, int minA, int minF,
+    private static IllegalArgumentException unreachable(ModelTensors tensors, long target, int minA, int minF,
                                                         AttentionUnits u, PlanOptions o) {
-        long min = c.parameterCount();
+        LlamaConfig c = tensors.config();
+        long min = tensors.parameters();
         for (int l = 0; l < c.numLayers(); l++) {
             min -= (u.count(l) - Math.min(minA, u.count(l))) * u.cost(l)
-                    + (c.layer(l).ffn() - o.minFfn(c.layer(l).ffn())) * PrunePlans.channelCost(c);
+                    + (c.layer(l).ffn() - o.minFfn(c.layer(l).ffn())) * PrunePlans.channelCost(tensors, l);
         }
         return new IllegalArgumentException("a target of " + target + " parameters cannot be reached by width pruning:"
                 + " keeping at least " + minA + " attention unit(s) and " + (minF > 0 ? minF : "the minimum")

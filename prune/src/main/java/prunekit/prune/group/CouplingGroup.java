@@ -11,7 +11,10 @@ import prunekit.prune.group.Slice.Axis;
 /**
  * A set of rows, columns and elements that must be removed together for the model to stay a
  * model (Torch-Pruning's dependency group, as types). {@link #slices} lists them for a config, in
- * HF tensor names; surgery and every weight-based scorer read groups only through these slices.
+ * HF tensor names, with the group's bias positions whether or not the model has those biases (a
+ * reader skips tensors that are absent). The slices are the one description of the group: every
+ * weight-based scorer reads them, {@link ModelTensors} counts the parameters they cover and
+ * {@link Cut} cuts them out.
  */
 public sealed interface CouplingGroup {
     GroupKind kind();
@@ -24,7 +27,7 @@ public sealed interface CouplingGroup {
 
     List<Slice> slices(LlamaConfig c);
 
-    /** A KV head with its query heads: their q/k/v rows (and biases) and o_proj columns. */
+    /** A KV head with its query heads: their q/k/v rows and biases and o_proj columns. */
     record KvGroup(int layer, int kvHead) implements CouplingGroup {
         public GroupKind kind() { return GroupKind.KV_GROUP; }
         public int index() { return kvHead; }
@@ -39,16 +42,14 @@ public sealed interface CouplingGroup {
             out.add(weight(layer, Proj.K, Axis.ROW, kvHead * hd, hd));
             out.add(weight(layer, Proj.V, Axis.ROW, kvHead * hd, hd));
             out.add(weight(layer, Proj.O, Axis.COLUMN, q0, qn));
-            if (c.attentionBias()) {
-                out.add(bias(layer, Proj.Q, q0, qn));
-                out.add(bias(layer, Proj.K, kvHead * hd, hd));
-                out.add(bias(layer, Proj.V, kvHead * hd, hd));
-            }
+            out.add(bias(layer, Proj.Q, q0, qn));
+            out.add(bias(layer, Proj.K, kvHead * hd, hd));
+            out.add(bias(layer, Proj.V, kvHead * hd, hd));
             return out;
         }
     }
 
-    /** One query head inside its KV group: its q rows (and bias) and o_proj columns. */
+    /** One query head inside its KV group: its q rows and bias and o_proj columns. */
     record QueryHead(int layer, int head) implements CouplingGroup {
         public GroupKind kind() { return GroupKind.QUERY_HEAD; }
         public int index() { return head; }
@@ -59,14 +60,12 @@ public sealed interface CouplingGroup {
             List<Slice> out = new ArrayList<>();
             out.add(weight(layer, Proj.Q, Axis.ROW, head * hd, hd));
             out.add(weight(layer, Proj.O, Axis.COLUMN, head * hd, hd));
-            if (c.attentionBias()) {
-                out.add(bias(layer, Proj.Q, head * hd, hd));
-            }
+            out.add(bias(layer, Proj.Q, head * hd, hd));
             return out;
         }
     }
 
-    /** One MLP channel: its gate and up rows (and biases) and its down_proj column. */
+    /** One MLP channel: its gate and up rows and biases and its down_proj column. */
     record MlpChannel(int layer, int channel) implements CouplingGroup {
         public GroupKind kind() { return GroupKind.MLP_CHANNEL; }
         public int index() { return channel; }
@@ -79,10 +78,8 @@ public sealed interface CouplingGroup {
             out.add(weight(layer, Proj.GATE, Axis.ROW, channel, 1));
             out.add(weight(layer, Proj.UP, Axis.ROW, channel, 1));
             out.add(weight(layer, Proj.DOWN, Axis.COLUMN, channel, 1));
-            if (c.mlpBias()) {
-                out.add(bias(layer, Proj.GATE, channel, 1));
-                out.add(bias(layer, Proj.UP, channel, 1));
-            }
+            out.add(bias(layer, Proj.GATE, channel, 1));
+            out.add(bias(layer, Proj.UP, channel, 1));
             return out;
         }
     }
@@ -107,18 +104,14 @@ public sealed interface CouplingGroup {
                         out.add(weight(i, p, Axis.COLUMN, channel, 1));
                     }
                     out.add(weight(i, Proj.O, Axis.ROW, channel, 1));
-                    if (c.attentionBias()) {
-                        out.add(bias(i, Proj.O, channel, 1));
-                    }
+                    out.add(bias(i, Proj.O, channel, 1));
                 }
                 out.add(new Slice(TensorNames.postAttentionNorm(i), i, null, Axis.ELEMENT, channel, 1));
                 if (s.hasMlp()) {
                     out.add(weight(i, Proj.GATE, Axis.COLUMN, channel, 1));
                     out.add(weight(i, Proj.UP, Axis.COLUMN, channel, 1));
                     out.add(weight(i, Proj.DOWN, Axis.ROW, channel, 1));
-                    if (c.mlpBias()) {
-                        out.add(bias(i, Proj.DOWN, channel, 1));
-                    }
+                    out.add(bias(i, Proj.DOWN, channel, 1));
                 }
             }
             out.add(new Slice(TensorNames.FINAL_NORM, -1, null, Axis.ELEMENT, channel, 1));
@@ -143,12 +136,10 @@ public sealed interface CouplingGroup {
             out.add(weight(layer, Proj.K, Axis.ROW, 0, kv));
             out.add(weight(layer, Proj.V, Axis.ROW, 0, kv));
             out.add(weight(layer, Proj.O, Axis.COLUMN, 0, q)); // every input channel of o_proj
-            if (c.attentionBias()) {
-                out.add(bias(layer, Proj.Q, 0, q));
-                out.add(bias(layer, Proj.K, 0, kv));
-                out.add(bias(layer, Proj.V, 0, kv));
-                out.add(bias(layer, Proj.O, 0, c.hidden()));
-            }
+            out.add(bias(layer, Proj.Q, 0, q));
+            out.add(bias(layer, Proj.K, 0, kv));
+            out.add(bias(layer, Proj.V, 0, kv));
+            out.add(bias(layer, Proj.O, 0, c.hidden()));
             return out;
         }
     }
@@ -167,11 +158,9 @@ public sealed interface CouplingGroup {
             out.add(weight(layer, Proj.GATE, Axis.ROW, 0, f));
             out.add(weight(layer, Proj.UP, Axis.ROW, 0, f));
             out.add(weight(layer, Proj.DOWN, Axis.COLUMN, 0, f)); // every input channel of down_proj
-            if (c.mlpBias()) {
-                out.add(bias(layer, Proj.GATE, 0, f));
-                out.add(bias(layer, Proj.UP, 0, f));
-                out.add(bias(layer, Proj.DOWN, 0, c.hidden()));
-            }
+            out.add(bias(layer, Proj.GATE, 0, f));
+            out.add(bias(layer, Proj.UP, 0, f));
+            out.add(bias(layer, Proj.DOWN, 0, c.hidden()));
             return out;
         }
     }

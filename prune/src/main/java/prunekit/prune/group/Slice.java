@@ -25,6 +25,20 @@ public record Slice(String tensor, int layer, Proj proj, Axis axis, int start, i
         }
     }
 
+    /** The tensor dimension the slice runs along: 0 for rows and vector elements, 1 for columns. */
+    public int dim() {
+        return axis == Axis.COLUMN ? 1 : 0;
+    }
+
+    /** Parameters the slice covers in a tensor of shape {@code shape}: its length times the other dimension. */
+    public long parameters(int[] shape) {
+        return switch (axis) {
+            case ELEMENT -> length;
+            case ROW -> (long) length * shape[1];
+            case COLUMN -> (long) length * shape[0];
+        };
+    }
+
     /** The activation site entering this slice's tensor, or null (vectors, embedding, lm_head). */
     public Site inputSite() {
         if (proj == null || axis == Axis.ELEMENT) {

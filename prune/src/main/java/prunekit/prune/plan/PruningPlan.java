@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
+import prunekit.prune.group.CouplingGroup;
 
 /**
  * What to keep, in the original model's indices: the hidden channels (everywhere, ascending) and
@@ -98,6 +99,44 @@ public record PruningPlan(String scorer, String budget, int[] hidden, List<Layer
                         + "; got " + Arrays.toString(idx));
             }
         }
+    }
+
+    /**
+     * The coupling groups this plan removes from a model of config {@code c}: a dropped layer whole;
+     * a kept layer's attention or MLP block when it keeps none of it, else its removed KV groups, the
+     * removed query heads of its kept groups and its removed MLP channels; every removed hidden channel.
+     */
+    public List<CouplingGroup> removed(LlamaConfig c) {
+        validate(c);
+        List<CouplingGroup> out = new ArrayList<>();
+        for (LayerPlan p : layers) {
+            int l = p.layer();
+            LayerShape s = c.layer(l);
+            if (p.dropped()) {
+                out.add(new CouplingGroup.Layer(l));
+                continue;
+            }
+            if (s.hasAttention() && p.kvHeads().length == 0) {
+                out.add(new CouplingGroup.AttentionBlock(l));
+            } else if (s.hasAttention()) {
+                int[] kv = p.kvHeads();
+                missing(kv, s.kvHeads()).forEach(k -> out.add(new CouplingGroup.KvGroup(l, k)));
+                missing(p.queryHeads(), s.queryHeads()).filter(h -> Arrays.binarySearch(kv, h / s.groupSize()) >= 0)
+                        .forEach(h -> out.add(new CouplingGroup.QueryHead(l, h)));
+            }
+            if (s.hasMlp() && p.ffn().length == 0) {
+                out.add(new CouplingGroup.MlpBlock(l));
+            } else if (s.hasMlp()) {
+                missing(p.ffn(), s.ffn()).forEach(j -> out.add(new CouplingGroup.MlpChannel(l, j)));
+            }
+        }
+        missing(hidden, c.hidden()).forEach(j -> out.add(new CouplingGroup.HiddenChannel(j)));
+        return out;
+    }
+
+    /** 0..n−1 without the ascending {@code kept}. */
+    private static IntStream missing(int[] kept, int n) {
+        return IntStream.range(0, n).filter(i -> Arrays.binarySearch(kept, i) < 0);
     }
 
     /** The config of the model this plan makes from {@code c} (no biases added). */

@@ -11,14 +11,12 @@ import prunekit.core.engine.Transformer;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
-import prunekit.core.model.Model;
 import prunekit.core.model.TensorNames.Proj;
 import prunekit.prune.group.CouplingGroup;
+import prunekit.prune.group.Cut;
 import prunekit.prune.group.GroupKind;
+import prunekit.prune.group.ModelTensors;
 import prunekit.prune.group.Slice;
-import prunekit.prune.plan.PruningPlan;
-import prunekit.prune.surgery.Surgery;
-import prunekit.prune.surgery.SurgeryOptions;
 
 /**
  * The oracle: the measured increase of the held-out loss when the group alone is removed, on a
@@ -27,7 +25,7 @@ import prunekit.prune.surgery.SurgeryOptions;
  * (o_proj / down_proj columns, and the output bias for a whole block), which gives exactly the
  * function of the model with the group cut out; the zeroed columns are written into the live
  * arrays and restored after each measurement. A hidden channel cannot be zeroed equivalently
- * (RMSNorm averages over it), so it is cut out for real with {@link Surgery}. The reference every
+ * (RMSNorm averages over it), so its slices are cut out for real ({@link Cut}). The reference every
  * other scorer is judged against (Molchanov et al., "Importance Estimation for Neural Network
  * Pruning", CVPR 2019, call it the "oracle" ranking); it costs one forward per group.
  */
@@ -101,7 +99,10 @@ public final class OracleScorer implements ImportanceScorer {
             Params params = model.params();
             try {
                 for (Slice s : outputSlices(g, ctx.weights().config())) {
-                    FloatTensor t = ctx.weights().get(s.tensor());
+                    FloatTensor t = ctx.weights().getOrNull(s.tensor());
+                    if (t == null) {
+                        continue; // the bias of a block in a model without biases
+                    }
                     saved.put(s.tensor(), t.data());
                     params.get(s.tensor()).set(zeroed(t, s));
                 }
@@ -111,18 +112,12 @@ public final class OracleScorer implements ImportanceScorer {
             }
         }
 
+        /** A hidden channel is cut out for real: its slices, removed from every tensor. */
         private double lossWithoutHidden(int channel) {
-            LlamaConfig c = ctx.weights().config();
-            int[] keep = new int[c.hidden() - 1];
-            for (int i = 0, k = 0; i < c.hidden(); i++) {
-                if (i != channel) {
-                    keep[k++] = i;
-                }
-            }
-            PruningPlan id = PruningPlan.identity(c);
-            PruningPlan plan = new PruningPlan("oracle", "hidden channel " + channel, keep, id.layers());
-            Model pruned = Surgery.apply(new Model(c, ctx.weights(), null, "oracle"), plan, SurgeryOptions.plain());
-            try (Transformer t = new Transformer(pruned.weights())) {
+            LlamaWeights w = ctx.weights();
+            LlamaWeights cut = ModelTensors.of(w.config()).cut(List.of(new CouplingGroup.HiddenChannel(channel)))
+                    .apply(w.tensors(), w.storedDtype());
+            try (Transformer t = new Transformer(cut)) {
                 return loss(t);
             }
         }
@@ -149,17 +144,7 @@ public final class OracleScorer implements ImportanceScorer {
 
     private static float[] zeroed(FloatTensor t, Slice s) {
         float[] d = t.data().clone();
-        switch (s.axis()) {
-            case ELEMENT -> java.util.Arrays.fill(d, s.start(), s.start() + s.length(), 0f);
-            case ROW -> java.util.Arrays.fill(d, s.start() * t.dim(1), (s.start() + s.length()) * t.dim(1), 0f);
-            case COLUMN -> {
-                int cols = t.dim(1);
-                for (int r = 0; r < t.dim(0); r++) {
-                    java.util.Arrays.fill(d, r * cols + s.start(), r * cols + s.start() + s.length(), 0f);
-                }
-            }
-            default -> throw new IllegalStateException();
-        }
+        s.sum(t, (w, flat, in) -> d[flat] = 0); // visits every element of the slice
         return d;
     }
 }

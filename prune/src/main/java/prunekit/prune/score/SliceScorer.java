@@ -7,7 +7,8 @@ import prunekit.prune.group.Slice;
 
 /**
  * An additive, element-wise scorer: a group's score is Σ over its slices of Σ over their elements
- * of one function of the weight (and its gradient or input statistics). Every kind of group can be
+ * of one function of the weight (and its gradient or input statistics), over the slices whose tensors
+ * the model has. Every kind of group can be
  * scored, and a group's score equals the sum of its slices' (and its member groups') scores.
  */
 public abstract class SliceScorer implements ImportanceScorer {
@@ -34,9 +35,9 @@ public abstract class SliceScorer implements ImportanceScorer {
         return s;
     }
 
-    /** The contribution of one slice. */
+    /** The contribution of one slice; 0 for a tensor the model does not have (a bias of a model without). */
     public double scoreSlice(Slice slice, ScoringContext ctx) {
-        FloatTensor w = ctx.weights().get(slice.tensor());
-        return slice.sum(w, element(slice, w, ctx));
+        FloatTensor w = ctx.weights().getOrNull(slice.tensor());
+        return w == null ? 0 : slice.sum(w, element(slice, w, ctx));
     }
 }
