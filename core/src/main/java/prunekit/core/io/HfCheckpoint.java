@@ -62,8 +62,18 @@ public final class HfCheckpoint {
     private HfCheckpoint() {
     }
 
-    /** Reads the checkpoint in {@code dir} into memory (fp32). */
+    /** Reads the checkpoint in {@code dir} into memory (fp32): every tensor through {@link #openWeights}. */
     public static Model read(Path dir) {
+        LlamaWeights weights;
+        try (TensorSource w = openWeights(dir)) {
+            weights = w.readAll();
+        }
+        Tokenizer tokenizer = readTokenizer(dir.resolve(TOKENIZER_FILE), weights.config());
+        return new Model(weights.config(), weights, tokenizer, dir.toString());
+    }
+
+    /** The checkpoint's weights, read on demand; opening reads config.json and the headers only. */
+    static TensorSource openWeights(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new FormatException(dir, "not a directory; expected a Hugging Face checkpoint directory"
                     + " with config.json and model.safetensors");
@@ -74,29 +84,26 @@ public final class HfCheckpoint {
                     + " Face checkpoint directory");
         }
         LlamaConfig declared = HfConfigJson.read(configFile);
-        LlamaWeights weights;
-        try (SafetensorsShards w = SafetensorsShards.open(dir)) {
+        SafetensorsShards w = SafetensorsShards.open(dir);
+        try {
             LlamaConfig config = ConfigFromWeights.derive(declared, w, configFile);
-            weights = readWeights(config, w);
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            Map<DType, Long> byDtype = new EnumMap<>(DType.class);
+            for (String name : LlamaWeights.expectedShapes(config).keySet()) {
+                shapes.put(name, w.shape(name));
+                byDtype.merge(w.dtype(name), FloatTensor.numel(w.shape(name)), Long::sum);
+            }
+            DType stored = byDtype.entrySet().stream().max(Map.Entry.comparingByValue())
+                    .map(Map.Entry::getKey).orElse(DType.F32);
+            return new FileTensorSource(config, stored, dir, shapes, w::read, w);
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
         }
-        Tokenizer tokenizer = readTokenizer(dir.resolve(TOKENIZER_FILE), weights.config());
-        return new Model(weights.config(), weights, tokenizer, dir.toString());
     }
 
-    private static LlamaWeights readWeights(LlamaConfig config, SafetensorsShards w) {
-        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-        Map<DType, Long> byDtype = new EnumMap<>(DType.class);
-        for (String name : LlamaWeights.expectedShapes(config).keySet()) {
-            FloatTensor t = w.read(name);
-            tensors.put(name, t);
-            byDtype.merge(w.dtype(name), t.numel(), Long::sum);
-        }
-        DType stored = byDtype.entrySet().stream().max(Map.Entry.comparingByValue())
-                .map(Map.Entry::getKey).orElse(DType.F32);
-        return new LlamaWeights(config, tensors, stored);
-    }
-
-    private static Tokenizer readTokenizer(Path file, LlamaConfig config) {
+    /** {@code tokenizer.json} when present (checked against the embedding rows), else null. */
+    static Tokenizer readTokenizer(Path file, LlamaConfig config) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
