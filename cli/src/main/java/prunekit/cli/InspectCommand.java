@@ -9,12 +9,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.io.LazyModel;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.Model;
 
-/** {@code prunekit inspect MODEL}: config, per-layer shapes, parameter counts by component, dtype. */
+/**
+ * {@code prunekit inspect MODEL}: config, per-layer shapes, parameter counts by component, dtype.
+ * Reads headers, config and tokenizer only, never the weights, so a 7B checkpoint costs megabytes.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a model's config, per-layer shapes, parameter counts and dtype.",
         footer = {"", "Examples:", "  prunekit inspect ../shared/models/mini-vina --json",
@@ -26,13 +29,19 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = modelArg.load();
+        try (LazyModel m = modelArg.open()) {
+            print(m);
+        }
+        return 0;
+    }
+
+    private void print(LazyModel m) {
         LlamaConfig c = m.config();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("source", m.source());
         out.put("format", ModelLoader.detect(modelArg.path()).name().toLowerCase());
         out.put("stored_dtype", m.weights().storedDtype().name());
-        out.put("parameters", m.weights().countParameters());
+        out.put("parameters", m.weights().parameterCount());
         out.put("parameter_counts", c.parameterCounts());
         out.put("config", configMap(c));
         List<Map<String, Integer>> layers = new ArrayList<>();
@@ -43,7 +52,6 @@ public final class InspectCommand implements Callable<Integer> {
         out.put("uniform", c.isUniform());
         out.put("tokenizer_vocab", m.tokenizer() == null ? null : m.tokenizer().vocabSize());
         json.print(spec.commandLine().getOut(), out, () -> human(m));
-        return 0;
     }
 
     static Map<String, Object> configMap(LlamaConfig c) {
@@ -64,7 +72,7 @@ public final class InspectCommand implements Callable<Integer> {
         return m;
     }
 
-    private static String human(Model m) {
+    private static String human(LazyModel m) {
         LlamaConfig c = m.config();
         StringBuilder sb = new StringBuilder();
         sb.append(m.source()).append('\n');

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import prunekit.core.io.LazyModel;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.Model;
 
@@ -26,6 +27,11 @@ public final class ModelArg {
 
     public Model load() {
         return ModelLoader.load(path(), tokenizer);
+    }
+
+    /** The model without its weights read (they are read on demand); the caller closes it. */
+    public LazyModel open() {
+        return ModelLoader.open(path(), tokenizer);
     }
 
     /** The bundled stories260K model: $PRUNEKIT_HOME/models/stories260K.gguf, else ./models/. */

@@ -19,6 +19,7 @@ import prunekit.core.io.FormatException;
             GenerateCommand.class,
             EvalCommand.class,
             ConvertCommand.class,
+            SynthCommand.class,
             ScoreCommand.class,
             PruneCommand.class,
             PlotCommand.class,

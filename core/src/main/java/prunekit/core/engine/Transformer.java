@@ -137,6 +137,30 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
         return rmsNorm(h, params.get(TensorNames.FINAL_NORM));
     }
 
+    /**
+     * Decoder layer {@code i} alone over {@code h} (B, T, hidden) from position 0, no cache: the
+     * same ops as one step of {@link #hidden}'s loop, needing only layer i's params (for an executor
+     * that holds one layer at a time, {@link LayerStreamer}). Intermediates belong to the caller's scope.
+     */
+    public NDArray decoderLayer(int i, NDArray h, ForwardHooks hooks) {
+        ForwardHooks hk = hooks == null ? ForwardHooks.NONE : hooks;
+        NDArray mask = causalMask(0, h.getShape().get(1));
+        hk.layerInput(i, h);
+        LayerShape s = config.layer(i);
+        if (s.hasAttention()) {
+            NDArray x = rmsNorm(h, params.get(TensorNames.inputNorm(i)));
+            hk.linearInput(i, ForwardHooks.Site.ATTN_INPUT, x);
+            h = h.add(attention(i, s, x, 0, mask, null, hk));
+        }
+        if (s.hasMlp()) {
+            NDArray x = rmsNorm(h, params.get(TensorNames.postAttentionNorm(i)));
+            hk.linearInput(i, ForwardHooks.Site.MLP_INPUT, x);
+            h = h.add(mlp(i, x, hk));
+        }
+        hk.layerOutput(i, h);
+        return h;
+    }
+
     private NDArray attention(int layer, LayerShape s, NDArray x, int start, NDArray mask, KvCache cache,
                               ForwardHooks hk) {
         Shape in = x.getShape();

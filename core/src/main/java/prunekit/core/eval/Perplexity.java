@@ -2,14 +2,21 @@ package prunekit.core.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntConsumer;
+import prunekit.core.engine.LayerStreamer;
 import prunekit.core.engine.Losses;
 import prunekit.core.engine.Transformer;
+import prunekit.core.model.LlamaConfig;
 
 /**
  * Perplexity under the shared protocol: windows of {@code ctx} inputs and {@code ctx} targets
  * taken back to back from a {@link TokenStream}; perplexity = exp(mean NLL over every target).
+ * The same windows and batches run on the in-memory {@link Transformer} or, one layer resident at
+ * a time, on a {@link LayerStreamer}; both give the same numbers.
  */
 public final class Perplexity {
     private Perplexity() {
@@ -20,50 +27,106 @@ public final class Perplexity {
                          double seconds, double tokensPerSecond, double[] windowNll) {
     }
 
+    /** {@code progress} hears the windows done. */
     public static Result evaluate(Transformer model, TokenStream stream, int ctx, int batch, IntConsumer progress) {
-        if (ctx <= 0 || ctx > model.config().maxPositions()) {
-            throw new IllegalArgumentException("context " + ctx + " must be in 1.." + model.config().maxPositions()
-                    + " (the model's max_position_embeddings)");
-        }
-        int windows = stream.windowCount(ctx);
-        if (windows == 0) {
-            throw new IllegalArgumentException("the text gives " + stream.ids().length + " tokens, fewer than one window of "
-                    + (ctx + 1) + "; give more text or a smaller --ctx");
-        }
-        long t0 = System.nanoTime();
-        double[] windowNll = new double[windows];
-        double total = 0;
-        for (int w0 = 0; w0 < windows; w0 += batch) {
-            int b = Math.min(batch, windows - w0);
-            long[] in = new long[b * ctx];
-            long[] tg = new long[b * ctx];
-            for (int i = 0; i < b; i++) {
-                int[] win = stream.window(w0 + i, ctx);
-                for (int j = 0; j < ctx; j++) {
-                    in[i * ctx + j] = win[j];
-                    tg[i * ctx + j] = win[j + 1];
-                }
-            }
+        Windows w = new Windows(model.config(), stream, ctx, batch);
+        for (int j = 0; j < w.batches.size(); j++) {
             try (NDManager m = model.manager().newSubManager()) {
-                NDArray ids = m.create(in, new Shape(b, ctx));
-                NDArray targets = m.create(tg, new Shape(b, ctx));
-                try (NDArray logits = model.forward(ids, null, null);
-                     NDArray nll = Losses.tokenNll(logits, targets).sum(new int[] {1})) {
-                    float[] sums = nll.toFloatArray();
-                    for (int i = 0; i < b; i++) {
-                        windowNll[w0 + i] = sums[i];
-                        total += sums[i];
-                    }
+                NDArray ids = m.create(w.flat(j, 0), new Shape(w.batches.get(j).length, ctx));
+                try (NDArray logits = model.forward(ids, null, null)) {
+                    w.add(j, logits);
                 }
             }
             if (progress != null) {
-                progress.accept(w0 + b);
+                progress.accept(w.windowsThrough(j));
             }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long tokens = (long) windows * ctx;
-        double mean = total / tokens;
-        return new Result(Math.exp(mean), mean, total / Math.log(2) / stream.utf8Bytes(), tokens, windows, seconds,
-                tokens / seconds, windowNll);
+        return w.result();
+    }
+
+    /** The same on a layer-streaming executor; {@code layersDone} hears after each layer. */
+    public static Result evaluate(LayerStreamer model, TokenStream stream, int ctx, int batch, IntConsumer layersDone) {
+        Windows w = new Windows(model.config(), stream, ctx, batch);
+        List<int[][]> inputs = new ArrayList<>();
+        for (int[][] b : w.batches) {
+            int[][] in = new int[b.length][];
+            for (int i = 0; i < b.length; i++) {
+                in[i] = java.util.Arrays.copyOf(b[i], ctx);
+            }
+            inputs.add(in);
+        }
+        model.forward(inputs, w::add, layersDone);
+        return w.result();
+    }
+
+    /** The windows in batches, and the NLL summed as batches come in. */
+    private static final class Windows {
+        final List<int[][]> batches = new ArrayList<>(); // each (b, ctx + 1)
+        final TokenStream stream;
+        final int ctx;
+        final double[] windowNll;
+        final long t0 = System.nanoTime();
+        double total;
+
+        Windows(LlamaConfig config, TokenStream stream, int ctx, int batch) {
+            if (ctx <= 0 || ctx > config.maxPositions()) {
+                throw new IllegalArgumentException("context " + ctx + " must be in 1.." + config.maxPositions()
+                        + " (the model's max_position_embeddings)");
+            }
+            int windows = stream.windowCount(ctx);
+            if (windows == 0) {
+                throw new IllegalArgumentException("the text gives " + stream.ids().length + " tokens, fewer than one"
+                        + " window of " + (ctx + 1) + "; give more text or a smaller --ctx");
+            }
+            this.stream = stream;
+            this.ctx = ctx;
+            this.windowNll = new double[windows];
+            for (int w0 = 0; w0 < windows; w0 += batch) {
+                int[][] b = new int[Math.min(batch, windows - w0)][];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = stream.window(w0 + i, ctx);
+                }
+                batches.add(b);
+            }
+        }
+
+        /** Batch j's inputs ({@code shift} 0) or targets (1), flattened (b · ctx). */
+        long[] flat(int j, int shift) {
+            int[][] b = batches.get(j);
+            long[] out = new long[b.length * ctx];
+            for (int i = 0; i < b.length; i++) {
+                for (int t = 0; t < ctx; t++) {
+                    out[i * ctx + t] = b[i][t + shift];
+                }
+            }
+            return out;
+        }
+
+        int windowsThrough(int j) {
+            return Math.min(windowNll.length, (j + 1) * batches.get(0).length);
+        }
+
+        /** Adds batch j's summed NLL per window from its logits (b, ctx, vocab). */
+        void add(int j, NDArray logits) {
+            int b = batches.get(j).length;
+            int first = j * batches.get(0).length;
+            try (NDScope scope = new NDScope()) {
+                NDArray targets = logits.getManager().create(flat(j, 1), new Shape(b, ctx));
+                float[] sums = Losses.tokenNll(logits, targets).sum(new int[] {1}).toFloatArray();
+                for (int i = 0; i < b; i++) {
+                    windowNll[first + i] = sums[i];
+                    total += sums[i];
+                }
+                scope.suppressNotUsedWarning();
+            }
+        }
+
+        Result result() {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long tokens = (long) windowNll.length * ctx;
+            double mean = total / tokens;
+            return new Result(Math.exp(mean), mean, total / Math.log(2) / stream.utf8Bytes(), tokens,
+                    windowNll.length, seconds, tokens / seconds, windowNll);
+        }
     }
 }

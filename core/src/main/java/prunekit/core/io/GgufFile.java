@@ -16,8 +16,9 @@ import java.util.Map;
 import prunekit.core.model.FloatTensor;
 
 /**
- * A GGUF file (v2 or v3, little-endian), memory-mapped: header, typed metadata and tensor infos are
- * parsed and checked on {@link #open}; tensor data is read and converted to fp32 on {@link #read}.
+ * A GGUF file (v2 or v3, little-endian): header, typed metadata and tensor infos are parsed and
+ * checked on {@link #open}; tensor data is read by positional reads (no long-lived maps) and
+ * converted to fp32 on {@link #read}.
  *
  * <p>Layout: magic "GGUF", uint32 version, uint64 tensor count, uint64 metadata count, metadata
  * (key string, uint32 value type, value), tensor infos (name, uint32 n_dims, uint64 ne[n_dims],
@@ -40,21 +41,21 @@ public final class GgufFile {
     private final Map<String, GgufTensorInfo> tensors;
     private final long dataStart;
     private final long fileSize;
-    /** The whole file when it fits one mapping (≤ 2 GB), else null and each tensor is mapped alone. */
-    private final ByteBuffer whole;
 
     private GgufFile(Path path, int version, Map<String, Object> metadata, Map<String, GgufTensorInfo> tensors,
-                     long dataStart, long fileSize, ByteBuffer whole) {
+                     long dataStart, long fileSize) {
         this.path = path;
         this.version = version;
         this.metadata = Collections.unmodifiableMap(metadata);
         this.tensors = Collections.unmodifiableMap(tensors);
         this.dataStart = dataStart;
         this.fileSize = fileSize;
-        this.whole = whole;
     }
 
-    /** Maps and parses {@code file}; every tensor of a known type is checked to lie inside the file. */
+    /**
+     * Parses {@code file}'s header through a temporary map (only the header's pages are touched);
+     * every tensor of a known type is checked to lie inside the file.
+     */
     public static GgufFile open(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -109,7 +110,7 @@ public final class GgufFile {
                             + ", not a multiple of the alignment " + alignment);
                 }
             }
-            return new GgufFile(file, version, meta, infos, dataStart, size, size <= Integer.MAX_VALUE ? buf : null);
+            return new GgufFile(file, version, meta, infos, dataStart, size);
         } catch (BufferUnderflowException e) {
             throw new FormatException(file, "truncated header (the file ends at byte " + size
                     + " inside the metadata or tensor infos)", e);
@@ -195,6 +196,15 @@ public final class GgufFile {
 
     /** The tensor {@code name} in fp32, shape = ne reversed (row-major); Q8_0/F16/BF16 are converted. */
     public FloatTensor read(String name) {
+        try (FileChannel ch = openChannel()) {
+            return read(name, ch, new PositionalReads(PositionalReads.DEFAULT_BUFFER_BYTES));
+        } catch (IOException e) {
+            throw new FormatException(path, "cannot close: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #read} from {@code ch}, this file opened by {@link #openChannel}, through {@code reads}. */
+    FloatTensor read(String name, FileChannel ch, PositionalReads reads) {
         GgufTensorInfo t = tensor(name);
         GgmlType type = GgmlType.fromCode(t.typeCode());
         if (type == null) {
@@ -206,21 +216,19 @@ public final class GgufFile {
             throw new FormatException(path, "tensor " + name + " has " + numel + " elements, more than one Java array holds");
         }
         float[] out = new float[(int) numel];
-        long bytes = type.byteSize(path, t);
-        long start = dataStart + t.offset();
-        // read in chunks of whole blocks, each chunk ≤ 1 GiB so that it can be one mapping
-        long chunkBlocks = Math.max(1, (1L << 30) / type.blockBytes);
-        long done = 0;
-        int outPos = 0;
-        while (done < bytes) {
-            long len = Math.min(bytes - done, chunkBlocks * type.blockBytes);
-            ByteBuffer b = slice(start + done, len);
-            int count = (int) (len / type.blockBytes * type.blockSize);
-            type.decode(b, out, outPos, count);
-            outPos += count;
-            done += len;
-        }
+        reads.read(ch, path, dataStart + t.offset(), type.byteSize(path, t), type.blockBytes, (b, done) ->
+                type.decode(b, out, (int) (done / type.blockBytes * type.blockSize),
+                        b.remaining() / type.blockBytes * type.blockSize));
         return new FloatTensor(t.shape(), out);
+    }
+
+    /** A read-only channel on this file, for {@link #read(String, FileChannel, PositionalReads)}. */
+    FileChannel openChannel() {
+        try {
+            return FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new FormatException(path, "cannot open: " + e.getMessage(), e);
+        }
     }
 
     /** True when two tensors have the same type, dims and data bytes (e.g. an output head copied from the embedding). */
@@ -232,25 +240,24 @@ public final class GgufFile {
             return false;
         }
         long bytes = type.byteSize(path, ta);
-        long chunk = 1L << 30;
-        for (long done = 0; done < bytes; done += chunk) {
-            long len = Math.min(chunk, bytes - done);
-            if (slice(dataStart + ta.offset() + done, len).mismatch(slice(dataStart + tb.offset() + done, len)) >= 0) {
-                return false;
+        int chunk = 1 << 20;
+        ByteBuffer x = ByteBuffer.allocate(chunk);
+        ByteBuffer y = ByteBuffer.allocate(chunk);
+        try (FileChannel ch = openChannel()) {
+            for (long done = 0; done < bytes; done += chunk) {
+                int len = (int) Math.min(chunk, bytes - done);
+                x.clear().limit(len);
+                y.clear().limit(len);
+                PositionalReads.readFully(ch, path, x, dataStart + ta.offset() + done);
+                PositionalReads.readFully(ch, path, y, dataStart + tb.offset() + done);
+                if (x.flip().mismatch(y.flip()) >= 0) {
+                    return false;
+                }
             }
+        } catch (IOException e) {
+            throw new FormatException(path, "cannot close: " + e.getMessage(), e);
         }
         return true;
-    }
-
-    private ByteBuffer slice(long pos, long len) {
-        if (whole != null) {
-            return whole.slice((int) pos, (int) len).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return ch.map(FileChannel.MapMode.READ_ONLY, pos, len).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException e) {
-            throw new FormatException(path, "cannot map bytes " + pos + ".." + (pos + len) + ": " + e.getMessage(), e);
-        }
     }
 
     // ---- metadata ----

@@ -1,5 +1,6 @@
 package prunekit.core.io;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +14,6 @@ import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.Model;
 import prunekit.core.model.TensorNames;
 import prunekit.core.model.TensorNames.Proj;
@@ -35,23 +35,63 @@ public final class GgufReader {
             Proj.Q, "attn_q", Proj.K, "attn_k", Proj.V, "attn_v", Proj.O, "attn_output",
             Proj.GATE, "ffn_gate", Proj.UP, "ffn_up", Proj.DOWN, "ffn_down"));
 
+    /** Reads {@code gguf} into memory (fp32): every tensor through {@link #openWeights}. */
     public static Model read(Path gguf) {
+        GgufFile g = openLlama(gguf);
+        LlamaConfig config = config(g);
+        SentencePieceBpe tokenizer = tokenizer(g, config.vocabSize());
+        try (TensorSource w = weights(g, config)) {
+            return new Model(config, w.readAll(), tokenizer, gguf.toString());
+        }
+    }
+
+    /** The file's weights, read on demand; opening parses the header only. */
+    static TensorSource openWeights(Path gguf) {
+        GgufFile g = openLlama(gguf);
+        return weights(g, config(g));
+    }
+
+    /** The vocabulary of {@code gguf} (null when it has none), without its weights. */
+    static SentencePieceBpe readTokenizer(Path gguf) {
+        GgufFile g = openLlama(gguf);
+        return tokenizer(g, g.tensor("token_embd.weight").shape()[0]);
+    }
+
+    private static GgufFile openLlama(Path gguf) {
         GgufFile g = GgufFile.open(gguf);
         String arch = g.getString("general.architecture", null);
         if (!"llama".equals(arch)) {
             throw new FormatException(gguf, "general.architecture is " + (arch == null ? "missing" : "'" + arch + "'")
                     + "; prunekit reads LLaMA-architecture GGUF files ('llama')");
         }
-        LlamaConfig config = config(g);
-        SentencePieceBpe tokenizer = tokenizer(g, config.vocabSize());
+        return g;
+    }
+
+    /** Where an HF tensor lives in the GGUF file, and the heads to permute to rotate-half (0: none). */
+    private record Located(String ggufName, int ropeHeads) {
+    }
+
+    private static TensorSource weights(GgufFile g, LlamaConfig config) {
         DType stored = storedDtype(g); // also rejects unsupported tensor types before any data is read
-        LlamaWeights weights;
+        Map<String, Located> where = locate(g, config);
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        where.forEach((hf, l) -> shapes.put(hf, g.tensor(l.ggufName()).shape()));
+        FileChannel ch = g.openChannel();
+        PositionalReads reads = new PositionalReads(PositionalReads.DEFAULT_BUFFER_BYTES);
         try {
-            weights = new LlamaWeights(config, tensors(g, config), stored);
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(gguf, e.getMessage(), e);
+            return new FileTensorSource(config, stored, g.path(), shapes, name -> {
+                Located l = where.get(name);
+                FloatTensor w = g.read(l.ggufName(), ch, reads);
+                return l.ropeHeads() > 0 ? interleavedToRotateHalf(w, l.ropeHeads()) : w;
+            }, ch);
+        } catch (RuntimeException e) {
+            try {
+                ch.close();
+            } catch (java.io.IOException ignored) {
+                // already failing; the first error is the one to report
+            }
+            throw e;
         }
-        return new Model(config, weights, tokenizer, gguf.toString());
     }
 
     private static String blk(int layer, String what) {
@@ -162,34 +202,29 @@ public final class GgufReader {
                 && g.sameBytes("output.weight", "token_embd.weight");
     }
 
-    /** All tensors under HF names; q/k permuted to rotate-half; unknown GGUF tensors are an error. */
-    private static Map<String, FloatTensor> tensors(GgufFile g, LlamaConfig c) {
-        Map<String, FloatTensor> m = new LinkedHashMap<>();
+    /** Every HF tensor name with its GGUF tensor; q/k marked for rotate-half; unknown GGUF tensors are an error. */
+    private static Map<String, Located> locate(GgufFile g, LlamaConfig c) {
+        Map<String, Located> m = new LinkedHashMap<>();
         Set<String> unused = new LinkedHashSet<>();
         g.tensors().forEach(t -> unused.add(t.name()));
-        m.put(TensorNames.EMBED, take(g, "token_embd.weight", unused));
+        m.put(TensorNames.EMBED, take(g, "token_embd.weight", 0, unused));
         for (int i = 0; i < c.numLayers(); i++) {
             LayerShape s = c.layer(i);
-            m.put(TensorNames.inputNorm(i), take(g, blk(i, "attn_norm"), unused));
-            m.put(TensorNames.postAttentionNorm(i), take(g, blk(i, "ffn_norm"), unused));
+            m.put(TensorNames.inputNorm(i), take(g, blk(i, "attn_norm"), 0, unused));
+            m.put(TensorNames.postAttentionNorm(i), take(g, blk(i, "ffn_norm"), 0, unused));
             for (Proj p : Proj.values()) {
                 if (p.isAttention() ? !s.hasAttention() : !s.hasMlp()) {
                     continue;
                 }
-                FloatTensor w = take(g, blk(i, GGUF_PROJ.get(p)), unused);
-                if (p == Proj.Q) {
-                    w = interleavedToRotateHalf(w, s.queryHeads());
-                } else if (p == Proj.K) {
-                    w = interleavedToRotateHalf(w, s.kvHeads());
-                }
-                m.put(TensorNames.weight(i, p), w);
+                int rope = p == Proj.Q ? s.queryHeads() : p == Proj.K ? s.kvHeads() : 0;
+                m.put(TensorNames.weight(i, p), take(g, blk(i, GGUF_PROJ.get(p)), rope, unused));
             }
         }
-        m.put(TensorNames.FINAL_NORM, take(g, "output_norm.weight", unused));
+        m.put(TensorNames.FINAL_NORM, take(g, "output_norm.weight", 0, unused));
         if (c.tieWordEmbeddings()) {
             unused.remove("output.weight");
         } else {
-            m.put(TensorNames.LM_HEAD, take(g, "output.weight", unused));
+            m.put(TensorNames.LM_HEAD, take(g, "output.weight", 0, unused));
         }
         if (!unused.isEmpty()) {
             throw new FormatException(g.path(), "unexpected tensors for a LLaMA model: " + unused);
@@ -197,9 +232,10 @@ public final class GgufReader {
         return m;
     }
 
-    private static FloatTensor take(GgufFile g, String name, Set<String> unused) {
+    private static Located take(GgufFile g, String name, int ropeHeads, Set<String> unused) {
+        g.tensor(name); // a FormatException naming the missing tensor
         unused.remove(name);
-        return g.read(name);
+        return new Located(name, ropeHeads);
     }
 
     /** The dtype holding most of the parameters (Q8_0 counts as F32, into which it dequantizes exactly). */

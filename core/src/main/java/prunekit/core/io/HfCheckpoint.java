@@ -62,8 +62,18 @@ public final class HfCheckpoint {
     private HfCheckpoint() {
     }
 
-    /** Reads the checkpoint in {@code dir} into memory (fp32). */
+    /** Reads the checkpoint in {@code dir} into memory (fp32): every tensor through {@link #openWeights}. */
     public static Model read(Path dir) {
+        LlamaWeights weights;
+        try (TensorSource w = openWeights(dir)) {
+            weights = w.readAll();
+        }
+        Tokenizer tokenizer = readTokenizer(dir.resolve(TOKENIZER_FILE), weights.config());
+        return new Model(weights.config(), weights, tokenizer, dir.toString());
+    }
+
+    /** The checkpoint's weights, read on demand; opening reads config.json and the headers only. */
+    static TensorSource openWeights(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new FormatException(dir, "not a directory; expected a Hugging Face checkpoint directory"
                     + " with config.json and model.safetensors");
@@ -74,29 +84,26 @@ public final class HfCheckpoint {
                     + " Face checkpoint directory");
         }
         LlamaConfig declared = HfConfigJson.read(configFile);
-        LlamaWeights weights;
-        try (SafetensorsShards w = SafetensorsShards.open(dir)) {
+        SafetensorsShards w = SafetensorsShards.open(dir);
+        try {
             LlamaConfig config = ConfigFromWeights.derive(declared, w, configFile);
-            weights = readWeights(config, w);
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            Map<DType, Long> byDtype = new EnumMap<>(DType.class);
+            for (String name : LlamaWeights.expectedShapes(config).keySet()) {
+                shapes.put(name, w.shape(name));
+                byDtype.merge(w.dtype(name), FloatTensor.numel(w.shape(name)), Long::sum);
+            }
+            DType stored = byDtype.entrySet().stream().max(Map.Entry.comparingByValue())
+                    .map(Map.Entry::getKey).orElse(DType.F32);
+            return new FileTensorSource(config, stored, dir, shapes, w::read, w);
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
         }
-        Tokenizer tokenizer = readTokenizer(dir.resolve(TOKENIZER_FILE), weights.config());
-        return new Model(weights.config(), weights, tokenizer, dir.toString());
     }
 
-    private static LlamaWeights readWeights(LlamaConfig config, SafetensorsShards w) {
-        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-        Map<DType, Long> byDtype = new EnumMap<>(DType.class);
-        for (String name : LlamaWeights.expectedShapes(config).keySet()) {
-            FloatTensor t = w.read(name);
-            tensors.put(name, t);
-            byDtype.merge(w.dtype(name), t.numel(), Long::sum);
-        }
-        DType stored = byDtype.entrySet().stream().max(Map.Entry.comparingByValue())
-                .map(Map.Entry::getKey).orElse(DType.F32);
-        return new LlamaWeights(config, tensors, stored);
-    }
-
-    private static Tokenizer readTokenizer(Path file, LlamaConfig config) {
+    /** {@code tokenizer.json} when present (checked against the embedding rows), else null. */
+    static Tokenizer readTokenizer(Path file, LlamaConfig config) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
@@ -120,12 +127,40 @@ public final class HfCheckpoint {
      * empty unless {@code options.overwrite()}.
      */
     public static void writeWith(Model model, Path outDir, WriteOptions options) {
+        DType dtype = options.dtype() != null ? options.dtype() : model.weights().storedDtype();
+        write(model.config(), SafetensorsWriter.Tensors.of(model.weights().tensors()), model.tokenizer(), outDir,
+                options.withDtype(dtype));
+    }
+
+    /**
+     * Writes the weights of {@code weights} read one tensor at a time (in {@code options.dtype()},
+     * or their stored dtype when null), with {@code tokenizer} (may be null).
+     */
+    public static void write(TensorSource weights, Tokenizer tokenizer, Path outDir, WriteOptions options) {
+        DType dtype = options.dtype() != null ? options.dtype() : weights.storedDtype();
+        write(weights.config(), new SafetensorsWriter.Tensors(weights.shapes(), weights::read), tokenizer, outDir,
+                options.withDtype(dtype));
+    }
+
+    /**
+     * Writes a checkpoint of {@code config} whose tensors are produced one at a time (read lazily,
+     * generated): never more than one tensor in memory. {@code options.dtype()} must be given;
+     * {@code tokenizer} may be null. Written in a temporary directory renamed when complete.
+     */
+    public static void write(LlamaConfig config, SafetensorsWriter.Tensors tensors, Tokenizer tokenizer, Path outDir,
+                             WriteOptions options) {
+        if (options.dtype() == null) {
+            throw new IllegalArgumentException("a streamed checkpoint needs its dtype (f32, f16 or bf16)");
+        }
+        if (!tensors.shapes().keySet().equals(LlamaWeights.expectedShapes(config).keySet())) {
+            throw new IllegalArgumentException("the tensors to write are not those of the config");
+        }
         Path out = outDir.toAbsolutePath().normalize();
         checkTarget(out, options.overwrite());
         Path tmp = null;
         try {
             tmp = AtomicFiles.createSibling(out, "tmp", true);
-            writeFiles(model, tmp, options);
+            writeFiles(config, tensors, tokenizer, tmp, options);
             install(tmp, out);
             tmp = null;
         } catch (IOException e) {
@@ -150,21 +185,15 @@ public final class HfCheckpoint {
         }
     }
 
-    private static void writeFiles(Model model, Path dir, WriteOptions options) throws IOException {
-        LlamaConfig c = model.config();
-        DType dtype = options.dtype() != null ? options.dtype() : model.weights().storedDtype();
+    private static void writeFiles(LlamaConfig c, SafetensorsWriter.Tensors tensors, Tokenizer tok, Path dir,
+                                   WriteOptions options) throws IOException {
+        DType dtype = options.dtype();
         Files.writeString(dir.resolve(HfConfigJson.FILE_NAME), HfConfigJson.toJsonString(c, dtype), StandardCharsets.UTF_8);
         JsonObject gen = new JsonObject();
         gen.addProperty("bos_token_id", c.bosId());
         gen.addProperty("eos_token_id", c.eosId());
         Files.writeString(dir.resolve(GENERATION_CONFIG_FILE), HfConfigJson.prettyJson(gen), StandardCharsets.UTF_8);
-        Map<String, FloatTensor> tensors = model.weights().tensors();
-        if (SafetensorsWriter.dataBytes(tensors, dtype) <= options.maxShardBytes()) {
-            SafetensorsWriter.write(dir.resolve(SafetensorsWriter.SINGLE_FILE), tensors, dtype);
-        } else {
-            SafetensorsWriter.writeSharded(dir, tensors, dtype, options.maxShardBytes());
-        }
-        Tokenizer tok = model.tokenizer();
+        SafetensorsWriter.writeCheckpointWeights(dir, tensors, dtype, options.maxShardBytes());
         if (tok != null) {
             String json = tok.toHuggingFaceJson();
             Files.writeString(dir.resolve(TOKENIZER_FILE), json, StandardCharsets.UTF_8);

@@ -17,7 +17,6 @@ import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.Model;
 import prunekit.core.model.TensorNames;
 import prunekit.core.model.TensorNames.Proj;
@@ -70,7 +69,17 @@ public final class Llama2cReader {
         }
     }
 
+    /** Reads {@code bin} into memory (fp32): every tensor through {@link #openWeights}. */
     public static Model read(Path bin, Path tokenizerBin) {
+        checkTokenizerFile(bin, tokenizerBin);
+        try (TensorSource w = openWeights(bin)) {
+            SentencePieceBpe tokenizer = readTokenizer(tokenizerBin, w.config().vocabSize());
+            return new Model(w.config(), w.readAll(), tokenizer, bin.toString());
+        }
+    }
+
+    /** A llama2.c checkpoint needs a tokenizer file: null or missing is an error saying so. */
+    static void checkTokenizerFile(Path bin, Path tokenizerBin) {
         if (tokenizerBin == null) {
             throw new FormatException(bin, "a llama2.c checkpoint has no vocabulary of its own: "
                     + "pass --tokenizer tokenizer.bin (llama2.c's tokenizer file for this model)");
@@ -79,14 +88,40 @@ public final class Llama2cReader {
             throw new FormatException(tokenizerBin, "tokenizer file not found; pass --tokenizer tokenizer.bin "
                     + "(llama2.c's tokenizer file for this model)");
         }
-        try (FileChannel ch = FileChannel.open(bin, StandardOpenOption.READ)) {
-            Header h = header(bin, ch);
-            LlamaConfig config = config(bin, h);
-            SentencePieceBpe tokenizer = readTokenizer(tokenizerBin, h.vocab);
-            LlamaWeights weights = new LlamaWeights(config, tensors(h, new Cursor(ch)), DType.F32);
-            return new Model(config, weights, tokenizer, bin.toString());
+    }
+
+    /** The checkpoint's weights, read on demand; opening reads the 28-byte header only. */
+    static TensorSource openWeights(Path bin) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(bin, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new FormatException(bin, "cannot read llama2.c checkpoint: " + e.getMessage(), e);
+        }
+        try {
+            Header h = header(bin, ch);
+            Map<String, Located> where = layout(h);
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            where.forEach((name, l) -> shapes.put(name, l.shape()));
+            PositionalReads reads = new PositionalReads(PositionalReads.DEFAULT_BUFFER_BYTES);
+            return new FileTensorSource(config(bin, h), DType.F32, bin, shapes, name -> {
+                Located l = where.get(name);
+                float[] out = new float[Math.toIntExact(FloatTensor.numel(l.shape()))];
+                reads.read(ch, bin, l.offset(), 4L * out.length, 4,
+                        (b, done) -> b.asFloatBuffer().get(out, (int) (done / 4), b.remaining() / 4));
+                FloatTensor t = new FloatTensor(l.shape(), out);
+                return l.ropeHeads() > 0 ? GgufReader.interleavedToRotateHalf(t, l.ropeHeads()) : t;
+            }, ch);
+        } catch (IOException | RuntimeException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // already failing; the first error is the one to report
+            }
+            if (e instanceof IOException io) {
+                throw new FormatException(bin, "cannot read llama2.c checkpoint: " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
     }
 
@@ -95,7 +130,9 @@ public final class Llama2cReader {
         if (size < HEADER_BYTES) {
             throw new FormatException(bin, "too short for a llama2.c checkpoint (" + size + " bytes, header needs 28)");
         }
-        ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        PositionalReads.readFully(ch, bin, b, 0);
+        b.flip();
         int[] v = new int[7];
         for (int i = 0; i < 7; i++) {
             v[i] = b.getInt();
@@ -127,38 +164,16 @@ public final class Llama2cReader {
         }
     }
 
-    /** Reads consecutive float32 arrays from the mapped file. */
-    private static final class Cursor {
-        private final FileChannel ch;
-        private long pos = HEADER_BYTES;
-
-        Cursor(FileChannel ch) {
-            this.ch = ch;
-        }
-
-        FloatTensor next(int... shape) throws IOException {
-            float[] out = new float[Math.toIntExact(FloatTensor.numel(shape))];
-            int chunk = 1 << 28; // floats per mapping (1 GiB)
-            for (int done = 0; done < out.length; done += chunk) {
-                int n = Math.min(chunk, out.length - done);
-                ch.map(FileChannel.MapMode.READ_ONLY, pos, 4L * n).order(ByteOrder.LITTLE_ENDIAN)
-                        .asFloatBuffer().get(out, done, n);
-                pos += 4L * n;
-            }
-            return new FloatTensor(shape, out);
-        }
-
-        void skip(long floats) {
-            pos += 4 * floats;
-        }
-    }
-
     /** One array stacked over layers: its HF name per layer, per-layer shape, RoPE heads to permute (0: none). */
     private record Stacked(IntFunction<String> name, int[] shape, int ropeHeads) {
     }
 
-    /** All tensors under HF names, in file order; q/k permuted to rotate-half. */
-    private static Map<String, FloatTensor> tensors(Header h, Cursor c) throws IOException {
+    /** Where a tensor's float32 values start in the file, its shape, and the heads to permute (0: none). */
+    private record Located(long offset, int[] shape, int ropeHeads) {
+    }
+
+    /** Every tensor under its HF name, in file order; q/k marked for rotate-half. */
+    private static Map<String, Located> layout(Header h) {
         int d = h.dim, kv = h.kvDim(), f = h.hidden;
         List<Stacked> stacked = List.of(
                 new Stacked(TensorNames::inputNorm, new int[] {d}, 0), // rms_att
@@ -170,20 +185,26 @@ public final class Llama2cReader {
                 new Stacked(i -> TensorNames.weight(i, Proj.GATE), new int[] {f, d}, 0), // w1
                 new Stacked(i -> TensorNames.weight(i, Proj.DOWN), new int[] {d, f}, 0), // w2
                 new Stacked(i -> TensorNames.weight(i, Proj.UP), new int[] {f, d}, 0)); // w3
-        Map<String, FloatTensor> m = new LinkedHashMap<>();
-        m.put(TensorNames.EMBED, c.next(h.vocab, d));
+        Map<String, Located> m = new LinkedHashMap<>();
+        long pos = HEADER_BYTES;
+        pos = put(m, TensorNames.EMBED, pos, new int[] {h.vocab, d}, 0);
         for (Stacked s : stacked) {
             for (int i = 0; i < h.layers; i++) {
-                FloatTensor t = c.next(s.shape());
-                m.put(s.name().apply(i), s.ropeHeads() > 0 ? GgufReader.interleavedToRotateHalf(t, s.ropeHeads()) : t);
+                pos = put(m, s.name().apply(i), pos, s.shape(), s.ropeHeads());
             }
         }
-        m.put(TensorNames.FINAL_NORM, c.next(d));
-        c.skip(2L * h.seqLen * (h.headSize() / 2)); // freq_cis_real, freq_cis_imag: RoPE tables, recomputed
+        pos = put(m, TensorNames.FINAL_NORM, pos, new int[] {d}, 0);
+        pos += 4L * 2 * h.seqLen * (h.headSize() / 2); // freq_cis_real, freq_cis_imag: RoPE tables, recomputed
         if (!h.shared) {
-            m.put(TensorNames.LM_HEAD, c.next(h.vocab, d));
+            put(m, TensorNames.LM_HEAD, pos, new int[] {h.vocab, d}, 0);
         }
         return m;
+    }
+
+    /** Adds a tensor at {@code pos}; returns where the next one starts. */
+    private static long put(Map<String, Located> m, String name, long pos, int[] shape, int ropeHeads) {
+        m.put(name, new Located(pos, shape, ropeHeads));
+        return pos + 4 * FloatTensor.numel(shape);
     }
 
     /** Reads llama2.c's {@code tokenizer.bin}; more tokens than {@code embeddingRows} is an error. */

@@ -38,22 +38,45 @@ public final class ModelLoader {
         throw new FormatException(model, "unknown model format; give an HF checkpoint directory, a .gguf or a llama2.c .bin");
     }
 
-    /** Loads {@code model}; {@code tokenizer} may be null (use the one that comes with the model). */
+    /** Loads {@code model} into memory; {@code tokenizer} may be null (use the one that comes with the model). */
     public static Model load(Path model, Path tokenizer) {
+        try (LazyModel m = open(model, tokenizer)) {
+            return m.load();
+        }
+    }
+
+    /**
+     * Opens {@code model} without reading its weights (headers, config and tokenizer only);
+     * {@code tokenizer} may be null (use the one that comes with the model).
+     */
+    public static LazyModel open(Path model, Path tokenizer) {
         Format f = detect(model);
-        if (f == Format.LLAMA2C) {
-            Path tok = tokenizer != null ? tokenizer : model.resolveSibling("tokenizer.bin");
-            if (tokenizer == null && !Files.isRegularFile(tok)) {
+        Path tok = tokenizer;
+        if (f == Format.LLAMA2C && tok == null) {
+            tok = model.resolveSibling("tokenizer.bin");
+            if (!Files.isRegularFile(tok)) {
                 throw new FormatException(model, "a llama2.c checkpoint needs its tokenizer: pass --tokenizer tokenizer.bin");
             }
-            return Llama2cReader.read(model, tok);
         }
-        Model m = f == Format.GGUF ? GgufReader.read(model) : HfCheckpoint.read(model);
-        if (tokenizer == null) {
-            return m;
+        if (f == Format.LLAMA2C) {
+            Llama2cReader.checkTokenizerFile(model, tok);
         }
-        Tokenizer t = loadTokenizer(tokenizer);
-        return new Model(m.config(), m.weights(), t, m.source());
+        TensorSource w = TensorSource.open(model);
+        try {
+            Tokenizer t;
+            if (f == Format.LLAMA2C) {
+                t = Llama2cReader.readTokenizer(tok, w.config().vocabSize());
+            } else if (tok != null) {
+                t = loadTokenizer(tok);
+            } else {
+                t = f == Format.GGUF ? GgufReader.readTokenizer(model)
+                        : HfCheckpoint.readTokenizer(model.resolve(HfCheckpoint.TOKENIZER_FILE), w.config());
+            }
+            return new LazyModel(w, t);
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
+        }
     }
 
     /** A tokenizer on its own: {@code tokenizer.json}, a {@code .gguf} (its vocab) or a checkpoint directory. */
@@ -70,7 +93,7 @@ public final class ModelLoader {
             return HfTokenizer.load(path);
         }
         if (name.endsWith(".gguf")) {
-            return GgufReader.read(path).tokenizer();
+            return GgufReader.readTokenizer(path);
         }
         throw new FormatException(path, "unknown tokenizer format; give a tokenizer.json, a .gguf, or a model directory");
     }

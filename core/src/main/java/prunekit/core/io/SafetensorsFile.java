@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +28,10 @@ import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 
 /**
- * One {@code .safetensors} file, read through memory maps: the header is parsed and checked when
- * the file is opened, and each tensor's bytes are mapped only when it is read (so files and tensors
- * larger than 2 GB work and nothing but the requested tensor reaches the heap).
+ * One {@code .safetensors} file, read by positional reads: the header is parsed and checked when
+ * the file is opened, and each tensor's bytes are read only when it is asked for, through one
+ * reused direct buffer (so files and tensors larger than 2 GB work, nothing but the requested
+ * tensor reaches the heap, and no mapped pages stay resident).
  *
  * <pre>
  * [u64 little-endian N] [N bytes of JSON header] [data region]
@@ -43,8 +43,6 @@ import prunekit.core.model.FloatTensor;
 public final class SafetensorsFile implements AutoCloseable {
     /** The safetensors library refuses headers above 100 MB; so do we. */
     static final long MAX_HEADER_BYTES = 100L << 20;
-    /** Largest region mapped at once; a multiple of every element size. */
-    private static final long MAP_CHUNK_BYTES = 1L << 30;
 
     /** Where one tensor lives: {@code [begin, end)} relative to the data region. */
     record Entry(String name, DType dtype, int[] shape, long begin, long end) {
@@ -58,6 +56,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long dataStart;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
+    private PositionalReads reads;
 
     private SafetensorsFile(Path file, FileChannel channel, long dataStart, Map<String, Entry> entries,
                             Map<String, String> metadata) {
@@ -207,37 +206,43 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The tensor as fp32 (f16 and bf16 converted exactly). */
-    public FloatTensor read(String name) {
-        return read(name, MAP_CHUNK_BYTES);
+    public synchronized FloatTensor read(String name) {
+        if (reads == null) {
+            reads = new PositionalReads(PositionalReads.DEFAULT_BUFFER_BYTES);
+        }
+        return read(name, reads);
     }
 
-    /** {@link #read} mapping at most {@code chunkBytes} at a time (tests use tiny chunks). */
+    /** {@link #read} through a buffer of {@code chunkBytes} (tests use tiny chunks). */
     FloatTensor read(String name, long chunkBytes) {
+        return read(name, new PositionalReads((int) chunkBytes));
+    }
+
+    private FloatTensor read(String name, PositionalReads r) {
         Entry e = entry(name);
         long n = e.numel();
         if (n > Integer.MAX_VALUE - 8) {
             throw new FormatException(file, "tensor " + name + " has " + n + " elements, more than a Java array holds");
         }
         float[] out = new float[(int) n];
-        long pos = 0;
-        while (pos < n) {
-            long count = Math.min(n - pos, Math.max(1, chunkBytes / e.dtype().bytes));
-            ByteBuffer buf = map(e.begin() + pos * e.dtype().bytes, count * e.dtype().bytes);
-            decode(buf, e.dtype(), out, (int) pos, (int) count);
-            pos += count;
-        }
+        int size = e.dtype().bytes;
+        r.read(channel, file, dataStart + e.begin(), e.end() - e.begin(), size,
+                (buf, done) -> decode(buf, e.dtype(), out, (int) (done / size), buf.remaining() / size));
         return new FloatTensor(e.shape(), out);
     }
 
-    /** The tensor's stored bytes, little-endian, read-only and mapped (for tensors under 2 GB). */
+    /** The tensor's stored bytes, little-endian (for tensors under 2 GB). */
     public ByteBuffer rawBytes(String name) {
         Entry e = entry(name);
         long len = e.end() - e.begin();
-        if (len > Integer.MAX_VALUE) {
+        if (len > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tensor " + name + " in " + file + " is " + len
-                    + " bytes; rawBytes maps at most 2 GB, use read()");
+                    + " bytes; rawBytes reads at most 2 GB, use read()");
         }
-        return map(e.begin(), len);
+        ByteBuffer out = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
+        new PositionalReads(PositionalReads.DEFAULT_BUFFER_BYTES).read(channel, file, dataStart + e.begin(), len, 1,
+                (buf, done) -> out.put(buf));
+        return out.flip();
     }
 
     private static void decode(ByteBuffer buf, DType dtype, float[] out, int off, int count) {
@@ -258,16 +263,6 @@ public final class SafetensorsFile implements AutoCloseable {
                     out[off + i] = HalfFloats.bf16ToF32(sb.get(i));
                 }
             }
-        }
-    }
-
-    private ByteBuffer map(long offset, long length) {
-        try {
-            MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + offset, length);
-            return m.order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot map " + length + " bytes at " + (dataStart + offset) + " of " + file
-                    + ": " + e.getMessage(), e);
         }
     }
 

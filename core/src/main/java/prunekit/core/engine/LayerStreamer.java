@@ -1,0 +1,189 @@
+package prunekit.core.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import prunekit.core.io.TensorSource;
+import prunekit.core.model.FloatTensor;
+import prunekit.core.model.LlamaConfig;
+import prunekit.core.model.TensorNames;
+
+/**
+ * Runs a model whose weights stay on disk, one decoder layer resident at a time: embed every batch
+ * (hidden states (B, T, hidden) of all batches kept), then for each layer read its weights (fp32,
+ * from a {@link TensorSource}), run it over every batch with {@link Transformer#decoderLayer},
+ * free it; finally the final norm and head, batch by batch. The ops per batch are those of
+ * {@link Transformer#forward}, so the logits are bit-identical to the in-memory forward's.
+ *
+ * <p>Memory: the weights of one layer (or the embedding, or norm + head) plus the hidden states
+ * of all batches. {@link #peakResidentWeightBytes} reports the weight bytes held at once.
+ */
+public final class LayerStreamer {
+    /** Receives the logits (B, T, vocab) of one batch; they are freed when it returns. */
+    @FunctionalInterface
+    public interface LogitsSink {
+        void accept(int batch, NDArray logits);
+    }
+
+    private final TensorSource weights;
+    private final LlamaConfig config;
+    private long resident;
+    private long peakResident;
+
+    public LayerStreamer(TensorSource weights) {
+        this.weights = weights;
+        this.config = weights.config();
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    /** The most fp32 weight bytes held at once by the runs so far. */
+    public long peakResidentWeightBytes() {
+        return peakResident;
+    }
+
+    /** Bytes of the hidden states a run over {@code tokens} input tokens keeps: tokens · hidden · 4. */
+    public static long hiddenStateBytes(LlamaConfig c, long tokens) {
+        return tokens * c.hidden() * 4L;
+    }
+
+    /**
+     * Runs every batch of ids ({@code batches.get(j)}: B rows of T ids from position 0) and hands
+     * each batch's logits to {@code sink} in order; {@code layersDone} (may be null) hears after each layer.
+     */
+    public void forward(List<int[][]> batches, LogitsSink sink, IntConsumer layersDone) {
+        try (NDManager states = Engines.newManager()) {
+            List<NDArray> h = embed(batches, states);
+            for (int i = 0; i < config.numLayers(); i++) {
+                runLayer(i, h);
+                if (layersDone != null) {
+                    layersDone.accept(i + 1);
+                }
+            }
+            head(h, sink);
+        }
+    }
+
+    /** h[j]: (B, T, hidden), the embedding rows of batch j's ids. */
+    private List<NDArray> embed(List<int[][]> batches, NDManager states) {
+        FloatTensor emb = hold(TensorNames.EMBED);
+        int hid = config.hidden();
+        List<NDArray> h = new ArrayList<>();
+        for (int[][] ids : batches) {
+            int t = ids[0].length;
+            float[] x = new float[ids.length * t * hid];
+            for (int b = 0; b < ids.length; b++) {
+                if (ids[b].length != t) {
+                    throw new IllegalArgumentException("all rows of a batch must have the same length");
+                }
+                for (int j = 0; j < t; j++) {
+                    int id = ids[b][j];
+                    if (id < 0 || id >= config.vocabSize()) {
+                        throw new IllegalArgumentException("token id " + id + " outside the vocabulary 0.."
+                                + (config.vocabSize() - 1));
+                    }
+                    System.arraycopy(emb.data(), id * hid, x, (b * t + j) * hid, hid);
+                }
+            }
+            h.add(states.create(x, new Shape(ids.length, t, hid)));
+        }
+        release(emb.numel());
+        return h;
+    }
+
+    private void runLayer(int i, List<NDArray> h) {
+        List<String> names = new ArrayList<>();
+        for (String n : weights.shapes().keySet()) {
+            if (n.startsWith(TensorNames.layer(i))) {
+                names.add(n);
+            }
+        }
+        try (Resident r = load(names); Transformer t = new Transformer(r.params)) {
+            for (int b = 0; b < h.size(); b++) {
+                NDArray in = h.get(b);
+                NDArray out;
+                try (NDScope scope = new NDScope()) {
+                    out = t.decoderLayer(i, in, null);
+                    NDScope.unregister(out);
+                }
+                if (out != in) {
+                    in.close();
+                }
+                h.set(b, out);
+            }
+        }
+    }
+
+    private void head(List<NDArray> h, LogitsSink sink) {
+        String head = config.tieWordEmbeddings() ? TensorNames.EMBED : TensorNames.LM_HEAD;
+        try (Resident r = load(List.of(TensorNames.FINAL_NORM, head)); Transformer t = new Transformer(r.params)) {
+            for (int b = 0; b < h.size(); b++) {
+                try (NDScope scope = new NDScope()) {
+                    NDArray x = t.rmsNorm(h.get(b), r.params.get(TensorNames.FINAL_NORM));
+                    sink.accept(b, x.matMul(r.params.get(head).transpose()));
+                    scope.suppressNotUsedWarning();
+                }
+            }
+        }
+    }
+
+    /** Some tensors as native fp32 arrays, counted as resident until closed. */
+    private final class Resident implements AutoCloseable {
+        final Params params;
+        final long numel;
+
+        Resident(Params params, long numel) {
+            this.params = params;
+            this.numel = numel;
+        }
+
+        @Override
+        public void close() {
+            params.close();
+            release(numel);
+        }
+    }
+
+    private Resident load(List<String> names) {
+        NDManager m = Engines.newManager();
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        long numel = 0;
+        try {
+            for (String n : names) {
+                FloatTensor w = hold(n); // the heap copy lives only until it is in native memory
+                numel += w.numel();
+                long[] shape = new long[w.rank()];
+                for (int d = 0; d < shape.length; d++) {
+                    shape[d] = w.dim(d);
+                }
+                NDArray a = m.create(w.data(), new Shape(shape));
+                a.setName(n);
+                arrays.put(n, a);
+            }
+            return new Resident(Params.wrap(config, m, arrays), numel);
+        } catch (RuntimeException e) {
+            m.close();
+            release(numel);
+            throw e;
+        }
+    }
+
+    private FloatTensor hold(String name) {
+        FloatTensor t = weights.read(name);
+        resident += 4 * t.numel();
+        peakResident = Math.max(peakResident, resident);
+        return t;
+    }
+
+    private void release(long numel) {
+        resident -= 4 * numel;
+    }
+}
