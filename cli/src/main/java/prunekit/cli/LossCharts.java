@@ -31,7 +31,7 @@ final class LossCharts {
         for (TrainLog.Entry e : log.entries()) {
             if (!e.skipped()) {
                 tt.add((double) e.tokens());
-                tl.add(e.trainLoss());
+                tl.add(e.loss());
             }
             if (e.validLoss() != null) {
                 vt.add((double) e.tokens());

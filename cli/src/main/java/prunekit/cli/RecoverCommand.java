@@ -23,15 +23,15 @@ import prunekit.core.model.Model;
 import prunekit.recover.LoraSpec;
 import prunekit.recover.LossKind;
 import prunekit.recover.LossSpec;
-import prunekit.recover.RecoverLog;
-import prunekit.recover.RecoverListener;
-import prunekit.recover.RecoverOptions;
-import prunekit.recover.RecoverRecipe;
-import prunekit.recover.RecoverReport;
-import prunekit.recover.Recovery;
+import prunekit.recover.Recipe;
+import prunekit.recover.RunOptions;
+import prunekit.recover.RunReport;
 import prunekit.recover.TokenBudget;
 import prunekit.recover.TrainData;
+import prunekit.recover.TrainListener;
+import prunekit.recover.TrainLog;
 import prunekit.recover.TrainRecipe;
+import prunekit.recover.Trainer;
 import prunekit.viz.Charts;
 
 /**
@@ -97,32 +97,32 @@ public final class RecoverCommand implements Callable<Integer> {
         Model student = ModelLoader.load(pruned, null);
         Model dense = teacher == null ? null : ModelLoader.load(teacher, null);
         int seq = args.seq != null ? args.seq : student.config().maxPositions();
-        RecoverRecipe recipe = recipe(seq);
+        Recipe recipe = recipe(seq);
         TokenStream train = TokenStream.of(data, GenerateCommand.requireTokenizer(student));
         TokenStream held = valid == null ? null : TokenStream.of(valid, GenerateCommand.requireTokenizer(student));
         DType dtype = args.dtype == null ? null : DType.valueOf(args.dtype.toUpperCase(Locale.ROOT));
-        Recovery run = new Recovery(recipe, new RecoverOptions(args.teacherCache, dtype), TrainData.of(train, held), out,
+        Trainer run = new Trainer(recipe, new RunOptions(args.teacherCache, dtype), TrainData.of(train, held), out,
                 listener(recipe));
         run.run(student, dense, resume);
-        JsonObject report = JsonParser.parseString(Files.readString(out.resolve(RecoverReport.FILE), StandardCharsets.UTF_8))
+        JsonObject report = JsonParser.parseString(Files.readString(out.resolve(RunReport.RECOVER_FILE), StandardCharsets.UTF_8))
                 .getAsJsonObject();
         if (report.getAsJsonArray("valid_curve").size() > 0) {
             Charts.write(RecoveryChartData.of(List.of(out), null, null), out.resolve("recovery"));
         }
         report.remove("log");
-        report.addProperty("recovered", out.resolve(Recovery.RECOVERED_DIR).toString());
+        report.addProperty("recovered", out.resolve(Trainer.RECOVERED_DIR).toString());
         json.print(spec.commandLine().getOut(), JsonOutput.GSON.fromJson(report, Object.class), () -> summary(report));
         return 0;
     }
 
-    private RecoverRecipe recipe(int seq) {
-        RecoverRecipe.Mode m = RecoverRecipe.Mode.parse(mode);
+    private Recipe recipe(int seq) {
+        Recipe.Mode m = Recipe.Mode.parse(mode);
         int perStep = args.batch * seq;
         int steps = length.steps != null ? length.steps : TokenBudget.steps(TokenBudget.parseTokens(length.tokens), perStep);
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         }
-        double lr = args.lr != null ? args.lr : m == RecoverRecipe.Mode.LORA ? RecoverArgs.LORA_LR : RecoverArgs.FULL_LR;
+        double lr = args.lr != null ? args.lr : m == Recipe.Mode.LORA ? RecoverArgs.LORA_LR : RecoverArgs.FULL_LR;
         int warmup = args.warmup != null ? args.warmup : Math.max(1, Math.min(steps, (int) Math.round(0.05 * steps)));
         int evalEvery = args.evalEvery != null ? args.evalEvery : Math.max(1, steps / 10);
         TrainRecipe train = TrainRecipe.builder().steps(steps).batch(args.batch).seq(seq).accumulation(args.accumulation)
@@ -130,19 +130,19 @@ public final class RecoverCommand implements Callable<Integer> {
                 .clip(args.clip).seed(args.seed).evalEvery(evalEvery).evalWindows(args.evalWindows)
                 .checkpointEvery(args.checkpointEvery != null ? args.checkpointEvery : evalEvery)
                 .keepCheckpoints(args.keepCheckpoints).build();
-        LoraSpec lora = m == RecoverRecipe.Mode.LORA
+        LoraSpec lora = m == Recipe.Mode.LORA
                 ? new LoraSpec(args.loraRank, args.loraAlpha, LoraSpec.parseTargets(args.loraTargets), args.seed) : null;
         LossSpec l = new LossSpec(LossKind.parse(loss), args.alpha, args.temperature, args.hiddenWeight, args.hiddenLayers);
-        return new RecoverRecipe(train, m, lora, l, args.teacherCache != null ? args.topK : 0);
+        return Recipe.recover(train, m, lora, l, args.teacherCache != null ? args.topK : 0);
     }
 
-    private static RecoverListener listener(RecoverRecipe recipe) {
+    private static TrainListener listener(Recipe recipe) {
         Progress bar = new Progress("recover", recipe.train().steps(), "steps");
-        return new RecoverListener() {
+        return new TrainListener() {
             private double lastValid = Double.NaN;
 
             @Override
-            public void onStep(RecoverLog.Entry e, int total, double tokensPerSecond, double eta) {
+            public void onStep(TrainLog.Entry e, int total, double tokensPerSecond, double eta) {
                 String extra = String.format(Locale.ROOT, "loss %.4f  %.0f tok/s%s", e.loss(), tokensPerSecond,
                         Double.isNaN(lastValid) ? "" : String.format(Locale.ROOT, "  valid ppl %.2f", Math.exp(lastValid)));
                 if (e.step() == total) {

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import prunekit.recover.RecoverReport;
+import prunekit.recover.RunReport;
 import prunekit.viz.RecoveryChart;
 
 /**
@@ -33,9 +33,9 @@ final class RecoveryChartData {
         Double pruned = null;
         Set<String> used = new HashSet<>();
         for (int i = 0; i < runs.size(); i++) {
-            Path file = runs.get(i).resolve(RecoverReport.FILE);
+            Path file = runs.get(i).resolve(RunReport.RECOVER_FILE);
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException(runs.get(i) + " has no " + RecoverReport.FILE + "; give `prunekit recover` output directories");
+                throw new IllegalArgumentException(runs.get(i) + " has no " + RunReport.RECOVER_FILE + "; give `prunekit recover` output directories");
             }
             JsonObject r = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
             List<Double> tokens = new ArrayList<>();

@@ -18,11 +18,13 @@ import prunekit.core.io.HfConfigJson;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.DType;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
 import prunekit.recover.Initializer;
 import prunekit.recover.ParamSelection;
+import prunekit.recover.Recipe;
+import prunekit.recover.RunOptions;
+import prunekit.recover.RunReport;
 import prunekit.recover.TrainData;
 import prunekit.recover.TrainListener;
 import prunekit.recover.TrainLog;
@@ -120,18 +122,17 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --init CONFIG.json (new model) or --from MODEL (or --resume)");
         }
         TrainRecipe recipe = recipe();
-        LlamaWeights initial;
+        Model initial;
         Tokenizer tok;
         DType outDtype;
         if (source.from != null) {
-            Model m = ModelLoader.load(source.from, tokenizer);
-            tok = GenerateCommand.requireTokenizer(m);
-            initial = m.weights();
-            outDtype = m.weights().storedDtype();
+            initial = ModelLoader.load(source.from, tokenizer);
+            tok = GenerateCommand.requireTokenizer(initial);
+            outDtype = initial.weights().storedDtype();
         } else if (source.init != null) {
             tok = requireTokenizerFile();
             LlamaConfig config = HfConfigJson.read(source.init);
-            initial = Initializer.initialize(config, seed, initStd);
+            initial = new Model(config, Initializer.initialize(config, seed, initStd), tok, source.init.toString());
             outDtype = DType.F32;
         } else {
             tok = requireTokenizerFile();
@@ -142,7 +143,8 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.printf("train: %d training tokens, %s validation tokens; %d steps of %d x %d tokens%n", trainData.train().length,
                 valid == null ? "no" : String.valueOf(trainData.valid().ids().length), steps, batch, seq);
-        TrainResult r = new Trainer(recipe, trainData, out, new ProgressLines(err, logEvery)).run(initial, resume);
+        TrainResult r = new Trainer(Recipe.train(recipe), RunOptions.defaults(), trainData, out,
+                new ProgressLines(err, logEvery)).run(initial, null, resume);
         Path modelDir = out.resolve("model");
         DType d = dtype != null ? DType.parse(dtype) : outDtype;
         HfCheckpoint.writeWith(new Model(r.weights().config(), r.weights(), tok, "prunekit train " + out), modelDir,
@@ -151,9 +153,9 @@ public final class TrainCommand implements Callable<Integer> {
         res.put("chart", LossCharts.write(r.log(), "prunekit train", referenceLog, out.resolve("loss")).png().toString());
         json.print(spec.commandLine().getOut(), res, () -> String.format(
                 "trained %d steps: train loss %.4f, valid loss %s, %d skipped; model in %s, log in %s",
-                r.lastStep(), lastTrainLoss(r.log()), r.log().lastValidLoss().isPresent()
+                r.lastStep(), r.log().lastLoss(), r.log().lastValidLoss().isPresent()
                         ? String.format("%.4f", r.log().lastValidLoss().getAsDouble()) : "n/a", r.log().skippedCount(),
-                modelDir, out.resolve(Trainer.LOG_FILE)));
+                modelDir, out.resolve(RunReport.TRAIN_FILE)));
         return 0;
     }
 
@@ -181,21 +183,12 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", r.lastStep());
         m.put("finished", r.finished());
-        m.put("train_loss", lastTrainLoss(r.log()));
+        m.put("train_loss", r.log().lastLoss());
         r.log().lastValidLoss().ifPresent(v -> m.put("valid_loss", v));
         m.put("skipped_steps", r.log().skippedCount());
         m.put("model", modelDir.toString());
-        m.put("log", out.resolve(Trainer.LOG_FILE).toString());
+        m.put("log", out.resolve(RunReport.TRAIN_FILE).toString());
         return m;
-    }
-
-    private static double lastTrainLoss(TrainLog log) {
-        for (int i = log.entries().size() - 1; i >= 0; i--) {
-            if (!log.entries().get(i).skipped()) {
-                return log.entries().get(i).trainLoss();
-            }
-        }
-        return Double.NaN;
     }
 
     /** One stderr line every N steps (and for every skip, validation and checkpoint): step, loss, rate, ETA. */
@@ -213,7 +206,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (e.skipped()) {
                 err.printf("step %d/%d SKIPPED: %s%n", e.step(), total, e.skipReason());
             } else if (e.step() % every == 0 || e.step() == total || e.step() == 1) {
-                err.printf("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f tok/s  ETA %s%n", e.step(), total, e.trainLoss(),
+                err.printf("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f tok/s  ETA %s%n", e.step(), total, e.loss(),
                         e.lr(), e.gradNorm(), tokensPerSecond, duration(etaSeconds));
             }
             err.flush();

@@ -10,7 +10,7 @@ import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaWeights;
 
 /**
- * The model being recovered: its weights as {@link Params}, either trained in place (full
+ * The model being trained: its weights as {@link Params}, either trained in place (full
  * fine-tuning of a {@link ParamSelection}) or frozen under {@link LoraAdapters}; and which arrays
  * train. {@link #apply} runs code on a forward pass of the current weights (for LoRA, effective
  * weights made at that moment, so that called inside a gradient collector, autograd reaches the

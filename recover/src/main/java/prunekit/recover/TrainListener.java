@@ -10,7 +10,7 @@ public interface TrainListener {
     default void onStep(TrainLog.Entry entry, int totalSteps, double tokensPerSecond, double etaSeconds) {
     }
 
-    /** After a validation pass: mean NLL per token over the validation windows. */
+    /** After a validation pass (step 0: the model before the first step): mean NLL per token over the windows. */
     default void onValidation(int step, double validLoss) {
     }
 

@@ -2,36 +2,53 @@ package prunekit.recover;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
-import prunekit.core.engine.Params;
-import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Perplexity;
 import prunekit.core.eval.TokenStream;
+import prunekit.core.io.HfCheckpoint;
+import prunekit.core.model.DType;
+import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.Model;
 
 /**
- * The training loop: for each step draw the step's windows, run {@link TrainStep} (forward,
- * backward, finiteness check, clipping, AdamW) at the scheduled learning rate, log it, validate
- * every {@code evalEvery} steps and at the end, checkpoint every {@code checkpointEvery} steps and
- * at the end, and write {@code train.json} into the output directory with every checkpoint.
+ * The training engine, for both of its {@link Recipe}s: {@code train} (from scratch or continued)
+ * and {@code recover} (healing a pruned model). The student is the model trained in full or under
+ * LoRA adapters ({@link Student}); the objective is cross-entropy and/or distillation from a
+ * teacher, live or from a top-k cache, optionally with hidden-state matching ({@link TrainStep}).
  *
- * <p>Resuming continues from the latest complete checkpoint and is exact: the weights, the AdamW
- * moments and update count, the step (which fixes the learning rate and the data drawn) and the
- * log are restored, so a run killed at any point and resumed ends with bit-identical weights to
- * one that was never interrupted (same machine, same thread count).
+ * <p>Per step: the step's windows, {@link TrainStep} at the scheduled learning rate, the log.
+ * Validation on the first {@code evalWindows} windows every {@code evalEvery} steps and at the end.
+ * Checkpoints every {@code checkpointEvery} steps and at the end ({@link TrainCheckpoint}: weights,
+ * AdamW moments, LoRA adapters as {@code adapter.*} beside the moments, state), each with the
+ * report ({@link RunReport}). A run that heals ({@link Recipe#heals}) also validates the
+ * unrecovered model and the teacher before the first step, and writes the recovered model (LoRA
+ * merged) to {@code OUT/recovered/} in the output dtype whenever validation improves (without
+ * validation: at the end).
+ *
+ * <p>Resuming continues from the latest complete checkpoint and is exact: the weights, adapters,
+ * AdamW moments and update count, the step (which fixes the learning rate and the data drawn) and
+ * the log are restored, so a run killed at any point and resumed ends with bit-identical weights
+ * to one never interrupted (same machine, same thread count).
  */
 public final class Trainer {
-    public static final String LOG_FILE = "train.json";
+    public static final String RECOVERED_DIR = "recovered";
 
-    private final TrainRecipe recipe;
+    private final Recipe recipe;
+    private final RunOptions options;
     private final TrainData data;
     private final Path outDir;
     private final TrainListener listener;
     private FaultInjector faults = FaultInjector.NONE;
 
-    public Trainer(TrainRecipe recipe, TrainData data, Path outDir, TrainListener listener) {
+    public Trainer(Recipe recipe, RunOptions options, TrainData data, Path outDir, TrainListener listener) {
+        if (recipe.topK() > 0 && (options == null || options.teacherCache() == null)) {
+            throw new IllegalArgumentException("--top-k needs a --teacher-cache directory");
+        }
         this.recipe = recipe;
+        this.options = options == null ? RunOptions.defaults() : options;
         this.data = data;
         this.outDir = outDir;
         this.listener = listener == null ? TrainListener.NONE : listener;
@@ -42,150 +59,185 @@ public final class Trainer {
         this.faults = f;
     }
 
-    /** Mutable position of a run: last completed step, tokens, seconds, log. */
-    private static final class RunState {
-        int step;
-        long updates;
-        long tokens;
-        double seconds;
-        TrainLog log = new TrainLog();
+    /**
+     * Trains {@code start} (for recover: the pruned model, whose tokenizer is written with the
+     * result) against {@code teacher} (required for kd/mix; for a ce recovery optional, then only
+     * its validation loss is reported), or with {@code resume} continues the run in the output
+     * directory (a train run may then pass no {@code start}: the checkpoint has the weights).
+     */
+    public TrainResult run(Model start, Model teacher, boolean resume) {
+        return runUntil(start, teacher, resume, recipe.train().steps());
     }
 
     /**
-     * Trains from {@code initial}, or with {@code resume} from the latest checkpoint in the output
-     * directory when there is one (then {@code initial} only has to have the same config), to the
-     * recipe's last step. Returns the final weights, which are also in the last checkpoint.
+     * As {@link #run} but stops after step {@code stopAfter}, as if killed there: no checkpoint and
+     * no report are written for the steps run since the last periodic checkpoint.
      */
-    public TrainResult run(LlamaWeights initial, boolean resume) {
-        return runUntil(initial, resume, recipe.steps());
-    }
-
-    /**
-     * As {@link #run} but stops after step {@code stopAfter}; stopping before the last step behaves
-     * like the process being killed there: no checkpoint and no log are written for the steps run
-     * since the last periodic checkpoint.
-     */
-    public TrainResult runUntil(LlamaWeights initial, boolean resume, int stopAfter) {
-        if (stopAfter < 1 || stopAfter > recipe.steps()) {
-            throw new IllegalArgumentException("stop step " + stopAfter + " must be in 1.." + recipe.steps());
+    public TrainResult runUntil(Model start, Model teacher, boolean resume, int stopAfter) {
+        int steps = recipe.train().steps();
+        if (stopAfter < 1 || stopAfter > steps) {
+            throw new IllegalArgumentException("stop step " + stopAfter + " must be in 1.." + steps);
+        }
+        checkModels(start, teacher);
+        if (!resume && TrainCheckpoint.exists(outDir)) {
+            throw new IllegalArgumentException(outDir + " already holds checkpoints of a run: pass --resume to continue it,"
+                    + " or choose another output directory");
         }
         Optional<TrainCheckpoint.Loaded> ck = resume ? TrainCheckpoint.latest(outDir) : Optional.empty();
-        if (!resume && TrainCheckpoint.exists(outDir)) {
-            throw new IllegalArgumentException(outDir + " already holds checkpoints of a run: pass --resume to continue"
-                    + " it, or choose another output directory");
-        }
-        LlamaWeights start = ck.map(TrainCheckpoint.Loaded::weights).orElse(initial);
-        if (start == null) {
+        if (ck.isEmpty() && start == null) {
             throw new IllegalArgumentException("no checkpoint to resume in " + outDir + " and no starting weights;"
                     + " give a model to start from (--init or --from)");
         }
-        if (initial != null && ck.isPresent() && !initial.config().equals(start.config())) {
-            throw new IllegalArgumentException("the checkpoint in " + ck.get().dir() + " is of another model config than"
-                    + " the one given; resume with the same --init/--from or use another output directory");
+        if (ck.isPresent() && start != null && !ck.get().weights().config().equals(start.config())) {
+            throw new IllegalArgumentException("the checkpoint in " + ck.get().dir() + " is of another model config than "
+                    + start.source() + "; resume with the same model or use another output directory");
         }
-        RunState st = ck.map(this::restore).orElseGet(RunState::new);
-        try (Params params = new Params(start); Transformer model = new Transformer(params)) {
-            TrainableParams trainable = new TrainableParams(params, recipe.trainable());
-            try (AdamW opt = new AdamW(trainable, recipe.adamW())) {
-                if (ck.isPresent()) {
-                    opt.load(ck.get().optimizer(), st.updates);
-                    listener.onResume(st.step, ck.get().dir());
+        RunState st = ck.map(c -> RunState.restore(c, recipe)).orElseGet(RunState::new);
+        LlamaWeights weights = ck.map(TrainCheckpoint.Loaded::weights).orElseGet(() -> start.weights());
+        Map<Integer, Integer> pairs = teacher == null ? Map.of() : TrainStep.hiddenPairs(recipe.loss(),
+                weights.config().numLayers(), teacher.config().numLayers(), weights.config().hidden(),
+                teacher.config().hidden());
+        try (Student student = newStudent(weights, ck.map(TrainCheckpoint.Loaded::optimizer).orElse(null));
+             Teacher t = teacher == null ? null : newTeacher(teacher, pairs);
+             AdamW opt = new AdamW(student.trainable(), recipe.train().adamW())) {
+            if (ck.isPresent()) {
+                opt.load(ck.get().optimizer(), st.updates);
+                listener.onResume(st.step, ck.get().dir());
+            }
+            Session s = new Session(st, student, t, opt, start, teacher == null ? null : teacher.source());
+            if (ck.isEmpty()) {
+                s.baseline();
+            }
+            s.loop(new TrainStep(student, t, opt, recipe,
+                    new WindowSampler(data.train(), recipe.train().seq(), recipe.train().seed()), faults, pairs), stopAfter);
+            DType dtype = (start != null ? start.weights() : weights).storedDtype();
+            return new TrainResult(student.weights(dtype), st.log, st.step, st.step == steps, st.bestStep);
+        }
+    }
+
+    private void checkModels(Model start, Model teacher) {
+        if (recipe.heals() && start == null) {
+            throw new IllegalArgumentException("recovery needs the pruned model it heals (its tokenizer is written with it)");
+        }
+        if (recipe.loss().kind().needsTeacher() && teacher == null) {
+            throw new IllegalArgumentException("--loss " + recipe.loss().kind().id() + " needs the dense teacher: pass --teacher");
+        }
+        if (teacher != null && start != null && teacher.config().vocabSize() != start.config().vocabSize()) {
+            throw new IllegalArgumentException("the teacher's vocabulary (" + teacher.config().vocabSize() + ") differs from"
+                    + " the student's (" + start.config().vocabSize() + "): distillation needs the same tokenizer");
+        }
+    }
+
+    private Student newStudent(LlamaWeights start, Map<String, FloatTensor> checkpointExtra) {
+        return recipe.mode() == Recipe.Mode.LORA ? Student.lora(start, recipe.lora(), checkpointExtra)
+                : Student.full(start, recipe.train().trainable());
+    }
+
+    private Teacher newTeacher(Model teacher, Map<Integer, Integer> pairs) {
+        TopKCache cache = recipe.topK() == 0 ? null : TopKCache.open(options.teacherCache(),
+                Teacher.fingerprint(teacher.weights()), recipe.topK(), recipe.loss().temperature());
+        return new Teacher(teacher.weights(), cache, recipe.loss().temperature(), pairs.values().stream().toList());
+    }
+
+    /** One process's work on a run: the loop, validation, the recovered model, checkpoints. */
+    private final class Session {
+        private final RunState st;
+        private final Student student;
+        private final Teacher teacher;
+        private final AdamW opt;
+        private final Model start;
+        private final String teacherSource;
+        private final TokenStream valid;
+
+        Session(RunState st, Student student, Teacher teacher, AdamW opt, Model start, String teacherSource) {
+            this.st = st;
+            this.student = student;
+            this.teacher = teacher;
+            this.opt = opt;
+            this.start = start;
+            this.teacherSource = teacherSource;
+            this.valid = data.valid() == null ? null : data.validPrefix(recipe.train().evalWindows(), recipe.train().seq());
+        }
+
+        /** For a run that heals: validation of the unrecovered model and of the teacher, before the first step. */
+        void baseline() {
+            if (valid == null || !recipe.heals()) {
+                return;
+            }
+            st.prunedValidLoss = validate();
+            listener.onValidation(0, st.prunedValidLoss);
+            if (teacher != null) {
+                st.teacherValidLoss = Perplexity.evaluate(teacher.model(), valid, recipe.train().seq(), recipe.validBatch(),
+                        null).meanNll();
+            }
+        }
+
+        void loop(TrainStep stepper, int stopAfter) {
+            TrainRecipe r = recipe.train();
+            LrSchedule schedule = r.schedule();
+            long sessionNanos = 0;
+            int sessionSteps = 0;
+            while (st.step < stopAfter) {
+                int step = st.step + 1;
+                double lr = schedule.lr(step);
+                long t0 = System.nanoTime();
+                TrainStep.Outcome out = stepper.run(step, lr);
+                long dt = System.nanoTime() - t0;
+                sessionNanos += dt;
+                sessionSteps++;
+                st.advance(step, r.tokensPerStep(), dt, opt.updates());
+                boolean skip = out.skipped();
+                st.log.add(new TrainLog.Entry(step, st.tokens, skip ? Double.NaN : out.loss(), out.ce(), out.kd(),
+                        out.hidden(), lr, skip ? Double.NaN : out.gradNorm(), st.seconds, null, out.skipReason()));
+                double perStep = sessionNanos / 1e9 / sessionSteps;
+                listener.onStep(st.log.last(), r.steps(), r.tokensPerStep() / perStep, perStep * (r.steps() - step));
+                boolean last = step == r.steps();
+                if (valid != null && (last || (r.evalEvery() > 0 && step % r.evalEvery() == 0))) {
+                    validateAfter(step);
                 }
-                WindowSampler sampler = new WindowSampler(data.train(), recipe.seq(), recipe.seed());
-                TrainStep stepper = new TrainStep(model, trainable, opt, recipe, sampler, faults);
-                loop(st, stepper, model, opt, params, trainable, stopAfter);
-                boolean finished = st.step == recipe.steps();
-                return new TrainResult(params.toWeights(start.storedDtype()), st.log, st.step, finished);
+                if (last && valid == null && recipe.heals()) {
+                    st.bestStep = step;
+                    writeRecovered();
+                }
+                if (last || (r.checkpointEvery() > 0 && step % r.checkpointEvery() == 0)) {
+                    checkpoint();
+                }
             }
         }
-    }
 
-    private void loop(RunState st, TrainStep stepper, Transformer model, AdamW opt, Params params,
-                      TrainableParams trainable, int stopAfter) {
-        LrSchedule schedule = recipe.schedule();
-        TokenStream valid = data.valid() == null ? null : data.validPrefix(recipe.evalWindows(), recipe.seq());
-        long sessionNanos = 0;
-        int sessionSteps = 0;
-        while (st.step < stopAfter) {
-            int step = st.step + 1;
-            double lr = schedule.lr(step);
-            long t0 = System.nanoTime();
-            TrainStep.Outcome out = stepper.run(step, lr);
-            long dt = System.nanoTime() - t0;
-            sessionNanos += dt;
-            sessionSteps++;
-            st.step = step;
-            st.tokens += recipe.tokensPerStep();
-            st.seconds += dt / 1e9;
-            st.updates = opt.updates();
-            st.log.add(new TrainLog.Entry(step, st.tokens, out.skipped() ? Double.NaN : out.loss(), lr,
-                    out.skipped() ? Double.NaN : out.gradNorm(), st.seconds, null, out.skipReason()));
-            double perStep = sessionNanos / 1e9 / sessionSteps;
-            listener.onStep(st.log.last(), recipe.steps(), recipe.tokensPerStep() / perStep,
-                    perStep * (recipe.steps() - step));
-            boolean last = step == recipe.steps();
-            if (valid != null && (last || (recipe.evalEvery() > 0 && step % recipe.evalEvery() == 0))) {
-                double loss = Perplexity.evaluate(model, valid, recipe.seq(), Math.min(16, recipe.evalWindows()), null)
-                        .meanNll();
-                st.log.setValidLoss(loss);
-                listener.onValidation(step, loss);
-            }
-            if (last || (recipe.checkpointEvery() > 0 && step % recipe.checkpointEvery() == 0)) {
-                checkpoint(st, opt, params, trainable);
+        /** Validates after {@code step}; a run that heals keeps the model when it is the best so far. */
+        private void validateAfter(int step) {
+            double loss = validate();
+            st.log.setValidLoss(loss);
+            listener.onValidation(step, loss);
+            if (recipe.heals() && (st.bestStep == 0 || loss < st.bestLoss)) {
+                st.bestStep = step;
+                st.bestLoss = loss;
+                writeRecovered();
             }
         }
-    }
 
-    private void checkpoint(RunState st, AdamW opt, Params params, TrainableParams trainable) {
-        JsonObject state = new JsonObject();
-        state.addProperty("step", st.step);
-        state.addProperty("adam_updates", st.updates);
-        state.addProperty("tokens", st.tokens);
-        state.addProperty("seconds", st.seconds);
-        JsonObject sampler = new JsonObject();
-        sampler.addProperty("seed", recipe.seed());
-        sampler.addProperty("next_step", st.step + 1);
-        state.add("sampler", sampler);
-        state.add("recipe", recipe.toJson());
-        state.add("log", st.log.toJson());
-        LlamaWeights w = params.toWeights(prunekit.core.model.DType.F32);
-        Path dir = TrainCheckpoint.write(outDir, st.step, w, opt.state(), state, recipe.keepCheckpoints());
-        TrainCheckpoint.writeJson(outDir.resolve(LOG_FILE), summary(st, w.countParameters(), trainable.count()));
-        listener.onCheckpoint(st.step, dir);
-    }
-
-    private JsonObject summary(RunState st, long paramCount, long trainableCount) {
-        JsonObject o = new JsonObject();
-        o.addProperty("steps", st.step);
-        o.addProperty("planned_steps", recipe.steps());
-        o.addProperty("finished", st.step == recipe.steps());
-        o.addProperty("tokens_seen", st.tokens);
-        o.addProperty("seconds", Math.round(st.seconds * 10) / 10.0);
-        o.addProperty("tokens_per_second", st.seconds > 0 ? Math.round(st.tokens / st.seconds) : 0);
-        o.addProperty("params", paramCount);
-        o.addProperty("trainable_params", trainableCount);
-        o.addProperty("skipped_steps", st.log.skippedCount());
-        st.log.lastValidLoss().ifPresent(v -> o.addProperty("valid_loss", v));
-        o.addProperty("valid_windows", recipe.evalWindows());
-        o.add("recipe", recipe.toJson());
-        o.add("log", st.log.toJson());
-        return o;
-    }
-
-    private RunState restore(TrainCheckpoint.Loaded ck) {
-        JsonObject s = ck.state();
-        TrainRecipe saved = TrainRecipe.fromJson(s.getAsJsonObject("recipe"));
-        List<String> diff = recipe.arithmeticDifferences(saved);
-        if (!diff.isEmpty()) {
-            throw new IllegalArgumentException("cannot resume exactly from " + ck.dir() + ": the recipe differs from the"
-                    + " checkpoint's (" + String.join("; ", diff) + "); use the same settings or a new output directory");
+        private double validate() {
+            return student.apply(t -> Perplexity.evaluate(t, valid, recipe.train().seq(), recipe.validBatch(), null)
+                    .meanNll());
         }
-        RunState st = new RunState();
-        st.step = ck.step();
-        st.updates = s.get("adam_updates").getAsLong();
-        st.tokens = s.get("tokens").getAsLong();
-        st.seconds = s.get("seconds").getAsDouble();
-        st.log = TrainLog.fromJson(s.getAsJsonArray("log"));
-        return st;
+
+        private void writeRecovered() {
+            DType dtype = options.outputDtype() != null ? options.outputDtype() : start.weights().storedDtype();
+            LlamaWeights w = student.weights(dtype);
+            HfCheckpoint.writeWith(start.withWeights(w, start.source() + " recovered"), outDir.resolve(RECOVERED_DIR),
+                    HfCheckpoint.WriteOptions.defaults().withOverwrite(true));
+        }
+
+        private void checkpoint() {
+            Map<String, FloatTensor> extra = new LinkedHashMap<>(opt.state());
+            extra.putAll(student.extraState());
+            LlamaWeights w = student.checkpointWeights();
+            Path dir = TrainCheckpoint.write(outDir, st.step, w, extra, st.toJson(recipe), recipe.train().keepCheckpoints());
+            JsonObject report = RunReport.json(recipe, st, w.countParameters(), student.trainable().count(),
+                    start == null ? null : start.source(), teacherSource);
+            TrainCheckpoint.writeJson(outDir.resolve(RunReport.file(recipe.kind())), report);
+            listener.onCheckpoint(st.step, dir);
+        }
     }
 }

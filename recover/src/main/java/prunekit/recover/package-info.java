@@ -1,13 +1,17 @@
 /**
- * The training engine: backward through {@code prunekit.core.engine.Transformer} with DJL autograd,
- * AdamW, warmup + cosine schedule, clipping by global norm, gradient accumulation, seeded data
- * order, skipping of non-finite steps, exact checkpoint/resume.
+ * The training engine, one for {@code prunekit train} and {@code prunekit recover}: backward through
+ * {@code prunekit.core.engine.Transformer} with DJL autograd, a pluggable student (full or LoRA) and
+ * objective (CE, KD from a live or top-k cached teacher, mix, hidden-state MSE), AdamW, warmup +
+ * cosine schedule, clipping by global norm, gradient accumulation, seeded data order, skipping of
+ * non-finite steps, exact checkpoint/resume.
  *
- * <p>Read in pipeline order: {@link prunekit.recover.TrainRecipe} (the settings),
- * {@link prunekit.recover.WindowSampler} (the data of step n), {@link prunekit.recover.TrainableParams}
- * (which arrays train, their gradients), {@link prunekit.recover.TrainStep} (one update),
- * {@link prunekit.recover.AdamW}, {@link prunekit.recover.LrSchedule},
- * {@link prunekit.recover.Trainer} (the loop, validation, checkpoints), {@link prunekit.recover.TrainCheckpoint}.
+ * <p>Read in pipeline order: {@link prunekit.recover.Recipe} (train or recover: the student, the
+ * objective and the {@link prunekit.recover.TrainRecipe} settings), {@link prunekit.recover.WindowSampler}
+ * (the data of step n), {@link prunekit.recover.Student} and {@link prunekit.recover.TrainableParams}
+ * (which arrays train, their gradients), {@link prunekit.recover.Teacher}, {@link prunekit.recover.TrainStep}
+ * (one update), {@link prunekit.recover.AdamW}, {@link prunekit.recover.LrSchedule},
+ * {@link prunekit.recover.Trainer} (the loop, validation, checkpoints), {@link prunekit.recover.TrainCheckpoint},
+ * {@link prunekit.recover.RunReport}.
  *
  * <p>DJL/PyTorch traps this package is built around (each has a test):
  * <ul>

@@ -26,7 +26,7 @@ class BackwardAfterGcTest {
     @Test
     void garbageCollectionBetweenForwardAndBackwardChangesNothing(@TempDir Path tmp) {
         TrainRecipe recipe = TrainRuns.recipe(3).evalEvery(0).checkpointEvery(0).build(); // 2 micro-batches a step
-        LlamaWeights quiet = TrainRuns.trainer(recipe, tmp.resolve("quiet")).run(TrainRuns.initial(), false).weights();
+        LlamaWeights quiet = TrainRuns.trainer(recipe, tmp.resolve("quiet")).run(TrainRuns.start(), null, false).weights();
         Trainer churned = TrainRuns.trainer(recipe, tmp.resolve("gc"));
         churned.injectFaults(new FaultInjector() {
             @Override
@@ -35,7 +35,7 @@ class BackwardAfterGcTest {
                 return loss;
             }
         });
-        LlamaWeights afterGc = churned.run(TrainRuns.initial(), false).weights();
+        LlamaWeights afterGc = churned.run(TrainRuns.start(), null, false).weights();
         for (String name : quiet.tensors().keySet()) {
             FloatTensor a = quiet.get(name);
             FloatTensor b = afterGc.get(name);

@@ -21,17 +21,17 @@ import prunekit.core.io.SafetensorsWriter;
 class KillResumeTest {
     static final int STEPS = 30;
 
-    static RecoverRecipe recipe() {
-        return new RecoverRecipe(TrainRuns.recipe(STEPS).build(), RecoverRecipe.Mode.LORA, RecoverRuns.lora(),
+    static Recipe recipe() {
+        return Recipe.recover(TrainRuns.recipe(STEPS).build(), Recipe.Mode.LORA, RecoverRuns.lora(),
                 LossSpec.kd(2.0), 0);
     }
 
     /** The child: runs {@link #recipe()} into args[0], sleeping args[1] ms after each step. */
     public static void main(String[] args) {
         long sleep = Long.parseLong(args[1]);
-        RecoverListener slow = new RecoverListener() {
+        TrainListener slow = new TrainListener() {
             @Override
-            public void onStep(RecoverLog.Entry e, int total, double tokensPerSecond, double eta) {
+            public void onStep(TrainLog.Entry e, int total, double tokensPerSecond, double eta) {
                 try {
                     Thread.sleep(sleep);
                 } catch (InterruptedException ex) {
@@ -39,7 +39,7 @@ class KillResumeTest {
                 }
             }
         };
-        new Recovery(recipe(), RecoverOptions.defaults(), TrainRuns.data(), Path.of(args[0]), slow)
+        new Trainer(recipe(), RunOptions.defaults(), TrainRuns.data(), Path.of(args[0]), slow)
                 .run(RecoverRuns.student(), RecoverRuns.teacher(), false);
     }
 
@@ -67,10 +67,10 @@ class KillResumeTest {
         int killedAfter = TrainCheckpoint.latest(killed).orElseThrow().step();
         assertTrue(killedAfter < STEPS, "killed mid-run (last checkpoint " + killedAfter + ")");
 
-        new Recovery(recipe(), RecoverOptions.defaults(), TrainRuns.data(), killed, RecoverListener.NONE)
+        new Trainer(recipe(), RunOptions.defaults(), TrainRuns.data(), killed, TrainListener.NONE)
                 .run(RecoverRuns.student(), RecoverRuns.teacher(), true);
         Path straight = tmp.resolve("straight");
-        new Recovery(recipe(), RecoverOptions.defaults(), TrainRuns.data(), straight, RecoverListener.NONE)
+        new Trainer(recipe(), RunOptions.defaults(), TrainRuns.data(), straight, TrainListener.NONE)
                 .run(RecoverRuns.student(), RecoverRuns.teacher(), false);
         String last = String.format("checkpoints/step-%06d", STEPS);
         for (String f : List.of(SafetensorsWriter.SINGLE_FILE, TrainCheckpoint.OPTIMIZER_FILE)) {

@@ -85,8 +85,8 @@ class LoraTest {
     @Test
     void aLoraRunChangesOnlyTheAdapters(@TempDir Path tmp) {
         Model student = RecoverRuns.student();
-        RecoverRecipe recipe = RecoverRuns.recipe(4, RecoverRecipe.Mode.LORA, LossSpec.ce(), 0);
-        RecoverResult r = RecoverRuns.recovery(recipe, tmp, null).run(student, null, false);
+        Recipe recipe = RecoverRuns.recipe(4, Recipe.Mode.LORA, LossSpec.ce(), 0);
+        TrainResult r = RecoverRuns.recovery(recipe, tmp, null).run(student, null, false);
         TrainCheckpoint.Loaded ck = TrainCheckpoint.latest(tmp).orElseThrow();
         for (String name : student.weights().tensors().keySet()) {
             assertArrayEquals(student.weights().get(name).data(), ck.weights().get(name).data(),

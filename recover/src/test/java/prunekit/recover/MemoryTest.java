@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import prunekit.core.TestModels;
 import prunekit.core.engine.Params;
-import prunekit.core.engine.Transformer;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 
@@ -30,11 +30,11 @@ class MemoryTest {
         LlamaConfig c = LlamaConfig.builder().vocabSize(1024).hidden(128).headDim(16).maxPositions(32)
                 .uniformLayers(1, new LayerShape(8, 4, 256)).build();
         TrainRecipe recipe = TrainRecipe.builder().steps(STEPS).batch(4).seq(32).warmup(0).build();
-        try (Params params = new Params(TestModels.random(c, 1, 0.05)); Transformer model = new Transformer(params)) {
-            TrainableParams trainable = new TrainableParams(params, ParamSelection.ALL);
-            try (AdamW opt = new AdamW(trainable, recipe.adamW())) {
+        try (Student student = Student.full(TestModels.random(c, 1, 0.05), ParamSelection.ALL)) {
+            Params params = student.base();
+            try (AdamW opt = new AdamW(student.trainable(), recipe.adamW())) {
                 WindowSampler sampler = new WindowSampler(TinyModels.randomStream(2000, 1024, 5), 32, 9);
-                TrainStep step = new TrainStep(model, trainable, opt, recipe, sampler, FaultInjector.NONE);
+                TrainStep step = new TrainStep(student, null, opt, Recipe.train(recipe), sampler, FaultInjector.NONE, Map.of());
                 int arrays0 = 0;
                 long rss0 = 0;
                 for (int n = 1; n <= STEPS; n++) {

@@ -19,8 +19,8 @@ import prunekit.core.model.FloatTensor;
 class RecoverNonFiniteTest {
     @Test
     void poisonedStepsAreSkipped(@TempDir Path tmp) {
-        RecoverRecipe recipe = RecoverRuns.recipe(8, RecoverRecipe.Mode.LORA, LossSpec.kd(2.0), 0);
-        Recovery run = RecoverRuns.recovery(recipe, tmp, null);
+        Recipe recipe = RecoverRuns.recipe(8, Recipe.Mode.LORA, LossSpec.kd(2.0), 0);
+        Trainer run = RecoverRuns.recovery(recipe, tmp, null);
         run.injectFaults(new FaultInjector() {
             @Override
             public NDArray loss(int step, NDArray loss) {
@@ -36,8 +36,8 @@ class RecoverNonFiniteTest {
                 }
             }
         });
-        RecoverResult r = run.run(RecoverRuns.student(), RecoverRuns.teacher(), false);
-        List<RecoverLog.Entry> log = r.log().entries();
+        TrainResult r = run.run(RecoverRuns.student(), RecoverRuns.teacher(), false);
+        List<TrainLog.Entry> log = r.log().entries();
         assertEquals(2, r.log().skippedCount());
         assertTrue(log.get(2).skipReason().contains("loss"), log.get(2).skipReason());
         assertTrue(log.get(4).skipReason().contains("gradient"), log.get(4).skipReason());

@@ -31,27 +31,27 @@ class RecoverResumeTest {
 
     static Stream<Arguments> runs() {
         return Stream.of(
-                Arguments.of(RecoverRecipe.Mode.LORA, LossSpec.kd(2.0), 0),
-                Arguments.of(RecoverRecipe.Mode.FULL, RecoverRuns.mixWithHidden(), 0),
-                Arguments.of(RecoverRecipe.Mode.LORA, new LossSpec(LossKind.MIX, 0.5, 1.0, 0, List.of()), 4));
+                Arguments.of(Recipe.Mode.LORA, LossSpec.kd(2.0), 0),
+                Arguments.of(Recipe.Mode.FULL, RecoverRuns.mixWithHidden(), 0),
+                Arguments.of(Recipe.Mode.LORA, new LossSpec(LossKind.MIX, 0.5, 1.0, 0, List.of()), 4));
     }
 
     @ParameterizedTest
     @MethodSource("runs")
-    void killedAndResumedRunIsBitIdentical(RecoverRecipe.Mode mode, LossSpec loss, int topK, @TempDir Path tmp)
+    void killedAndResumedRunIsBitIdentical(Recipe.Mode mode, LossSpec loss, int topK, @TempDir Path tmp)
             throws IOException {
-        RecoverRecipe recipe = RecoverRuns.recipe(STEPS, mode, loss, topK);
+        Recipe recipe = RecoverRuns.recipe(STEPS, mode, loss, topK);
         Path straight = tmp.resolve("straight");
         Path killed = tmp.resolve("killed");
         Path cache = topK > 0 ? tmp.resolve("cache") : null;
-        RecoverResult a = RecoverRuns.recovery(recipe, straight, cache).run(RecoverRuns.student(), RecoverRuns.teacher(), false);
+        TrainResult a = RecoverRuns.recovery(recipe, straight, cache).run(RecoverRuns.student(), RecoverRuns.teacher(), false);
         assertTrue(a.finished());
 
-        RecoverResult partial = RecoverRuns.recovery(recipe, killed, cache)
+        TrainResult partial = RecoverRuns.recovery(recipe, killed, cache)
                 .runUntil(RecoverRuns.student(), RecoverRuns.teacher(), false, 7);
         assertFalse(partial.finished());
         assertEquals(6, TrainCheckpoint.latest(killed).orElseThrow().step(), "step 7 was lost with the kill");
-        RecoverResult b = RecoverRuns.recovery(recipe, killed, cache).run(RecoverRuns.student(), RecoverRuns.teacher(), true);
+        TrainResult b = RecoverRuns.recovery(recipe, killed, cache).run(RecoverRuns.student(), RecoverRuns.teacher(), true);
         assertTrue(b.finished());
 
         for (String f : List.of(SafetensorsWriter.SINGLE_FILE, TrainCheckpoint.OPTIMIZER_FILE)) {
@@ -80,17 +80,17 @@ class RecoverResumeTest {
 
     @Test
     void refusesToResumeWithAnotherObjective(@TempDir Path tmp) {
-        RecoverRecipe recipe = RecoverRuns.recipe(3, RecoverRecipe.Mode.LORA, LossSpec.kd(1.0), 0);
+        Recipe recipe = RecoverRuns.recipe(3, Recipe.Mode.LORA, LossSpec.kd(1.0), 0);
         RecoverRuns.recovery(recipe, tmp, null).run(RecoverRuns.student(), RecoverRuns.teacher(), false);
         assertThrows(IllegalArgumentException.class,
                 () -> RecoverRuns.recovery(recipe, tmp, null).run(RecoverRuns.student(), RecoverRuns.teacher(), false));
-        RecoverRecipe other = RecoverRuns.recipe(3, RecoverRecipe.Mode.LORA, LossSpec.kd(2.0), 0);
+        Recipe other = RecoverRuns.recipe(3, Recipe.Mode.LORA, LossSpec.kd(2.0), 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RecoverRuns.recovery(other, tmp, null).run(RecoverRuns.student(), RecoverRuns.teacher(), true));
         assertTrue(e.getMessage().contains("temperature"), e.getMessage());
     }
 
     private static JsonObject report(Path dir) throws IOException {
-        return JsonParser.parseString(Files.readString(dir.resolve(RecoverReport.FILE))).getAsJsonObject();
+        return JsonParser.parseString(Files.readString(dir.resolve(RunReport.RECOVER_FILE))).getAsJsonObject();
     }
 }

@@ -33,16 +33,16 @@ final class RecoverRuns {
         return TrainRuns.recipe(steps);
     }
 
-    static RecoverRecipe recipe(int steps, RecoverRecipe.Mode mode, LossSpec loss, int topK) {
-        return new RecoverRecipe(train(steps).build(), mode, mode == RecoverRecipe.Mode.LORA ? lora() : null, loss, topK);
+    static Recipe recipe(int steps, Recipe.Mode mode, LossSpec loss, int topK) {
+        return Recipe.recover(train(steps).build(), mode, mode == Recipe.Mode.LORA ? lora() : null, loss, topK);
     }
 
     static LossSpec mixWithHidden() {
         return new LossSpec(LossKind.MIX, 0.7, 2.0, 0.5, List.of());
     }
 
-    static Recovery recovery(RecoverRecipe recipe, Path out, Path cacheOrNull) {
-        return new Recovery(recipe, new RecoverOptions(cacheOrNull, null), TrainRuns.data(), out, RecoverListener.NONE);
+    static Trainer recovery(Recipe recipe, Path out, Path cacheOrNull) {
+        return new Trainer(recipe, new RunOptions(cacheOrNull, null), TrainRuns.data(), out, TrainListener.NONE);
     }
 
     static List<Proj> allProjections() {

@@ -28,10 +28,10 @@ class ResumeTest {
         TrainRecipe recipe = TrainRuns.recipe(STEPS).build();
         Path straight = tmp.resolve("straight");
         Path killed = tmp.resolve("killed");
-        TrainResult a = TrainRuns.trainer(recipe, straight).run(TrainRuns.initial(), false);
+        TrainResult a = TrainRuns.trainer(recipe, straight).run(TrainRuns.start(), null, false);
         assertTrue(a.finished());
 
-        TrainResult partial = TrainRuns.trainer(recipe, killed).runUntil(TrainRuns.initial(), false, 7);
+        TrainResult partial = TrainRuns.trainer(recipe, killed).runUntil(TrainRuns.start(), null, false, 7);
         assertFalse(partial.finished());
         assertEquals(6, TrainCheckpoint.latest(killed).orElseThrow().step(), "step 7 was lost with the kill");
         int[] resumedAt = {-1};
@@ -41,7 +41,7 @@ class ResumeTest {
                 resumedAt[0] = step;
             }
         };
-        TrainResult b = new Trainer(recipe, TrainRuns.data(), killed, l).run(TrainRuns.initial(), true);
+        TrainResult b = new Trainer(Recipe.train(recipe), RunOptions.defaults(), TrainRuns.data(), killed, l).run(TrainRuns.start(), null, true);
         assertEquals(6, resumedAt[0]);
         assertTrue(b.finished());
 
@@ -50,8 +50,8 @@ class ResumeTest {
         for (String f : List.of(SafetensorsWriter.SINGLE_FILE, TrainCheckpoint.OPTIMIZER_FILE)) {
             assertArrayEquals(Files.readAllBytes(ca.resolve(f)), Files.readAllBytes(cb.resolve(f)), f + " differs");
         }
-        JsonObject la = JsonParser.parseString(Files.readString(straight.resolve(Trainer.LOG_FILE))).getAsJsonObject();
-        JsonObject lb = JsonParser.parseString(Files.readString(killed.resolve(Trainer.LOG_FILE))).getAsJsonObject();
+        JsonObject la = JsonParser.parseString(Files.readString(straight.resolve(RunReport.TRAIN_FILE))).getAsJsonObject();
+        JsonObject lb = JsonParser.parseString(Files.readString(killed.resolve(RunReport.TRAIN_FILE))).getAsJsonObject();
         for (int i = 0; i < STEPS; i++) {
             JsonObject ea = la.getAsJsonArray("log").get(i).getAsJsonObject();
             JsonObject eb = lb.getAsJsonArray("log").get(i).getAsJsonObject();
@@ -65,11 +65,27 @@ class ResumeTest {
     @Test
     void refusesToOverwriteARunOrToResumeWithAnotherRecipe(@TempDir Path tmp) {
         TrainRecipe recipe = TrainRuns.recipe(3).build();
-        TrainRuns.trainer(recipe, tmp).run(TrainRuns.initial(), false);
-        assertThrows(IllegalArgumentException.class, () -> TrainRuns.trainer(recipe, tmp).run(TrainRuns.initial(), false));
+        TrainRuns.trainer(recipe, tmp).run(TrainRuns.start(), null, false);
+        assertThrows(IllegalArgumentException.class, () -> TrainRuns.trainer(recipe, tmp).run(TrainRuns.start(), null, false));
         TrainRecipe other = recipe.toBuilder().lr(5e-3).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TrainRuns.trainer(other, tmp).run(TrainRuns.initial(), true));
+                () -> TrainRuns.trainer(other, tmp).run(TrainRuns.start(), null, true));
         assertTrue(e.getMessage().contains("lr"), e.getMessage());
+        Recipe recover = Recipe.recover(recipe, Recipe.Mode.FULL, null, LossSpec.ce(), 0);
+        IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(recover, RunOptions.defaults(), TrainRuns.data(), tmp, TrainListener.NONE)
+                        .run(TrainRuns.start(), null, true));
+        assertTrue(k.getMessage().contains("kind: recover vs train"), k.getMessage());
+    }
+
+    @Test
+    void aTrainRecipeIsFullCrossEntropy() {
+        TrainRecipe t = TrainRuns.recipe(3).build();
+        assertThrows(IllegalArgumentException.class,
+                () -> new Recipe(Recipe.Kind.TRAIN, t, Recipe.Mode.LORA, RecoverRuns.lora(), LossSpec.ce(), 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Recipe(Recipe.Kind.TRAIN, t, Recipe.Mode.FULL, null, LossSpec.kd(1.0), 0));
+        assertEquals(t.toJson(), Recipe.train(t).toJson(), "train.json keeps the flat recipe");
+        assertEquals(Recipe.train(t), Recipe.fromJson(Recipe.train(t).toJson()));
     }
 }

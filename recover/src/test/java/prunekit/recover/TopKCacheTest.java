@@ -51,7 +51,7 @@ class TopKCacheTest {
 
     @Test
     void aRunReusingTheCacheTrainsLikeTheRunThatFilledIt(@TempDir Path tmp) throws IOException {
-        RecoverRecipe recipe = RecoverRuns.recipe(4, RecoverRecipe.Mode.FULL, LossSpec.kd(2.0), 3);
+        Recipe recipe = RecoverRuns.recipe(4, Recipe.Mode.FULL, LossSpec.kd(2.0), 3);
         Path cache = tmp.resolve("cache");
         LlamaWeights a = RecoverRuns.recovery(recipe, tmp.resolve("a"), cache)
                 .run(RecoverRuns.student(), RecoverRuns.teacher(), false).weights();

@@ -5,6 +5,7 @@ import prunekit.core.TestModels;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.Model;
 
 /** Small training runs shared by the tests: a tiny model, a random stream, a fast recipe. */
 final class TrainRuns {
@@ -15,6 +16,11 @@ final class TrainRuns {
 
     static LlamaWeights initial() {
         return TestModels.random(CONFIG, 17, 0.1);
+    }
+
+    /** {@link #initial()} as the model a train run starts from. */
+    static Model start() {
+        return new Model(CONFIG, initial(), null, "initial");
     }
 
     static TrainData data() {
@@ -30,6 +36,6 @@ final class TrainRuns {
     }
 
     static Trainer trainer(TrainRecipe recipe, Path out) {
-        return new Trainer(recipe, data(), out, TrainListener.NONE);
+        return new Trainer(Recipe.train(recipe), RunOptions.defaults(), data(), out, TrainListener.NONE);
     }
 }

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import prunekit.core.engine.ForwardBenchmark;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
+import prunekit.core.model.Model;
 
 /**
  * Training speed on a synthetic LLaMA-shaped model (default: mini-vina, hidden 256, 6 layers, 8
@@ -22,6 +23,7 @@ import prunekit.core.model.LlamaConfig;
  * QKᵀ and PV over the causal half of the scores) for each sequence, i.e. 6·P·tokens + causal
  * attention ×3; the embedding gather, norms, softmax and the optimizer are not counted.
  * Usage: {@code TrainBenchmark [hidden ffn layers heads vocab batch seq steps]}; the last line is JSON.
+ * Kept with the tests (not in the library): {@code bench/train/run.sh} runs it from the test classpath.
  */
 public final class TrainBenchmark {
     private TrainBenchmark() {
@@ -57,7 +59,8 @@ public final class TrainBenchmark {
         };
         Path out = tempDir();
         try {
-            new Trainer(recipe, new TrainData(stream, null), out, timer).run(Initializer.initialize(c, 1, 0.02), false);
+            new Trainer(Recipe.train(recipe), RunOptions.defaults(), new TrainData(stream, null), out, timer)
+                    .run(new Model(c, Initializer.initialize(c, 1, 0.02), null, "init"), null, false);
         } finally {
             delete(out);
         }
