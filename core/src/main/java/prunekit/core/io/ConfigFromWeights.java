@@ -12,10 +12,10 @@ import prunekit.core.model.TensorNames;
 import prunekit.core.model.TensorNames.Proj;
 
 /**
- * Computes a model's config from its weights' shapes and checks it against what
- * {@code config.json} declares: vocab and hidden size from the embedding, each layer's query heads,
- * KV heads and FFN width from q_proj, k_proj and gate_proj rows; then every tensor the config
- * implies must be present with its exact shape and nothing else may be (RoPE caches such as
+ * Checks what {@code config.json} declares against the weights' shapes (it does not infer a config:
+ * the declared one must already be right): vocab and hidden size against the embedding, each layer's
+ * query heads, KV heads and FFN width against the q_proj, k_proj and gate_proj rows; then every tensor
+ * the config implies must be present with its exact shape and nothing else may be (RoPE caches such as
  * {@code rotary_emb.inv_freq} are ignored). Messages name the file, the tensor, what
  * {@code config.json} expects and what was found.
  */
@@ -28,7 +28,7 @@ final class ConfigFromWeights {
         return name.endsWith(".rotary_emb.inv_freq");
     }
 
-    /** The config computed from {@code w}'s shapes; equal to {@code declared} or a FormatException. */
+    /** {@code declared}, once every shape of {@code w} agrees with it; otherwise a FormatException. */
     static LlamaConfig derive(LlamaConfig declared, SafetensorsShards w, Path configFile) {
         int[] embed = requireShape(w, TensorNames.EMBED, new int[] {declared.vocabSize(), declared.hidden()}, configFile);
         if (embed.length != 2 || embed[0] != declared.vocabSize() || embed[1] != declared.hidden()) {

@@ -3,8 +3,9 @@ package prunekit.core.model;
 import java.util.Arrays;
 
 /**
- * A dense fp32 tensor in row-major order. Immutable by convention: code that needs to change data
- * makes a new tensor. {@code shape} is the logical shape, e.g. (out, in) for a linear weight.
+ * A dense fp32 tensor in row-major order. The record does not copy {@code data}: whoever creates a
+ * tensor may fill it before handing it on, and code that receives one treats it as read-only (to
+ * change values, make a new tensor). {@code shape} is the logical shape, e.g. (out, in) for a linear weight.
  */
 public record FloatTensor(int[] shape, float[] data) {
     public FloatTensor {
