@@ -2,7 +2,6 @@ package prunekit.core.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.function.IntConsumer;
 import prunekit.core.engine.Losses;
 import prunekit.core.engine.Transformer;
@@ -35,18 +34,14 @@ public final class Perplexity {
         double total = 0;
         for (int w0 = 0; w0 < windows; w0 += batch) {
             int b = Math.min(batch, windows - w0);
-            long[] in = new long[b * ctx];
-            long[] tg = new long[b * ctx];
+            int[][] wins = new int[b][];
             for (int i = 0; i < b; i++) {
-                int[] win = stream.window(w0 + i, ctx);
-                for (int j = 0; j < ctx; j++) {
-                    in[i * ctx + j] = win[j];
-                    tg[i * ctx + j] = win[j + 1];
-                }
+                wins[i] = stream.window(w0 + i, ctx);
             }
+            WindowBatch cut = WindowBatch.of(wins, 0, b, ctx);
             try (NDManager m = model.manager().newSubManager()) {
-                NDArray ids = m.create(in, new Shape(b, ctx));
-                NDArray targets = m.create(tg, new Shape(b, ctx));
+                NDArray ids = cut.inputArray(m);
+                NDArray targets = cut.targetArray(m);
                 try (NDArray logits = model.forward(ids, null, null);
                      NDArray nll = Losses.tokenNll(logits, targets).sum(new int[] {1})) {
                     float[] sums = nll.toFloatArray();
