@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.eval.Prompts;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
 import prunekit.export.MemoizedReference;
@@ -83,11 +84,7 @@ public final class ExportCommand implements Callable<Integer> {
         List<String> texts = prompts != null ? prompts : List.of("Once upon a time", "Việt Nam là một quốc gia");
         List<int[]> ids = new ArrayList<>();
         for (String t : texts) {
-            int[] body = tok.encode(t);
-            int[] withBos = new int[body.length + 1];
-            withBos[0] = tok.bosId();
-            System.arraycopy(body, 0, withBos, 1, body.length);
-            ids.add(withBos);
+            ids.add(Prompts.withBos(tok, t));
         }
         try (var ref = new MemoizedReference(new TransformerReference(m.weights()));
              OnnxModel onnx = OnnxModel.load(onnxFile, OnnxModel.RunOptions.defaults().withThreads(threads))) {

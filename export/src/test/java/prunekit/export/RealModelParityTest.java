@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.core.Golden;
 import prunekit.core.SharedFiles;
+import prunekit.core.eval.Prompts;
 import prunekit.core.io.GgufReader;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.model.Model;
@@ -31,11 +32,7 @@ class RealModelParityTest {
     private static List<int[]> prompts(Tokenizer tok, String... texts) {
         List<int[]> out = new ArrayList<>();
         for (String t : texts) {
-            int[] body = tok.encode(t);
-            int[] ids = new int[body.length + 1];
-            ids[0] = tok.bosId();
-            System.arraycopy(body, 0, ids, 1, body.length);
-            out.add(ids);
+            out.add(Prompts.withBos(tok, t));
         }
         return out;
     }
