@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.RandomWeights;
 
 /** ParityCheck finds a planted difference and says where it is. */
 class ParityCheckTest {
@@ -52,7 +53,7 @@ class ParityCheckTest {
 
     @Test
     void reportsAPlantedDifferenceAndItsPlace() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.GQA_TIED.config(), 9);
+        LlamaWeights w = RandomWeights.of(TestConfigs.GQA_TIED.config(), 9);
         Path f = dir.resolve("m.onnx");
         OnnxWriter.write(w, f, OnnxWriter.Options.defaults());
         ParityCheck.Options opts = new ParityCheck.Options(6, Tolerance.FP32);
