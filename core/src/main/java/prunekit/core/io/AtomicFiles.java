@@ -127,7 +127,7 @@ public final class AtomicFiles {
      * Creates a new empty file or directory {@code .<name>.<kind>-<random>} beside {@code target}
      * (creating the parent directories if needed), with the ordinary permissions.
      */
-    public static Path createSibling(Path target, String kind, boolean directory) throws IOException {
+    static Path createSibling(Path target, String kind, boolean directory) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         for (int attempt = 0; ; attempt++) {
@@ -144,14 +144,14 @@ public final class AtomicFiles {
     }
 
     /** Flushes a file's content to the device. */
-    public static void fsync(Path file) throws IOException {
+    private static void fsync(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }
 
     /** Renames {@code from} to {@code to}, atomically where supported. */
-    public static void move(Path from, Path to, boolean replace) throws IOException {
+    private static void move(Path from, Path to, boolean replace) throws IOException {
         try {
             if (replace) {
                 Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -176,7 +176,7 @@ public final class AtomicFiles {
         }
     }
 
-    public static boolean isEmptyDir(Path dir) {
+    static boolean isEmptyDir(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         } catch (IOException e) {
