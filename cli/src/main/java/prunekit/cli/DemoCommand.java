@@ -122,8 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static double decodeTps(JsonObject bench, int model) {
         for (JsonElement d : bench.getAsJsonArray("models").get(model).getAsJsonObject().getAsJsonArray("decode")) {
             if (d.getAsJsonObject().get("batch").getAsInt() == 1) {
-                JsonObject o = d.getAsJsonObject();
-                return (o.has("tokens_per_second") ? o.get("tokens_per_second") : o.get("tokensPerSecond")).getAsDouble();
+                return d.getAsJsonObject().get("tokensPerSecond").getAsDouble();
             }
         }
         throw new IllegalStateException("bench.json has no batch-1 decode result");

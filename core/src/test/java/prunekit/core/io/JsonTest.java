@@ -40,12 +40,12 @@ class JsonTest {
         assertEquals(true, text.contains("\"rope_scaling\": null,\n"), text);
     }
 
-    record Speed(int tokensPerSecond, double p50Ms, String weightDtype) {
+    record Speed(int tokens, double p50, String dtype) {
     }
 
     @Test
-    void recordsBecomeSnakeCase() {
-        assertEquals("{\n  \"tokens_per_second\": 7,\n  \"p50_ms\": 1.5,\n  \"weight_dtype\": \"F32\"\n}\n",
+    void recordsKeepTheirComponentOrder() {
+        assertEquals("{\n  \"tokens\": 7,\n  \"p50\": 1.5,\n  \"dtype\": \"F32\"\n}\n",
                 Json.format(Json.tree(new Speed(7, 1.5, "F32")), Json.Layout.EXPANDED));
         assertEquals("[\n  \"a\"\n]\n", Json.format(Json.tree(List.of("a")), Json.Layout.EXPANDED));
     }
