@@ -81,26 +81,4 @@ public record CalibrationSet(int[][] calibration, int[][] heldOut, int seqLen, l
     public long calibrationTokens() {
         return (long) calibration.length * seqLen;
     }
-
-    /** Inputs (first seqLen tokens) of windows {@code from..from+count-1} of {@code split}. */
-    public static long[] inputs(int[][] split, int from, int count, int len) {
-        long[] out = new long[count * len];
-        for (int i = 0; i < count; i++) {
-            for (int j = 0; j < len; j++) {
-                out[i * len + j] = split[from + i][j];
-            }
-        }
-        return out;
-    }
-
-    /** Targets (tokens 1..len) of windows {@code from..from+count-1} of {@code split}. */
-    public static long[] targets(int[][] split, int from, int count, int len) {
-        long[] out = new long[count * len];
-        for (int i = 0; i < count; i++) {
-            for (int j = 0; j < len; j++) {
-                out[i * len + j] = split[from + i][j + 1];
-            }
-        }
-        return out;
-    }
 }

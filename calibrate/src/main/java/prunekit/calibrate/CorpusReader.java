@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import prunekit.core.eval.Prompts;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.io.FormatException;
 import prunekit.core.tokenize.Tokenizer;
@@ -62,11 +63,7 @@ public final class CorpusReader {
             if (text.isEmpty()) {
                 continue;
             }
-            int[] ids = tokenizer.encode(text);
-            int[] block = new int[ids.length + 1];
-            block[0] = tokenizer.bosId();
-            System.arraycopy(ids, 0, block, 1, ids.length);
-            blocks.add(block);
+            blocks.add(Prompts.withBos(tokenizer, text));
             bytes += text.getBytes(StandardCharsets.UTF_8).length;
         }
         int n = blocks.stream().mapToInt(b -> b.length).sum();

@@ -2,7 +2,6 @@ package prunekit.calibrate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +9,9 @@ import java.util.function.IntConsumer;
 import prunekit.core.engine.Engines;
 import prunekit.core.engine.Losses;
 import prunekit.core.engine.Params;
+import prunekit.core.engine.Tensors;
 import prunekit.core.engine.Transformer;
+import prunekit.core.eval.WindowBatch;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaWeights;
 
@@ -40,8 +41,9 @@ public final class StatsCollector {
             for (int w0 = 0; w0 < windows.length; w0 += options.batch()) {
                 int b = Math.min(options.batch(), windows.length - w0);
                 try (NDManager m = model.manager().newSubManager()) {
-                    NDArray ids = m.create(CalibrationSet.inputs(windows, w0, b, len), new Shape(b, len));
-                    NDArray targets = m.create(CalibrationSet.targets(windows, w0, b, len), new Shape(b, len));
+                    WindowBatch cut = WindowBatch.of(windows, w0, b, len);
+                    NDArray ids = cut.inputArray(m);
+                    NDArray targets = cut.targetArray(m);
                     stats.addLoss(options.gradients() ? backward(model, ids, targets, hooks)
                             : forward(model, ids, targets, hooks));
                 }
@@ -78,19 +80,15 @@ public final class StatsCollector {
     private static Map<String, FloatTensor> readGradients(Params params, int batches) {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.arrays().entrySet()) {
-            long[] s = e.getValue().getShape().getShape();
-            int[] shape = new int[s.length];
-            for (int i = 0; i < s.length; i++) {
-                shape[i] = Math.toIntExact(s[i]);
-            }
-            float[] g;
+            FloatTensor t;
             try (NDArray grad = e.getValue().getGradient()) {
-                g = grad.toFloatArray();
+                t = Tensors.toFloatTensor(grad);
             }
+            float[] g = t.data();
             for (int i = 0; i < g.length; i++) {
                 g[i] /= batches;
             }
-            out.put(e.getKey(), new FloatTensor(shape, g));
+            out.put(e.getKey(), t);
         }
         return out;
     }

@@ -2,9 +2,9 @@ package prunekit.calibrate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import prunekit.core.engine.Losses;
 import prunekit.core.engine.Transformer;
+import prunekit.core.eval.WindowBatch;
 
 /**
  * The mean next-token loss of a model over explicit windows (e.g. a {@link CalibrationSet}'s
@@ -26,8 +26,9 @@ public final class WindowLoss {
         for (int w0 = 0; w0 < windows.length; w0 += batch) {
             int b = Math.min(batch, windows.length - w0);
             try (NDManager m = model.manager().newSubManager()) {
-                NDArray ids = m.create(CalibrationSet.inputs(windows, w0, b, len), new Shape(b, len));
-                NDArray targets = m.create(CalibrationSet.targets(windows, w0, b, len), new Shape(b, len));
+                WindowBatch cut = WindowBatch.of(windows, w0, b, len);
+                NDArray ids = cut.inputArray(m);
+                NDArray targets = cut.targetArray(m);
                 try (NDArray logits = model.forward(ids, null, null);
                      NDArray nll = Losses.tokenNll(logits, targets).sum(new int[] {1})) {
                     for (float s : nll.toFloatArray()) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
+import prunekit.core.eval.Prompts;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
 import prunekit.export.OnnxFlavour;
@@ -82,11 +83,7 @@ public final class ExportCommand implements Callable<Integer> {
         List<String> texts = prompts != null ? prompts : List.of("Once upon a time", "Việt Nam là một quốc gia");
         List<int[]> ids = new ArrayList<>();
         for (String t : texts) {
-            int[] body = tok.encode(t);
-            int[] withBos = new int[body.length + 1];
-            withBos[0] = tok.bosId();
-            System.arraycopy(body, 0, withBos, 1, body.length);
-            ids.add(withBos);
+            ids.add(Prompts.withBos(tok, t));
         }
         try (Transformer ref = new Transformer(m.weights());
              OnnxModel onnx = OnnxModel.load(onnxFile, OnnxModel.RunOptions.defaults().withThreads(threads))) {

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Generator;
+import prunekit.core.eval.Prompts;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
 
@@ -48,10 +49,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         Model m = modelArg.load();
         Tokenizer tok = requireTokenizer(m);
-        int[] body = tok.encode(prompt);
-        int[] ids = new int[body.length + 1];
-        ids[0] = tok.bosId();
-        System.arraycopy(body, 0, ids, 1, body.length);
+        int[] ids = Prompts.withBos(tok, prompt);
         // --max-positions N: N positions are run, so the sequence ends with N + 1 ids (BOS included).
         int maxLength = maxPositions != null ? maxPositions + 1 : ids.length + (maxNewTokens != null ? maxNewTokens : 64);
         if (maxPositions != null && maxPositions < ids.length) {

@@ -3,21 +3,16 @@ package prunekit.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import prunekit.core.io.Json;
+import prunekit.core.io.Sha256;
 
 /**
  * A job's run directory: {@code manifest.json} records the job, its command lines, the sha256 of
@@ -63,27 +58,10 @@ final class RunDirectory {
         m.put("commands", commands);
         Map<String, String> sums = new LinkedHashMap<>();
         for (Path p : inputs) {
-            sums.put(p.toString(), sha256(p));
+            sums.put(p.toString(), Sha256.of(p));
         }
         m.put("inputs_sha256", sums);
-        Path tmp = dir.resolve(MANIFEST + ".tmp");
-        Files.writeString(tmp, JsonOutput.GSON.toJson(m), StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Json.write(dir.resolve(MANIFEST), Json.tree(m), Json.Layout.EXPANDED);
     }
 
     /** Deletes everything below {@code dir}, leaving {@code dir} itself. */

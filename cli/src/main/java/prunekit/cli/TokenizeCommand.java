@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.eval.Prompts;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.tokenize.Tokenizer;
 
@@ -43,13 +44,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                 || tokenizer != null
                 ? ModelLoader.load(source, tokenizer).tokenizer()
                 : ModelLoader.loadTokenizer(source);
-        int[] ids = tok.encode(text);
-        if (bos) {
-            int[] withBos = new int[ids.length + 1];
-            withBos[0] = tok.bosId();
-            System.arraycopy(ids, 0, withBos, 1, ids.length);
-            ids = withBos;
-        }
+        int[] ids = bos ? Prompts.withBos(tok, text) : tok.encode(text);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ids", ids);
         out.put("count", ids.length);

@@ -1,12 +1,10 @@
 package prunekit.export;
 
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
+import prunekit.core.io.AtomicFiles;
+import prunekit.core.io.Json;
 
 /**
  * What {@link OrtBench} measured, for several models side by side; written as JSON (bench.json)
@@ -46,19 +44,11 @@ public record BenchReport(Environment environment, OrtBench.Config config, List<
     }
 
     public String toJson() {
-        return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(this);
+        return Json.format(Json.tree(this), Json.Layout.EXPANDED);
     }
 
     /** Writes the JSON to {@code file} (temporary name, then rename). */
     public void write(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path tmp = prunekit.export.onnx.OnnxFile.tempName(target);
-        try {
-            Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(file, toJson());
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.export.onnx.OnnxFile;
+import prunekit.core.model.RandomWeights;
 
 /**
  * The STANDARD flavour is valid ONNX by the reference checker: {@code onnx.checker.check_model}
@@ -68,11 +69,11 @@ class OnnxCheckerTest {
                         + "    print('ok', f)\n"));
         for (TestConfigs.Case c : TestConfigs.all()) {
             Path f = dir.resolve(c.name() + ".onnx");
-            OnnxWriter.write(SyntheticModels.weights(c.config(), 1), f, OnnxWriter.Options.defaults());
+            OnnxWriter.write(RandomWeights.of(c.config(), 1), f, OnnxWriter.Options.defaults());
             cmd.add(f.toString());
         }
         Path ext = dir.resolve("external-f16.onnx");
-        OnnxWriter.write(SyntheticModels.weights(TestConfigs.PER_LAYER.config(), 1), ext, OnnxWriter.Options.defaults()
+        OnnxWriter.write(RandomWeights.of(TestConfigs.PER_LAYER.config(), 1), ext, OnnxWriter.Options.defaults()
                 .withExternalData(OnnxFile.ExternalData.ALWAYS).withWeightDtype(prunekit.core.model.DType.F16));
         cmd.add(ext.toString());
         Outcome o = run(cmd);

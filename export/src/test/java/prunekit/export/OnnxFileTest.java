@@ -23,6 +23,7 @@ import prunekit.core.io.HalfFloats;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.RandomWeights;
 import prunekit.export.onnx.DataType;
 import prunekit.export.onnx.Graph;
 import prunekit.export.onnx.Initializer;
@@ -74,7 +75,7 @@ class OnnxFileTest {
 
     @Test
     void externalDataGivesTheSameLogitsAndAlignedOffsets() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.GQA_TIED.config(), 3);
+        LlamaWeights w = RandomWeights.of(TestConfigs.GQA_TIED.config(), 3);
         Path inline = dir.resolve("inline.onnx");
         Path external = dir.resolve("external.onnx");
         OnnxWriter.Result ri = OnnxWriter.write(w, inline, OnnxWriter.Options.defaults());
@@ -93,7 +94,7 @@ class OnnxFileTest {
 
     @Test
     void fp16WeightsMatchAReferenceWithRoundedWeights() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.PER_LAYER.config(), 5);
+        LlamaWeights w = RandomWeights.of(TestConfigs.PER_LAYER.config(), 5);
         Path f32 = dir.resolve("f32.onnx");
         Path f16 = dir.resolve("f16.onnx");
         OnnxWriter.Result r32 = OnnxWriter.write(w, f32, OnnxWriter.Options.defaults());
@@ -112,7 +113,7 @@ class OnnxFileTest {
 
     @Test
     void writesAtomicallyAndReplacesAStaleDataFile() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.MHA.config(), 2);
+        LlamaWeights w = RandomWeights.of(TestConfigs.MHA.config(), 2);
         Path f = dir.resolve("m.onnx");
         OnnxWriter.write(w, f, OnnxWriter.Options.defaults().withExternalData(OnnxFile.ExternalData.ALWAYS));
         assertTrue(Files.exists(dir.resolve("m.onnx.data")));

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import prunekit.core.engine.Tolerance;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.RandomWeights;
 
 /**
  * Exported graphs (both flavours, several shapes) against the plain-Java reference: prefill
@@ -43,7 +44,7 @@ class OnnxGraphParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void prefillAndDecodeMatchReference(TestConfigs.Case c, OnnxFlavour flavour) throws Exception {
-        LlamaWeights w = SyntheticModels.weights(c.config(), 7);
+        LlamaWeights w = RandomWeights.of(c.config(), 7);
         int[] ids = TestConfigs.tokens(11, c.config().vocabSize(), 3);
         float[][] expected = TestConfigs.reference(w, ids);
         try (OnnxModel m = export(w, flavour)) {
@@ -68,7 +69,7 @@ class OnnxGraphParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void leftPaddedBatchMatchesRowsAlone(TestConfigs.Case c, OnnxFlavour flavour) throws Exception {
-        LlamaWeights w = SyntheticModels.weights(c.config(), 11);
+        LlamaWeights w = RandomWeights.of(c.config(), 11);
         int vocab = c.config().vocabSize();
         int[] full = TestConfigs.tokens(7, vocab, 5);
         int[] shortRow = TestConfigs.tokens(4, vocab, 6);

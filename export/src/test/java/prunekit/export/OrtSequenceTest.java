@@ -13,6 +13,7 @@ import prunekit.core.engine.ReferenceForward;
 import prunekit.core.engine.Tolerance;
 import prunekit.core.eval.Generator;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.RandomWeights;
 
 /** The ONNX Runtime runner's bookkeeping: chunked prefill of a batch, limits, greedy decoding. */
 class OrtSequenceTest {
@@ -27,7 +28,7 @@ class OrtSequenceTest {
 
     @Test
     void standardFlavourPrefillsABatchInChunks() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.GQA_TIED.config(), 1);
+        LlamaWeights w = RandomWeights.of(TestConfigs.GQA_TIED.config(), 1);
         int[][] first = {{1, 2, 3, 4}, {5, 6, 7, 8}};
         int[][] second = {{9, 10, 11}, {12, 13, 14}};
         Comparison c = new Comparison(Tolerance.FP32);
@@ -46,7 +47,7 @@ class OrtSequenceTest {
 
     @Test
     void groupQueryAttentionRefusesChunkedBatchWithAClearMessage() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.GQA_TIED.config(), 1);
+        LlamaWeights w = RandomWeights.of(TestConfigs.GQA_TIED.config(), 1);
         try (OnnxModel m = export(w, OnnxFlavour.OPTIMIZED); OrtSequence s = m.newSequence(2)) {
             assertTrue(m.usesGroupQueryAttention());
             s.append(new int[][] {{1, 2}, {3, 4}});
@@ -60,7 +61,7 @@ class OrtSequenceTest {
 
     @Test
     void refusesPositionsBeyondTheRopeTables() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.MHA.config(), 1);
+        LlamaWeights w = RandomWeights.of(TestConfigs.MHA.config(), 1);
         int max = w.config().maxPositions();
         try (OnnxModel m = export(w, OnnxFlavour.STANDARD); OrtSequence s = m.newSequence(1)) {
             assertEquals(max, m.maxPositions());
@@ -73,7 +74,7 @@ class OrtSequenceTest {
 
     @Test
     void greedyMatchesArgmaxOfReferenceDecoding() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.PER_LAYER.config(), 4);
+        LlamaWeights w = RandomWeights.of(TestConfigs.PER_LAYER.config(), 4);
         int[] prompt = {3, 1, 4, 1, 5};
         int[] expected = new int[6];
         try (Decoder run = new ReferenceForward(w).newDecoder()) {

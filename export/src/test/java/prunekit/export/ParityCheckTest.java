@@ -12,6 +12,7 @@ import prunekit.core.engine.Decoder;
 import prunekit.core.engine.ReferenceForward;
 import prunekit.core.engine.Tolerance;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.RandomWeights;
 
 /** ParityCheck finds a planted difference and says where it is. */
 class ParityCheckTest {
@@ -56,7 +57,7 @@ class ParityCheckTest {
 
     @Test
     void reportsAPlantedDifferenceAndItsPlace() throws Exception {
-        LlamaWeights w = SyntheticModels.weights(TestConfigs.GQA_TIED.config(), 9);
+        LlamaWeights w = RandomWeights.of(TestConfigs.GQA_TIED.config(), 9);
         Path f = dir.resolve("m.onnx");
         OnnxWriter.write(w, f, OnnxWriter.Options.defaults());
         ParityCheck.Options opts = new ParityCheck.Options(6, Tolerance.FP32);

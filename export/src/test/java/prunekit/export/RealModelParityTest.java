@@ -14,6 +14,7 @@ import prunekit.core.SharedFiles;
 import prunekit.core.engine.Decoder;
 import prunekit.core.engine.ReferenceForward;
 import prunekit.core.engine.Transformer;
+import prunekit.core.eval.Prompts;
 import prunekit.core.io.GgufReader;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.model.Model;
@@ -34,11 +35,7 @@ class RealModelParityTest {
     private static List<int[]> prompts(Tokenizer tok, String... texts) {
         List<int[]> out = new ArrayList<>();
         for (String t : texts) {
-            int[] body = tok.encode(t);
-            int[] ids = new int[body.length + 1];
-            ids[0] = tok.bosId();
-            System.arraycopy(body, 0, ids, 1, body.length);
-            out.add(ids);
+            out.add(Prompts.withBos(tok, t));
         }
         return out;
     }

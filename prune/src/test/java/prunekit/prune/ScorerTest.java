@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -20,6 +19,7 @@ import prunekit.calibrate.StatsCollector;
 import prunekit.calibrate.StatsOptions;
 import prunekit.core.engine.Losses;
 import prunekit.core.engine.Transformer;
+import prunekit.core.eval.WindowBatch;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.Model;
 import prunekit.core.model.TensorNames;
@@ -161,11 +161,10 @@ class ScorerTest {
     }
 
     private static double heldOutLoss(Model m) {
-        long[] in = CalibrationSet.inputs(set.heldOut(), 0, 2, 16);
-        long[] tg = CalibrationSet.targets(set.heldOut(), 0, 2, 16);
+        WindowBatch cut = WindowBatch.of(set.heldOut(), 0, 2, 16);
         try (Transformer t = new Transformer(m.weights()); NDManager nm = t.manager().newSubManager()) {
-            NDArray ids = nm.create(in, new Shape(2, 16));
-            NDArray targets = nm.create(tg, new Shape(2, 16));
+            NDArray ids = cut.inputArray(nm);
+            NDArray targets = cut.targetArray(nm);
             try (NDArray logits = t.forward(ids, null, null)) {
                 return Losses.tokenNll(logits, targets).mean().getFloat();
             }

@@ -6,15 +6,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import prunekit.core.io.AtomicFiles;
 
 /**
  * The teacher's top-k distributions cached on disk ({@code --teacher-cache DIR}), so that runs
@@ -134,34 +132,25 @@ public final class TopKCache {
             throw new IllegalArgumentException("entry has k " + e.k() + " but the cache holds k " + k);
         }
         Path f = file(step, micro);
-        try {
-            Path tmp = Files.createTempFile(dir, "." + f.getFileName() + ".tmp-", "");
-            try {
-                try (OutputStream raw = Files.newOutputStream(tmp);
-                     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
-                    out.writeInt(MAGIC);
-                    out.writeInt(VERSION);
-                    out.writeInt(e.rows());
-                    out.writeInt(e.seq());
-                    out.writeInt(e.k());
-                    out.writeLong(e.fingerprint());
-                    for (int v : e.indices()) {
-                        out.writeInt(v);
-                    }
-                    for (float v : e.logProbs()) {
-                        out.writeFloat(v);
-                    }
-                    for (float v : e.restMass()) {
-                        out.writeFloat(v);
-                    }
-                }
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
+        AtomicFiles.writeStream(f, raw -> {
+            DataOutputStream out = new DataOutputStream(raw);
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeInt(e.rows());
+            out.writeInt(e.seq());
+            out.writeInt(e.k());
+            out.writeLong(e.fingerprint());
+            for (int v : e.indices()) {
+                out.writeInt(v);
             }
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write " + f + ": " + ex.getMessage(), ex);
-        }
+            for (float v : e.logProbs()) {
+                out.writeFloat(v);
+            }
+            for (float v : e.restMass()) {
+                out.writeFloat(v);
+            }
+            out.flush();
+        });
     }
 
     /** A 64-bit fingerprint of token windows (rows × (seq + 1)). */

@@ -1,23 +1,22 @@
 package prunekit.recover;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import prunekit.core.io.AtomicFiles;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.HfConfigJson;
+import prunekit.core.io.Json;
 import prunekit.core.io.SafetensorsFile;
 import prunekit.core.io.SafetensorsWriter;
 import prunekit.core.model.DType;
@@ -55,26 +54,12 @@ public final class TrainCheckpoint {
                              JsonObject state, int keep) {
         Path root = root(outDir).toAbsolutePath().normalize();
         Path target = root.resolve(String.format("%s%06d", PREFIX, step));
-        Path tmp = null;
-        try {
-            Files.createDirectories(root);
-            tmp = Files.createTempDirectory(root, "." + target.getFileName() + ".tmp-");
+        AtomicFiles.writeDirectory(target, tmp -> {
             HfConfigJson.write(weights.config(), DType.F32, tmp.resolve(HfConfigJson.FILE_NAME));
             SafetensorsWriter.write(tmp.resolve(SafetensorsWriter.SINGLE_FILE), weights.tensors(), DType.F32);
             SafetensorsWriter.write(tmp.resolve(OPTIMIZER_FILE), optimizer, DType.F32);
             writeJson(tmp.resolve(STATE_FILE), state);
-            if (Files.exists(target)) {
-                deleteTree(target);
-            }
-            move(tmp, target);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                deleteTree(tmp);
-            }
-        }
+        });
         prune(root, keep);
         return target;
     }
@@ -113,18 +98,7 @@ public final class TrainCheckpoint {
 
     /** Writes {@code json} to {@code file} through a temporary file and a rename. */
     public static void writeJson(Path file, JsonObject json) {
-        String text = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(json) + "\n";
-        try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName() + ".tmp-", "");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                move(tmp, file);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        Json.write(file, json, Json.Layout.EXPANDED);
     }
 
     /** Complete checkpoint directories (with a state file) in step order; temporaries are ignored. */
@@ -145,28 +119,12 @@ public final class TrainCheckpoint {
     private static void prune(Path root, int keep) {
         List<Path> dirs = complete(root);
         for (int i = 0; i < dirs.size() - keep; i++) {
-            deleteTree(dirs.get(i));
+            AtomicFiles.deleteTree(dirs.get(i));
         }
         try (Stream<Path> s = Files.list(root)) {
-            s.filter(p -> p.getFileName().toString().startsWith("." + PREFIX)).forEach(TrainCheckpoint::deleteTree);
+            s.filter(p -> p.getFileName().toString().startsWith("." + PREFIX)).forEach(AtomicFiles::deleteTree);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: leftovers are hidden temporaries or superseded checkpoints
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
 import org.jfree.svg.SVGGraphics2D;
+import prunekit.core.io.AtomicFiles;
 
 /**
  * Renders a chart to {@code STEM.png} and {@code STEM.svg}, each written under a temporary name and
@@ -36,7 +37,7 @@ public final class ChartWriter {
         }
         Path png = stem.resolveSibling(name + ".png");
         Path svg = stem.resolveSibling(name + ".svg");
-        AtomicFiles.write(png, png(chart, size));
+        AtomicFiles.writeBytes(png, png(chart, size));
         AtomicFiles.writeString(svg, svg(chart, size));
         return new WrittenChart(png, svg);
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import prunekit.core.io.AtomicFiles;
 
 /**
  * One self-contained {@code report.html} for a run: a summary table (model, parameters, perplexity,

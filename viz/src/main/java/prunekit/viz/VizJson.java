@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map.Entry;
+import prunekit.core.io.AtomicFiles;
+import prunekit.core.io.Json;
 
 /**
  * Chart inputs to and from JSON. A chart JSON is one object: {@code "chart"} (see
@@ -76,7 +78,7 @@ public final class VizJson {
         for (Entry<String, JsonElement> field : GSON.toJsonTree(data).getAsJsonObject().entrySet()) {
             out.add(field.getKey(), field.getValue());
         }
-        return GSON.toJson(out) + "\n";
+        return Json.format(out, Json.Layout.EXPANDED);
     }
 
     /** Writes the chart's JSON (temp file + rename). */

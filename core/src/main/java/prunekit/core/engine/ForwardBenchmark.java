@@ -7,11 +7,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import prunekit.core.model.DType;
-import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
+import prunekit.core.model.RandomWeights;
 
 /**
  * Prefill speed of the forward pass on a synthetic model of realistic shape, next to the same
@@ -33,7 +32,7 @@ public final class ForwardBenchmark {
         int repeats = arg(args, 5, 5);
         LlamaConfig c = LlamaConfig.builder().vocabSize(32000).hidden(hidden).headDim(hidden / heads)
                 .uniformLayers(layers, new LayerShape(heads, heads, ffn)).maxPositions(Math.max(tokens, 2048)).build();
-        LlamaWeights w = synthetic(c, 1);
+        LlamaWeights w = RandomWeights.of(c, 1);
         double matmul = matmulGflops(tokens, hidden, ffn, repeats * 4);
         double flops = forwardFlops(c, tokens);
         double best = Double.MAX_VALUE;
@@ -60,22 +59,6 @@ public final class ForwardBenchmark {
         res.put("matmul_gflops", matmul);
         res.put("ratio", gflops / matmul);
         System.out.println(new com.google.gson.Gson().toJson(res));
-    }
-
-    /** Random N(0, 0.02) weights, norms 1: speed does not depend on values. */
-    public static LlamaWeights synthetic(LlamaConfig c, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, FloatTensor> m = new LinkedHashMap<>();
-        LlamaWeights.expectedShapes(c).forEach((name, shape) -> {
-            FloatTensor t = FloatTensor.zeros(shape);
-            boolean norm = name.endsWith("norm.weight");
-            float[] d = t.data();
-            for (int i = 0; i < d.length; i++) {
-                d[i] = norm ? 1f : (float) ((r.nextDouble() - 0.5) * 0.07);
-            }
-            m.put(name, t);
-        });
-        return new LlamaWeights(c, m, DType.F32);
     }
 
     /** FLOPs of one prefill of {@code t} tokens (linears + causal attention). */

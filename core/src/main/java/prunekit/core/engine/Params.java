@@ -114,23 +114,9 @@ public final class Params implements AutoCloseable {
     public LlamaWeights toWeights(prunekit.core.model.DType storedDtype) {
         Map<String, FloatTensor> m = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
-            long[] s = e.getValue().getShape().getShape();
-            int[] shape = new int[s.length];
-            for (int i = 0; i < s.length; i++) {
-                shape[i] = Math.toIntExact(s[i]);
-            }
-            m.put(e.getKey(), new FloatTensor(shape, floats(e.getValue())));
+            m.put(e.getKey(), Tensors.toFloatTensor(e.getValue()));
         }
         return new LlamaWeights(config, m, storedDtype);
-    }
-
-    private float[] floats(NDArray a) {
-        if (dtype == DataType.FLOAT32) {
-            return a.toFloatArray();
-        }
-        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-            return f.toFloatArray();
-        }
     }
 
     private static double[] toDouble(float[] f) {

@@ -3,7 +3,6 @@ package prunekit.core.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -32,7 +31,7 @@ public final class Perplexity {
         Windows w = new Windows(model.config(), stream, ctx, batch);
         for (int j = 0; j < w.batches.size(); j++) {
             try (NDManager m = model.manager().newSubManager()) {
-                NDArray ids = m.create(w.flat(j, 0), new Shape(w.batches.get(j).length, ctx));
+                NDArray ids = w.cut(j).inputArray(m);
                 try (NDArray logits = model.forward(ids, null, null)) {
                     w.add(j, logits);
                 }
@@ -90,16 +89,10 @@ public final class Perplexity {
             }
         }
 
-        /** Batch j's inputs ({@code shift} 0) or targets (1), flattened (b · ctx). */
-        long[] flat(int j, int shift) {
+        /** Batch j cut into inputs and targets, (b, ctx) each. */
+        WindowBatch cut(int j) {
             int[][] b = batches.get(j);
-            long[] out = new long[b.length * ctx];
-            for (int i = 0; i < b.length; i++) {
-                for (int t = 0; t < ctx; t++) {
-                    out[i * ctx + t] = b[i][t + shift];
-                }
-            }
-            return out;
+            return WindowBatch.of(b, 0, b.length, ctx);
         }
 
         int windowsThrough(int j) {
@@ -111,7 +104,7 @@ public final class Perplexity {
             int b = batches.get(j).length;
             int first = j * batches.get(0).length;
             try (NDScope scope = new NDScope()) {
-                NDArray targets = logits.getManager().create(flat(j, 1), new Shape(b, ctx));
+                NDArray targets = cut(j).targetArray(logits.getManager());
                 float[] sums = Losses.tokenNll(logits, targets).sum(new int[] {1}).toFloatArray();
                 for (int i = 0; i < b; i++) {
                     windowNll[first + i] = sums[i];

@@ -33,8 +33,7 @@ public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
                 if (block.isEmpty()) {
                     continue;
                 }
-                ids.add(tokenizer.bosId());
-                ids.addAll(tokenizer.encode(block));
+                ids.addAll(Prompts.withBos(tokenizer, block));
                 bytes += block.getBytes(StandardCharsets.UTF_8).length;
                 blocks++;
             }

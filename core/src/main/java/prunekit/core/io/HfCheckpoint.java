@@ -2,8 +2,6 @@ package prunekit.core.io;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -157,19 +155,7 @@ public final class HfCheckpoint {
         }
         Path out = outDir.toAbsolutePath().normalize();
         checkTarget(out, options.overwrite());
-        Path tmp = null;
-        try {
-            tmp = AtomicFiles.createSibling(out, "tmp", true);
-            writeFiles(config, tensors, tokenizer, tmp, options);
-            install(tmp, out);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + out + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                AtomicFiles.deleteTree(tmp);
-            }
-        }
+        AtomicFiles.writeDirectory(out, tmp -> writeFiles(config, tensors, tokenizer, tmp, options));
     }
 
     private static void checkTarget(Path out, boolean overwrite) {
@@ -188,42 +174,17 @@ public final class HfCheckpoint {
     private static void writeFiles(LlamaConfig c, SafetensorsWriter.Tensors tensors, Tokenizer tok, Path dir,
                                    WriteOptions options) throws IOException {
         DType dtype = options.dtype();
-        Files.writeString(dir.resolve(HfConfigJson.FILE_NAME), HfConfigJson.toJsonString(c, dtype), StandardCharsets.UTF_8);
+        AtomicFiles.writeString(dir.resolve(HfConfigJson.FILE_NAME), HfConfigJson.toJsonString(c, dtype));
         JsonObject gen = new JsonObject();
         gen.addProperty("bos_token_id", c.bosId());
         gen.addProperty("eos_token_id", c.eosId());
-        Files.writeString(dir.resolve(GENERATION_CONFIG_FILE), HfConfigJson.prettyJson(gen), StandardCharsets.UTF_8);
+        AtomicFiles.writeString(dir.resolve(GENERATION_CONFIG_FILE), HfConfigJson.prettyJson(gen));
         SafetensorsWriter.writeCheckpointWeights(dir, tensors, dtype, options.maxShardBytes());
         if (tok != null) {
             String json = tok.toHuggingFaceJson();
-            Files.writeString(dir.resolve(TOKENIZER_FILE), json, StandardCharsets.UTF_8);
+            AtomicFiles.writeString(dir.resolve(TOKENIZER_FILE), json);
             JsonObject tc = TokenizerConfigJson.build(json, c.bosId(), c.eosId(), c.maxPositions());
-            Files.writeString(dir.resolve(TOKENIZER_CONFIG_FILE), HfConfigJson.prettyJson(tc), StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Renames the finished {@code tmp} to {@code out}, moving an existing {@code out} aside first. */
-    private static void install(Path tmp, Path out) throws IOException {
-        Path old = null;
-        if (Files.exists(out)) {
-            if (AtomicFiles.isEmptyDir(out)) {
-                Files.delete(out);
-            } else {
-                old = AtomicFiles.createSibling(out, "old", true);
-                Files.delete(old);
-                AtomicFiles.move(out, old, false);
-            }
-        }
-        try {
-            AtomicFiles.move(tmp, out, false);
-        } catch (IOException e) {
-            if (old != null) {
-                AtomicFiles.move(old, out, false);
-            }
-            throw e;
-        }
-        if (old != null) {
-            AtomicFiles.deleteTree(old);
+            AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG_FILE), HfConfigJson.prettyJson(tc));
         }
     }
 }

@@ -1,12 +1,9 @@
 package prunekit.core.io;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,11 +224,10 @@ public final class HfConfigJson {
 
     /** Writes {@code config.json} text to {@code file} (through a temporary file and a rename). */
     public static void write(LlamaConfig c, DType storedDtype, Path file) {
-        String text = toJsonString(c, storedDtype);
-        AtomicFiles.write(file, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+        AtomicFiles.writeString(file, toJsonString(c, storedDtype));
     }
 
     static String prettyJson(JsonElement e) {
-        return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(e) + "\n";
+        return Json.format(e, Json.Layout.EXPANDED);
     }
 }

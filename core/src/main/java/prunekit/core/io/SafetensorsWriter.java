@@ -1,13 +1,10 @@
 package prunekit.core.io;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -115,8 +112,7 @@ public final class SafetensorsWriter {
         JsonObject index = new JsonObject();
         index.add("metadata", meta);
         index.add("weight_map", weightMap);
-        String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(index) + "\n";
-        AtomicFiles.write(dir.resolve(INDEX_FILE), tmp -> Files.writeString(tmp, json, StandardCharsets.UTF_8));
+        Json.write(dir.resolve(INDEX_FILE), index, Json.Layout.EXPANDED);
         return files;
     }
 

@@ -34,10 +34,7 @@ class GoldenModelsTest {
     /** As above with explicit stop ids (the PyTorch golden runs a fixed count, ignoring EOS/BOS). */
     static String greedy(Model m, String prompt, int length, int[] stopIds) {
         Tokenizer tok = m.tokenizer();
-        int[] body = tok.encode(prompt);
-        int[] ids = new int[body.length + 1];
-        ids[0] = tok.bosId();
-        System.arraycopy(body, 0, ids, 1, body.length);
+        int[] ids = Prompts.withBos(tok, prompt);
         try (Transformer t = new Transformer(m.weights())) {
             int[] out = Generator.generate(t, ids, length, Generator.Sampling.GREEDY, stopIds);
             return tok.decode(Arrays.copyOfRange(out, 1, out.length));

@@ -5,20 +5,19 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import prunekit.core.io.AtomicFiles;
 
 /**
  * Writes a {@link ModelSpec} to a .onnx file, streaming initializer bytes rather than building the
  * whole message in memory. Weights go to a side file {@code <model>.data} (ONNX external data:
  * {@code location}/{@code offset}/{@code length}, offsets aligned to 4096 bytes for mmap) when asked
  * or when they would not fit protobuf's 2 GiB limit; tensors under 1 KiB always stay inline.
- * Both files are written under temporary names in the target folder and renamed when complete.
+ * Both files are written through {@link AtomicFiles} (temporary name in the target folder, rename).
  */
 public final class OnnxFile {
     /** When to store weights outside the .onnx file. */
@@ -59,36 +58,21 @@ public final class OnnxFile {
                     + " (ExternalData.AUTO or ALWAYS)");
         }
         Path data = external ? dir.resolve(target.getFileName() + ".data") : null;
-        Path dataTmp = null;
-        Path modelTmp = tempName(target);
-        try {
-            Map<String, OnnxProto.ExternalRef> refs = new LinkedHashMap<>();
-            long dataBytes = 0;
-            if (external) {
-                dataTmp = tempName(data);
-                dataBytes = writeData(spec.graph(), dataTmp, data.getFileName().toString(), refs);
-            }
-            long modelBytes = writeModel(spec, modelTmp, refs);
-            if (external) {
-                move(dataTmp, data);
-            }
-            move(modelTmp, target);
-            Path stale = dir.resolve(target.getFileName() + ".data");
-            if (!external) {
-                Files.deleteIfExists(stale);
-            }
-            return new Written(target, data, modelBytes, dataBytes);
-        } finally {
-            Files.deleteIfExists(modelTmp);
-            if (dataTmp != null) {
-                Files.deleteIfExists(dataTmp);
-            }
+        Map<String, OnnxProto.ExternalRef> refs = new LinkedHashMap<>();
+        long[] bytes = new long[2]; // {model, data}
+        if (external) {
+            AtomicFiles.write(data, tmp -> bytes[1] = writeData(spec.graph(), tmp, data.getFileName().toString(), refs));
         }
+        AtomicFiles.write(target, tmp -> bytes[0] = writeModel(spec, tmp, refs));
+        if (!external) {
+            Files.deleteIfExists(dir.resolve(target.getFileName() + ".data"));
+        }
+        return new Written(target, data, bytes[0], bytes[1]);
     }
 
     private static long writeData(Graph g, Path file, String location, Map<String, OnnxProto.ExternalRef> refs)
             throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long pos = 0;
             for (Initializer t : g.initializers()) {
                 if (t.byteLength() < INLINE_THRESHOLD) {
@@ -109,7 +93,6 @@ public final class OnnxFile {
                 refs.put(t.name(), new OnnxProto.ExternalRef(location, offset, t.byteLength()));
                 pos = offset + t.byteLength();
             }
-            ch.force(false);
             return pos;
         }
     }
@@ -122,7 +105,7 @@ public final class OnnxFile {
             throw new IllegalStateException("the model proto of " + file + " would be " + size
                     + " bytes, over protobuf's 2 GiB limit");
         }
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW),
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file),
                 1 << 16)) {
             CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
             model.writeTo(cos);
@@ -133,22 +116,5 @@ public final class OnnxFile {
             }
         }
         return size;
-    }
-
-    /**
-     * A fresh temporary name beside {@code target} (created by the writer, so the file gets the
-     * usual permissions rather than createTempFile's owner-only ones).
-     */
-    public static Path tempName(Path target) {
-        return target.resolveSibling(target.getFileName() + "." + Long.toHexString(System.nanoTime())
-                + Long.toHexString(Thread.currentThread().getId()) + ".tmp");
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.Json;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 
@@ -35,16 +36,16 @@ public final class PlanJson {
         o.addProperty("budget", plan.budget());
         o.add("original", shape(original));
         o.add("pruned", shape(plan.prunedConfig(original)));
-        o.add("hidden", JsonText.ints(plan.hidden()));
-        o.add("dropped_layers", JsonText.ints(plan.droppedLayers()));
+        o.add("hidden", Json.ints(plan.hidden()));
+        o.add("dropped_layers", Json.ints(plan.droppedLayers()));
         JsonArray layers = new JsonArray();
         for (LayerPlan p : plan.layers()) {
             JsonObject l = new JsonObject();
             l.addProperty("layer", p.layer());
             l.addProperty("dropped", p.dropped());
-            l.add("kv_heads", JsonText.ints(p.kvHeads()));
-            l.add("query_heads", JsonText.ints(p.queryHeads()));
-            l.add("ffn", JsonText.ints(p.ffn()));
+            l.add("kv_heads", Json.ints(p.kvHeads()));
+            l.add("query_heads", Json.ints(p.queryHeads()));
+            l.add("ffn", Json.ints(p.ffn()));
             layers.add(l);
         }
         o.add("layers", layers);
@@ -71,7 +72,7 @@ public final class PlanJson {
     }
 
     public static void write(PruningPlan plan, LlamaConfig original, Path file) {
-        JsonText.write(file, toJson(plan, original));
+        Json.write(file, toJson(plan, original));
     }
 
     public static PruningPlan read(Path file) {
@@ -99,11 +100,11 @@ public final class PlanJson {
             for (JsonElement e : o.getAsJsonArray("layers")) {
                 JsonObject l = e.getAsJsonObject();
                 layers.add(new LayerPlan(l.get("layer").getAsInt(), l.get("dropped").getAsBoolean(),
-                        JsonText.toInts(l.getAsJsonArray("kv_heads")), JsonText.toInts(l.getAsJsonArray("query_heads")),
-                        JsonText.toInts(l.getAsJsonArray("ffn"))));
+                        Json.toInts(l.getAsJsonArray("kv_heads")), Json.toInts(l.getAsJsonArray("query_heads")),
+                        Json.toInts(l.getAsJsonArray("ffn"))));
             }
             return new PruningPlan(o.get("scorer").getAsString(), o.get("budget").getAsString(),
-                    JsonText.toInts(o.getAsJsonArray("hidden")), layers);
+                    Json.toInts(o.getAsJsonArray("hidden")), layers);
         } catch (RuntimeException e) {
             throw new FormatException(file, "malformed plan: " + e.getMessage(), e);
         }

@@ -17,9 +17,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.Json;
 import prunekit.core.model.LayerShape;
 import prunekit.prune.group.GroupKind;
-import prunekit.prune.plan.JsonText;
 
 /**
  * {@code scores.json}: provenance, the model's shape, {@code scores[scorer][kind]} as rows of
@@ -52,7 +52,7 @@ public final class ScoresJson {
         shape.addProperty("head_dim", s.headDim());
         JsonArray layers = new JsonArray();
         for (LayerShape l : s.layers()) {
-            layers.add(JsonText.ints(new int[] {l.queryHeads(), l.kvHeads(), l.ffn()}));
+            layers.add(Json.ints(new int[] {l.queryHeads(), l.kvHeads(), l.ffn()}));
         }
         shape.add("layers_heads_kv_ffn", layers);
         o.add("shape", shape);
@@ -62,7 +62,7 @@ public final class ScoresJson {
             kinds.forEach((kind, rows) -> {
                 JsonArray a = new JsonArray();
                 for (double[] r : rows) {
-                    a.add(JsonText.doubles(r));
+                    a.add(Json.doubles(r));
                 }
                 byKind.add(kind.id(), a);
             });
@@ -92,7 +92,7 @@ public final class ScoresJson {
     }
 
     public static void write(ImportanceScores s, Path file) {
-        JsonText.write(file, toJson(s));
+        Json.write(file, toJson(s));
     }
 
     public static ImportanceScores read(Path file) {
@@ -125,7 +125,7 @@ public final class ScoresJson {
         JsonObject shape = o.getAsJsonObject("shape");
         List<LayerShape> layers = new ArrayList<>();
         for (JsonElement e : shape.getAsJsonArray("layers_heads_kv_ffn")) {
-            int[] l = JsonText.toInts(e.getAsJsonArray());
+            int[] l = Json.toInts(e.getAsJsonArray());
             layers.add(new LayerShape(l[0], l[1], l[2]));
         }
         Map<ScorerName, Map<GroupKind, double[][]>> scores = new EnumMap<>(ScorerName.class);
@@ -135,7 +135,7 @@ public final class ScoresJson {
                 JsonArray rows = k.getValue().getAsJsonArray();
                 double[][] v = new double[rows.size()][];
                 for (int r = 0; r < v.length; r++) {
-                    v[r] = JsonText.toDoubles(rows.get(r).getAsJsonArray());
+                    v[r] = Json.toDoubles(rows.get(r).getAsJsonArray());
                 }
                 kinds.put(GroupKind.fromId(k.getKey()), v);
             }

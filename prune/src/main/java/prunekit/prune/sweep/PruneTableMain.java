@@ -3,7 +3,6 @@ package prunekit.prune.sweep;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,12 +15,13 @@ import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.calibrate.CorpusReader;
 import prunekit.calibrate.StatsOptions;
+import prunekit.core.io.AtomicFiles;
+import prunekit.core.io.Json;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.Model;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
 import prunekit.prune.group.GroupKind;
-import prunekit.prune.plan.JsonText;
 import prunekit.prune.score.ScorerName;
 import prunekit.prune.score.ScoringOptions;
 
@@ -113,10 +113,8 @@ public final class PruneTableMain {
         }
         o.add("models", models);
         md.append(String.format("Total time %.0f s.%n", seconds));
-        JsonText.write(out.resolve("prune-table.json"), o);
-        Path tmp = out.resolve("prune-table.md.tmp");
-        Files.writeString(tmp, md.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, out.resolve("prune-table.md"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Json.write(out.resolve("prune-table.json"), o);
+        AtomicFiles.writeString(out.resolve("prune-table.md"), md.toString());
         log("wrote " + out.resolve("prune-table.md") + " and prune-table.json");
         System.out.println(md);
     }

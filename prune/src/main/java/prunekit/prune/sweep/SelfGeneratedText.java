@@ -3,6 +3,7 @@ package prunekit.prune.sweep;
 import java.util.Arrays;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Generator;
+import prunekit.core.eval.Prompts;
 import prunekit.core.model.Model;
 
 /**
@@ -16,7 +17,7 @@ public final class SelfGeneratedText {
     }
 
     public static int[] stream(Model m, int tokens, int length, long seed) {
-        int bos = m.config().bosId();
+        int bos = Prompts.bosId(m);
         int eos = m.config().eosId();
         int[] out = new int[tokens];
         int n = 0;
