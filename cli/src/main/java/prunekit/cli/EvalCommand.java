@@ -10,10 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Perplexity;
-import prunekit.core.eval.TokenStream;
-import prunekit.core.model.Model;
+import prunekit.pipeline.EvalStage;
 
 /** {@code prunekit eval MODEL --text FILE...}: perplexity and bits per byte under the shared protocol. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -38,38 +36,24 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = modelArg.load();
-        Map<String, Object> res = evaluate(m, text, ctx, batch);
+        EvalStage.Result r = EvalStage.run(modelArg.load(), new EvalStage.Options(text, ctx, batch), Progress::new);
+        Perplexity.Result p = r.perplexity();
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("model", r.model());
+        res.put("files", r.files().stream().map(Path::toString).toList());
+        res.put("perplexity", p.perplexity());
+        res.put("mean_nll", p.meanNll());
+        res.put("bits_per_byte", p.bitsPerByte());
+        res.put("tokens", p.tokens());
+        res.put("windows", p.windows());
+        res.put("ctx", r.ctx());
+        res.put("stream_tokens", r.streamTokens());
+        res.put("utf8_bytes", r.utf8Bytes());
+        res.put("seconds", p.seconds());
+        res.put("tokens_per_s", p.tokensPerSecond());
         json.print(spec.commandLine().getOut(), res, () -> String.format(
                 "perplexity %.4f  bits/byte %.4f  (%d tokens in %d windows of %d, %.0f tokens/s)",
-                (double) res.get("perplexity"), (double) res.get("bits_per_byte"), (long) res.get("tokens"),
-                (int) res.get("windows"), (int) res.get("ctx"), (double) res.get("tokens_per_s")));
+                p.perplexity(), p.bitsPerByte(), p.tokens(), p.windows(), r.ctx(), p.tokensPerSecond()));
         return 0;
-    }
-
-    /** Runs the protocol and returns the JSON fields of eval.json. */
-    static Map<String, Object> evaluate(Model m, List<Path> files, Integer ctxOrNull, int batch) {
-        TokenStream stream = TokenStream.of(files, GenerateCommand.requireTokenizer(m));
-        int ctx = ctxOrNull != null ? ctxOrNull : m.config().maxPositions();
-        Progress bar = new Progress("eval", stream.windowCount(ctx), "windows");
-        Perplexity.Result r;
-        try (Transformer t = new Transformer(m.weights())) {
-            r = Perplexity.evaluate(t, stream, ctx, batch, bar::update);
-        }
-        bar.finish(r.windows(), String.format("ppl %.3f", r.perplexity()));
-        Map<String, Object> res = new LinkedHashMap<>();
-        res.put("model", m.source());
-        res.put("files", files.stream().map(Path::toString).toList());
-        res.put("perplexity", r.perplexity());
-        res.put("mean_nll", r.meanNll());
-        res.put("bits_per_byte", r.bitsPerByte());
-        res.put("tokens", r.tokens());
-        res.put("windows", r.windows());
-        res.put("ctx", ctx);
-        res.put("stream_tokens", stream.ids().length);
-        res.put("utf8_bytes", stream.utf8Bytes());
-        res.put("seconds", r.seconds());
-        res.put("tokens_per_s", r.tokensPerSecond());
-        return res;
     }
 }

@@ -1,15 +1,14 @@
 package prunekit.cli;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
+import prunekit.pipeline.Json;
 
 /** The shared {@code --json} flag: machine-readable output on stdout instead of text. */
 public final class JsonOutput {
-    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().create();
+    static final Gson GSON = Json.GSON;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;

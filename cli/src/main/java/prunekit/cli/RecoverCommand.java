@@ -20,6 +20,7 @@ import prunekit.core.eval.TokenStream;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
+import prunekit.pipeline.RecoveryChartData;
 import prunekit.recover.LoraSpec;
 import prunekit.recover.LossKind;
 import prunekit.recover.LossSpec;

@@ -1,4 +1,4 @@
-package prunekit.cli;
+package prunekit.pipeline;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -24,13 +24,13 @@ import java.util.stream.Stream;
  * every input, versions and time. A directory that holds an earlier run of the same job is
  * cleared before a new run; anything else that is not empty is refused, never overwritten.
  */
-final class RunDirectory {
-    static final String MANIFEST = "manifest.json";
+public final class RunDirectory {
+    public static final String MANIFEST = "manifest.json";
 
     private RunDirectory() {
     }
 
-    static void prepare(Path dir, String job) throws IOException {
+    public static void prepare(Path dir, String job) throws IOException {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.findAny().isPresent()) {
@@ -45,6 +45,12 @@ final class RunDirectory {
         Files.createDirectories(dir);
     }
 
+    /** "prunekit VERSION" from the jar manifest, or "prunekit dev". */
+    public static String version() {
+        String v = RunDirectory.class.getPackage().getImplementationVersion();
+        return "prunekit " + (v == null ? "dev" : v);
+    }
+
     private static String jobOf(Path manifest) {
         try {
             JsonObject o = JsonParser.parseString(Files.readString(manifest)).getAsJsonObject();
@@ -54,11 +60,11 @@ final class RunDirectory {
         }
     }
 
-    static void writeManifest(Path dir, String job, List<String> commands, List<Path> inputs) throws IOException {
+    public static void writeManifest(Path dir, String job, List<String> commands, List<Path> inputs) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job", job);
         m.put("finished", Instant.now().toString());
-        m.put("prunekit", new PrunekitCli.Version().getVersion()[0]);
+        m.put("prunekit", version());
         m.put("java", System.getProperty("java.version"));
         m.put("commands", commands);
         Map<String, String> sums = new LinkedHashMap<>();
@@ -67,11 +73,11 @@ final class RunDirectory {
         }
         m.put("inputs_sha256", sums);
         Path tmp = dir.resolve(MANIFEST + ".tmp");
-        Files.writeString(tmp, JsonOutput.GSON.toJson(m), StandardCharsets.UTF_8);
+        Files.writeString(tmp, Json.GSON.toJson(m), StandardCharsets.UTF_8);
         Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static String sha256(Path file) {
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
@@ -87,7 +93,7 @@ final class RunDirectory {
     }
 
     /** Deletes everything below {@code dir}, leaving {@code dir} itself. */
-    static void deleteContents(Path dir) throws IOException {
+    public static void deleteContents(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(dir)) {
