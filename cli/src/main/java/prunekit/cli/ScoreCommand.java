@@ -13,15 +13,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.calibrate.CalibrationSet;
-import prunekit.core.model.Model;
+import prunekit.pipeline.ScoreStage;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerEvaluation;
 import prunekit.prune.score.ScorerName;
-import prunekit.prune.score.Scoring;
 import prunekit.prune.score.ScoringOptions;
-import prunekit.prune.score.ScoresJson;
 
 /** {@code prunekit score MODEL --calib FILE... --scorer NAME... --out DIR}: importance scores to scores.json. */
 @Command(name = "score", mixinStandardHelpOptions = true,
@@ -56,12 +53,10 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = modelArg.load();
-        CalibrationSet set = calib.calibration().load(m, "scoring");
-        ScoringOptions o = options(kinds, oracleBatch).withEvaluate(evaluate);
-        ImportanceScores s = Scoring.runWithStats(m, set, scorers, o, msg -> System.err.println("score: " + msg)).scores();
-        Path file = out.resolve("scores.json");
-        ScoresJson.write(s, file);
+        ScoreStage.Result r = ScoreStage.run(modelArg.load(), new ScoreStage.Options(calib.calibration(), scorers,
+                options(kinds, oracleBatch).withEvaluate(evaluate), out), msg -> System.err.println("score: " + msg));
+        Path file = r.file();
+        ImportanceScores s = r.scores();
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("scores", file.toString());
         res.put("scorers", s.scorers().stream().map(ScorerName::id).toList());
