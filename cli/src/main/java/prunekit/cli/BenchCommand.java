@@ -1,10 +1,8 @@
 package prunekit.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,14 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.core.io.ModelLoader;
-import prunekit.core.model.LlamaConfig;
 import prunekit.export.BenchReport;
 import prunekit.export.OnnxFlavour;
 import prunekit.export.OnnxWriter;
 import prunekit.export.OrtBench;
-import prunekit.export.SyntheticModels;
-import prunekit.prune.budget.Budget;
+import prunekit.pipeline.BenchStage;
 
 /**
  * {@code prunekit bench MODEL...}: ONNX Runtime CPU speed of several models side by side (prefill
@@ -56,49 +51,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (models.isEmpty() && synthetic.isEmpty()) {
-            throw new IllegalArgumentException("give at least one MODEL or --synthetic");
-        }
-        Path tmp = Files.createTempDirectory("prunekit-bench");
-        try {
-            OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour);
-            List<OrtBench.Entry> entries = new ArrayList<>();
-            for (Path m : models) {
-                String name = m.getFileName().toString();
-                if (name.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-                    entries.add(new OrtBench.Entry(name, m));
-                } else {
-                    Path onnx = tmp.resolve(entries.size() + ".onnx");
-                    OnnxWriter.write(ModelLoader.load(m, null).weights(), onnx, opts);
-                    entries.add(new OrtBench.Entry(name, onnx));
-                }
-            }
-            for (String s : synthetic) {
-                LlamaConfig c = syntheticConfig(s);
-                Path onnx = tmp.resolve(entries.size() + ".onnx");
-                SyntheticModels.export(c, 1, onnx, opts);
-                entries.add(new OrtBench.Entry("synthetic " + s + " (" + c.parameterCount() + " parameters)", onnx));
-            }
-            OrtBench.Config config = new OrtBench.Config(prefill, decodeBatches, decodeContext, decodeSteps, 1, runs, threads, 42);
-            BenchReport report = OrtBench.run(entries, config);
-            if (out != null) {
-                report.write(out);
-            }
-            spec.commandLine().getOut().println(json.enabled() || out == null ? report.toJson() : "wrote " + out);
-            spec.commandLine().getOut().flush();
-            return 0;
-        } finally {
-            RunDirectory.deleteContents(tmp);
-            Files.delete(tmp);
-        }
-    }
-
-    static LlamaConfig syntheticConfig(String s) {
-        String[] parts = s.split(":", 2);
-        if (!parts[0].equalsIgnoreCase("1b")) {
-            throw new IllegalArgumentException("--synthetic '" + s + "': the known synthetic model is 1b (optionally 1b:SPEC)");
-        }
-        LlamaConfig dense = SyntheticModels.oneBillionShaped();
-        return parts.length == 1 ? dense : Budget.TargetArch.parse(parts[1]).targetConfig(dense);
+        OrtBench.Config config = new OrtBench.Config(prefill, decodeBatches, decodeContext, decodeSteps, 1, runs, threads, 42);
+        BenchReport report = BenchStage.run(new BenchStage.Options(models, synthetic,
+                OnnxWriter.Options.defaults().withFlavour(flavour), config, out));
+        spec.commandLine().getOut().println(json.enabled() || out == null ? report.toJson() : "wrote " + out);
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 }

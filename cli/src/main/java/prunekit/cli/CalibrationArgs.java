@@ -4,8 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 import prunekit.calibrate.CalibrationOptions;
-import prunekit.calibrate.CalibrationSet;
-import prunekit.core.model.Model;
+import prunekit.pipeline.Calibration;
 
 /** The calibration options shared by {@code score} and {@code prune}: text files and how windows are drawn. */
 public final class CalibrationArgs {
@@ -22,16 +21,8 @@ public final class CalibrationArgs {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "seed of the window offsets (default ${DEFAULT-VALUE})")
     long seed;
 
-    boolean given() {
-        return files != null && !files.isEmpty();
-    }
-
-    /** The calibration set of {@code m}'s tokenizer; fails saying what to pass when --calib is missing. */
-    CalibrationSet load(Model m, String why) {
-        if (!given()) {
-            throw new IllegalArgumentException(why + " needs calibration text: pass --calib FILE...");
-        }
-        return CalibrationSet.from(files, GenerateCommand.requireTokenizer(m),
-                new CalibrationOptions(samples, seqLen, seed, CalibrationOptions.DEFAULT_HELD_OUT));
+    /** The files and window options as the pipeline takes them (files may be none). */
+    Calibration calibration() {
+        return new Calibration(files, new CalibrationOptions(samples, seqLen, seed, CalibrationOptions.DEFAULT_HELD_OUT));
     }
 }

@@ -1,7 +1,6 @@
 package prunekit.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +14,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Prompts;
 import prunekit.core.model.DType;
-import prunekit.core.model.Model;
 import prunekit.export.OnnxFlavour;
-import prunekit.export.OnnxModel;
 import prunekit.export.OnnxWriter;
-import prunekit.export.ParityCheck;
-import prunekit.export.ParityReport;
 import prunekit.export.onnx.OnnxFile;
+import prunekit.pipeline.ExportStage;
 
 /** {@code prunekit export MODEL OUT.onnx [--verify]}: an ONNX decoder with a KV cache. */
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -41,11 +37,11 @@ public final class ExportCommand implements Callable<Integer> {
     OnnxFlavour flavour;
 
     @Option(names = "--dtype", defaultValue = "f32", paramLabel = "D", description = "weight dtype: f32 or f16")
-    String dtype;
+    DType dtype;
 
     @Option(names = "--external-data", defaultValue = "auto", paramLabel = "E",
             description = "weights in OUT.onnx.data: auto (above 2 GB), always, never")
-    String externalData;
+    OnnxFile.ExternalData externalData;
 
     @Option(names = "--verify", description = "run ORT and prunekit's forward on the same prompts: prefill logits and "
             + "32 cached decode steps within 1e-4 + 1e-4·|ref|, greedy tokens identical")
@@ -58,36 +54,21 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Model m = modelArg.load();
-        OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(DType.parse(dtype))
-                .withExternalData(OnnxFile.ExternalData.valueOf(externalData.toUpperCase(java.util.Locale.ROOT)));
-        OnnxWriter.Result r = OnnxWriter.write(m.weights(), out, opts);
+        OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(dtype)
+                .withExternalData(externalData);
+        ExportStage.Result r = ExportStage.run(modelArg.load(), out, new ExportStage.Options(opts, verify, prompts, threads));
         Map<String, Object> res = new LinkedHashMap<>();
-        res.put("model", r.model().toString());
-        res.put("data", r.data() == null ? null : r.data().toString());
+        res.put("model", r.written().model().toString());
+        res.put("data", r.written().data() == null ? null : r.written().data().toString());
         res.put("flavour", flavour.name().toLowerCase(java.util.Locale.ROOT));
         res.put("weight_dtype", opts.weightDtype().name());
-        res.put("nodes", r.nodes());
-        ParityReport parity = verify ? verify(m, r.model()) : null;
-        if (parity != null) {
-            res.put("parity", parity);
-            res.put("parity_passed", parity.passed());
+        res.put("nodes", r.written().nodes());
+        if (r.parity() != null) {
+            res.put("parity", r.parity());
+            res.put("parity_passed", r.parity().passed());
         }
-        json.print(spec.commandLine().getOut(), res, () -> "wrote " + r.model() + " (" + r.nodes() + " nodes)"
-                + (parity == null ? "" : "\n" + parity.summary()));
-        return parity == null || parity.passed() ? 0 : PrunekitCli.EXIT_FAILURE;
-    }
-
-    private ParityReport verify(Model m, Path onnxFile) throws Exception {
-        var tok = GenerateCommand.requireTokenizer(m);
-        List<String> texts = prompts != null ? prompts : List.of("Once upon a time", "Việt Nam là một quốc gia");
-        List<int[]> ids = new ArrayList<>();
-        for (String t : texts) {
-            ids.add(Prompts.withBos(tok, t));
-        }
-        try (Transformer ref = new Transformer(m.weights());
-             OnnxModel onnx = OnnxModel.load(onnxFile, OnnxModel.RunOptions.defaults().withThreads(threads))) {
-            return ParityCheck.run(ref, onnx, ids, ParityCheck.Options.defaults());
-        }
+        json.print(spec.commandLine().getOut(), res, () -> "wrote " + r.written().model() + " (" + r.written().nodes() + " nodes)"
+                + (r.parity() == null ? "" : "\n" + r.parity().summary()));
+        return r.passed() ? 0 : PrunekitCli.EXIT_FAILURE;
     }
 }

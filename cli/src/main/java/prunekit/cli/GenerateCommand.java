@@ -8,11 +8,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Generator;
 import prunekit.core.eval.Prompts;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
+import prunekit.pipeline.Generation;
+import prunekit.pipeline.Models;
 
 /** {@code prunekit generate MODEL --prompt P}: greedy or sampled continuation with the KV cache. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -44,45 +45,20 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxPositions != null && maxNewTokens != null) {
-            throw new IllegalArgumentException("give --max-positions or --max-new-tokens, not both");
-        }
-        Model m = modelArg.load();
-        Tokenizer tok = requireTokenizer(m);
-        int[] ids = Prompts.withBos(tok, prompt);
-        // --max-positions N: N positions are run, so the sequence ends with N + 1 ids (BOS included).
-        int maxLength = maxPositions != null ? maxPositions + 1 : ids.length + (maxNewTokens != null ? maxNewTokens : 64);
-        if (maxPositions != null && maxPositions < ids.length) {
-            throw new IllegalArgumentException("--max-positions " + maxPositions + " is shorter than the prompt ("
-                    + ids.length + " positions with BOS)");
-        }
-        long t0 = System.nanoTime();
-        Generator.Sampling sampling = new Generator.Sampling(temperature, topP, seed);
-        int[] stops = ignoreEos ? new int[0] : new int[] {tok.eosId(), tok.bosId()};
-        int[] out;
-        if (onnx != null) {
-            out = OnnxGeneration.generate(onnx, threads, ids, maxLength, sampling, stops);
-        } else {
-            try (Transformer t = new Transformer(m.weights())) {
-                out = Generator.generate(t, ids, maxLength, sampling, stops);
-            }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        String text = tok.decode(java.util.Arrays.copyOfRange(out, 1, out.length));
+        Generation.Result r = Generation.run(modelArg.load(), new Generation.Request(prompt, maxPositions, maxNewTokens,
+                new Generator.Sampling(temperature, topP, seed), ignoreEos, onnx, threads));
         Map<String, Object> res = new LinkedHashMap<>();
-        res.put("text", text);
-        res.put("ids", out);
-        res.put("new_tokens", out.length - ids.length);
-        res.put("seconds", secs);
-        res.put("runtime", onnx != null ? "onnxruntime" : "djl-pytorch");
-        json.print(spec.commandLine().getOut(), res, () -> text);
+        res.put("text", r.text());
+        res.put("ids", r.ids());
+        res.put("new_tokens", r.newTokens());
+        res.put("seconds", r.seconds());
+        res.put("runtime", r.runtime());
+        json.print(spec.commandLine().getOut(), res, r::text);
         return 0;
     }
 
+    /** Kept for the commands that check tokenizers themselves (train, recover). */
     static Tokenizer requireTokenizer(Model m) {
-        if (m.tokenizer() == null) {
-            throw new IllegalArgumentException(m.source() + ": the model has no tokenizer; pass --tokenizer FILE");
-        }
-        return m.tokenizer();
+        return Models.requireTokenizer(m);
     }
 }

@@ -1,16 +1,12 @@
 package prunekit.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
+import prunekit.core.io.Json;
 
 /** The shared {@code --json} flag: machine-readable output on stdout instead of text. */
 public final class JsonOutput {
-    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().create();
-
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
@@ -20,7 +16,11 @@ public final class JsonOutput {
 
     /** Prints {@code value} as JSON with --json, else the human text. */
     public void print(PrintWriter out, Object value, Supplier<String> human) {
-        out.println(json ? GSON.toJson(value) : human.get());
+        if (json) {
+            out.print(Json.format(Json.tree(value), Json.Layout.EXPANDED)); // format ends with a newline
+        } else {
+            out.println(human.get());
+        }
         out.flush();
     }
 }

@@ -1,12 +1,13 @@
 package prunekit.cli;
 
 import java.io.PrintStream;
+import prunekit.pipeline.ProgressBars;
 
 /**
  * A one-line progress bar on stderr with rate and ETA, redrawn at most every 200 ms; quiet when
  * stderr is not a terminal and {@code PRUNEKIT_PROGRESS} is unset, except for a final line.
  */
-public final class Progress {
+public final class Progress implements ProgressBars.Bar {
     private final String label;
     private final long total;
     private final String unit;
@@ -21,10 +22,7 @@ public final class Progress {
         this.unit = unit;
     }
 
-    public void update(long done) {
-        update(done, "");
-    }
-
+    @Override
     public void update(long done, String extra) {
         long now = System.nanoTime();
         if (!live || (now - lastDraw < 200_000_000L && done < total)) {
@@ -35,6 +33,7 @@ public final class Progress {
         err.flush();
     }
 
+    @Override
     public void finish(long done, String extra) {
         if (live) {
             err.print("\r" + line(done, extra) + "\n");

@@ -2,7 +2,6 @@ package prunekit.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -11,24 +10,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.calibrate.ActivationStats;
-import prunekit.calibrate.CalibrationSet;
-import prunekit.calibrate.StatsCollector;
-import prunekit.calibrate.StatsOptions;
-import prunekit.core.io.HfCheckpoint;
 import prunekit.core.model.Model;
+import prunekit.pipeline.PruneStage;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
-import prunekit.prune.budget.Planner;
-import prunekit.prune.plan.PlanJson;
-import prunekit.prune.plan.PruningPlan;
-import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
-import prunekit.prune.score.Scoring;
-import prunekit.prune.score.ScoresJson;
-import prunekit.prune.surgery.Surgery;
-import prunekit.prune.surgery.SurgeryOptions;
 
 /**
  * {@code prunekit prune MODEL (--scores FILE | --scorer NAME --calib FILE...) BUDGET --out DIR}:
@@ -52,7 +39,7 @@ public final class PruneCommand implements Callable<Integer> {
     Path scoresFile;
 
     @Option(names = "--scorer", paramLabel = "NAME", description = "the scorer whose scores decide (needed when --scores holds several)")
-    String scorer;
+    ScorerName scorer;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     BudgetArgs budget;
@@ -71,7 +58,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--scope", defaultValue = "all", paramLabel = "all|layers",
             description = "what --keep-ratio counts: all parameters or the transformer layers' only (default ${DEFAULT-VALUE})")
-    String scope;
+    Budget.Scope scope;
 
     @Option(names = "--uniform", description = "the same shape in every layer (default: adaptive per layer)")
     boolean uniform;
@@ -81,7 +68,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--attention-unit", defaultValue = "kv-groups", paramLabel = "UNIT",
             description = "cut attention in whole KV groups (kv-groups) or equally from every group (query-heads)")
-    String attentionUnit;
+    AttentionUnit attentionUnit;
 
     @Option(names = "--depth", description = "remove whole blocks (adaptive) or layers (uniform) instead of heads and channels")
     boolean depth;
@@ -95,82 +82,33 @@ public final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Model m = modelArg.load();
-        Budget b = budget();
-        PlanOptions o = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(unit())
+        PlanOptions plan = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(attentionUnit)
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
-        ActivationStats stats = null;
-        ImportanceScores scores;
-        ScorerName name;
-        if (scoresFile != null) {
-            scores = ScoresJson.read(scoresFile);
-            name = pick(scores);
-            if (biasCompensation) {
-                stats = StatsCollector.collect(m.weights(), calib.load(m, "--bias-compensation"), StatsOptions.activations(), null);
-            }
-        } else {
-            if (scorer == null) {
-                throw new IllegalArgumentException("give --scores FILE, or --scorer NAME with --calib FILE... to score here");
-            }
-            name = ScorerName.parse(scorer);
-            CalibrationSet set = calib.load(m, "scoring");
-            Scoring.Result r = Scoring.runWithStats(m, set, List.of(name),
-                    ScoreCommand.options(null, "2x64").withKinds(Planner.kindsNeeded(m.config(), b, o)),
-                    msg -> System.err.println("prune: " + msg));
-            scores = r.scores();
-            stats = r.stats();
-            ScoresJson.write(scores, out.resolve("scores.json"));
-        }
-        PruningPlan plan = Planner.plan(m.config(), scores, name, b, o);
-        PlanJson.write(plan, m.config(), out.resolve("plan.json"));
-        Model pruned = Surgery.apply(m, plan, biasCompensation ? new SurgeryOptions(true, stats) : SurgeryOptions.plain());
-        HfCheckpoint.write(pruned, out.resolve("pruned"), null);
+        PruneStage.Result r = PruneStage.run(m, new PruneStage.Options(scoresFile, scorer, calib.calibration(), budget(), plan, out),
+                msg -> System.err.println("prune: " + msg));
         Map<String, Object> res = new LinkedHashMap<>();
-        res.put("plan", out.resolve("plan.json").toString());
-        res.put("pruned", out.resolve("pruned").toString());
-        res.put("scorer", name.id());
-        res.put("budget", b.describe());
-        res.put("params_before", m.config().parameterCount());
-        res.put("params_after", pruned.weights().countParameters());
-        res.put("layer_params_before", m.config().parameterCounts().get("layers"));
-        res.put("layer_params_after", pruned.config().parameterCounts().get("layers"));
-        res.put("uniform", pruned.config().isUniform());
+        res.put("plan", r.plan().toString());
+        res.put("pruned", r.pruned().toString());
+        res.put("scorer", r.scorer().id());
+        res.put("budget", r.budget().describe());
+        res.put("params_before", r.paramsBefore());
+        res.put("params_after", r.paramsAfter());
+        res.put("layer_params_before", r.layerParamsBefore());
+        res.put("layer_params_after", r.layerParamsAfter());
+        res.put("uniform", r.uniform());
         json.print(spec.commandLine().getOut(), res, () -> String.format("%s: %,d -> %,d parameters (%.1f%%), %s; wrote %s",
-                b.describe(), m.config().parameterCount(), pruned.weights().countParameters(),
-                100.0 * pruned.weights().countParameters() / m.config().parameterCount(),
-                pruned.config().isUniform() ? "uniform" : "per-layer shapes", out));
+                r.budget().describe(), r.paramsBefore(), r.paramsAfter(), 100.0 * r.paramsAfter() / r.paramsBefore(),
+                r.uniform() ? "uniform" : "per-layer shapes", out));
         return 0;
     }
 
     private Budget budget() {
         if (budget.keepRatio != null) {
-            return new Budget.KeepRatio(budget.keepRatio, switch (scope.toLowerCase(java.util.Locale.ROOT)) {
-                case "all" -> Budget.Scope.ALL;
-                case "layers" -> Budget.Scope.LAYERS;
-                default -> throw new IllegalArgumentException("--scope " + scope + ": use all or layers");
-            });
+            return new Budget.KeepRatio(budget.keepRatio, scope);
         }
         if (budget.targetParams != null) {
             return new Budget.TargetParams(Budget.parseCount(budget.targetParams));
         }
         return Budget.TargetArch.parse(budget.targetArch);
-    }
-
-    private AttentionUnit unit() {
-        return switch (attentionUnit.toLowerCase(java.util.Locale.ROOT)) {
-            case "kv-groups", "kv_groups" -> AttentionUnit.KV_GROUPS;
-            case "query-heads", "query_heads" -> AttentionUnit.QUERY_HEADS;
-            default -> throw new IllegalArgumentException("--attention-unit " + attentionUnit + ": use kv-groups or query-heads");
-        };
-    }
-
-    private ScorerName pick(ImportanceScores s) {
-        if (scorer != null) {
-            return ScorerName.parse(scorer);
-        }
-        List<ScorerName> names = s.scorers().stream().filter(n -> n != ScorerName.ORACLE).toList();
-        if (names.size() != 1) {
-            throw new IllegalArgumentException(scoresFile + " holds scores of " + s.scorers() + "; choose one with --scorer");
-        }
-        return names.get(0);
     }
 }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import prunekit.core.io.FormatException;
+import prunekit.pipeline.RunDirectory;
 
 /**
  * The {@code prunekit} command: one thin class per subcommand. Errors below the CLI are exceptions;
@@ -28,6 +29,8 @@ import prunekit.core.io.FormatException;
             RecoverChartCommand.class,
             ExportCommand.class,
             BenchCommand.class,
+            BenchForwardCommand.class,
+            PruneTableCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PrunekitCli implements Runnable {
@@ -55,7 +58,7 @@ public final class PrunekitCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new PrunekitCli());
         cl.setExecutionExceptionHandler(PrunekitCli::handle);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        EnumConverters.register(cl);
         return cl;
     }
 
@@ -86,8 +89,7 @@ public final class PrunekitCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = PrunekitCli.class.getPackage().getImplementationVersion();
-            return new String[] {"prunekit " + (v == null ? "dev" : v)};
+            return new String[] {RunDirectory.version()};
         }
     }
 }

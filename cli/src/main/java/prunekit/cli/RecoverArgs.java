@@ -3,6 +3,7 @@ package prunekit.cli;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
+import prunekit.core.model.DType;
 
 /** The tuning options of {@code prunekit recover}: batch, schedule, LoRA, distillation, validation, checkpoints. */
 public final class RecoverArgs {
@@ -80,5 +81,5 @@ public final class RecoverArgs {
     int keepCheckpoints;
 
     @Option(names = "--dtype", paramLabel = "f32|bf16|f16", description = "dtype of DIR/recovered (default: the pruned model's)")
-    String dtype;
+    DType dtype;
 }

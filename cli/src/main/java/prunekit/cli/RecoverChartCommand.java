@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.pipeline.RecoveryChartData;
 import prunekit.viz.Charts;
 import prunekit.viz.WrittenChart;
 

@@ -16,10 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.core.eval.TokenStream;
 import prunekit.core.io.ModelLoader;
-import prunekit.core.model.DType;
 import prunekit.core.model.Model;
+import prunekit.pipeline.RecoverStage;
 import prunekit.recover.LoraSpec;
 import prunekit.recover.LossKind;
 import prunekit.recover.LossSpec;
@@ -27,12 +26,7 @@ import prunekit.recover.Recipe;
 import prunekit.recover.RunOptions;
 import prunekit.recover.RunReport;
 import prunekit.recover.TokenBudget;
-import prunekit.recover.TrainData;
-import prunekit.recover.TrainListener;
-import prunekit.recover.TrainLog;
 import prunekit.recover.TrainRecipe;
-import prunekit.recover.Trainer;
-import prunekit.viz.Charts;
 
 /**
  * {@code prunekit recover PRUNED --teacher DENSE --data FILE... (--tokens N | --steps N) --mode full|lora
@@ -79,10 +73,10 @@ public final class RecoverCommand implements Callable<Integer> {
     }
 
     @Option(names = "--mode", defaultValue = "lora", paramLabel = "full|lora", description = "what trains (default ${DEFAULT-VALUE})")
-    String mode;
+    Recipe.Mode mode;
 
     @Option(names = "--loss", defaultValue = "kd", paramLabel = "ce|kd|mix", description = "the objective (default ${DEFAULT-VALUE})")
-    String loss;
+    LossKind loss;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
     Path out;
@@ -98,25 +92,18 @@ public final class RecoverCommand implements Callable<Integer> {
         Model dense = teacher == null ? null : ModelLoader.load(teacher, null);
         int seq = args.seq != null ? args.seq : student.config().maxPositions();
         Recipe recipe = recipe(seq);
-        TokenStream train = TokenStream.of(data, GenerateCommand.requireTokenizer(student));
-        TokenStream held = valid == null ? null : TokenStream.of(valid, GenerateCommand.requireTokenizer(student));
-        DType dtype = args.dtype == null ? null : DType.valueOf(args.dtype.toUpperCase(Locale.ROOT));
-        Trainer run = new Trainer(recipe, new RunOptions(args.teacherCache, dtype), TrainData.of(train, held), out,
-                listener(recipe));
-        run.run(student, dense, resume);
+        RecoverStage.Result r = RecoverStage.run(student, dense, new RecoverStage.Options(recipe,
+                new RunOptions(args.teacherCache, args.dtype), data, valid, out, resume), Progress::new, System.err::println);
         JsonObject report = JsonParser.parseString(Files.readString(out.resolve(RunReport.RECOVER_FILE), StandardCharsets.UTF_8))
                 .getAsJsonObject();
-        if (report.getAsJsonArray("valid_curve").size() > 0) {
-            Charts.write(RecoveryChartData.of(List.of(out), null, null), out.resolve("recovery"));
-        }
         report.remove("log");
-        report.addProperty("recovered", out.resolve(Trainer.RECOVERED_DIR).toString());
-        json.print(spec.commandLine().getOut(), JsonOutput.GSON.fromJson(report, Object.class), () -> summary(report));
+        report.addProperty("recovered", r.recovered().toString());
+        json.print(spec.commandLine().getOut(), report, () -> summary(report));
         return 0;
     }
 
     private Recipe recipe(int seq) {
-        Recipe.Mode m = Recipe.Mode.parse(mode);
+        Recipe.Mode m = mode;
         int perStep = args.batch * seq;
         int steps = length.steps != null ? length.steps : TokenBudget.steps(TokenBudget.parseTokens(length.tokens), perStep);
         if (steps < 1) {
@@ -132,36 +119,8 @@ public final class RecoverCommand implements Callable<Integer> {
                 .keepCheckpoints(args.keepCheckpoints).build();
         LoraSpec lora = m == Recipe.Mode.LORA
                 ? new LoraSpec(args.loraRank, args.loraAlpha, LoraSpec.parseTargets(args.loraTargets), args.seed) : null;
-        LossSpec l = new LossSpec(LossKind.parse(loss), args.alpha, args.temperature, args.hiddenWeight, args.hiddenLayers);
+        LossSpec l = new LossSpec(loss, args.alpha, args.temperature, args.hiddenWeight, args.hiddenLayers);
         return Recipe.recover(train, m, lora, l, args.teacherCache != null ? args.topK : 0);
-    }
-
-    private static TrainListener listener(Recipe recipe) {
-        Progress bar = new Progress("recover", recipe.train().steps(), "steps");
-        return new TrainListener() {
-            private double lastValid = Double.NaN;
-
-            @Override
-            public void onStep(TrainLog.Entry e, int total, double tokensPerSecond, double eta) {
-                String extra = String.format(Locale.ROOT, "loss %.4f  %.0f tok/s%s", e.loss(), tokensPerSecond,
-                        Double.isNaN(lastValid) ? "" : String.format(Locale.ROOT, "  valid ppl %.2f", Math.exp(lastValid)));
-                if (e.step() == total) {
-                    bar.finish(e.step(), extra);
-                } else {
-                    bar.update(e.step(), extra);
-                }
-            }
-
-            @Override
-            public void onValidation(int step, double loss) {
-                lastValid = loss;
-            }
-
-            @Override
-            public void onResume(int step, Path dir) {
-                System.err.println("recover: resuming after step " + step + " from " + dir);
-            }
-        };
     }
 
     private static String summary(JsonObject r) {

@@ -13,15 +13,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.calibrate.CalibrationSet;
-import prunekit.core.model.Model;
+import prunekit.pipeline.ScoreStage;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerEvaluation;
 import prunekit.prune.score.ScorerName;
-import prunekit.prune.score.Scoring;
 import prunekit.prune.score.ScoringOptions;
-import prunekit.prune.score.ScoresJson;
 
 /** {@code prunekit score MODEL --calib FILE... --scorer NAME... --out DIR}: importance scores to scores.json. */
 @Command(name = "score", mixinStandardHelpOptions = true,
@@ -37,12 +34,12 @@ public final class ScoreCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--scorer", required = true, arity = "1..*", paramLabel = "NAME", description = "scorers to run")
-    List<String> scorers;
+    List<ScorerName> scorers;
 
     @Option(names = "--kinds", arity = "1..*", paramLabel = "KIND",
             description = "group kinds to score: kv_group query_head mlp_channel hidden_channel attention_block mlp_block layer"
                     + " (default: all but hidden_channel)")
-    List<String> kinds;
+    List<GroupKind> kinds;
 
     @Option(names = "--evaluate", description = "also run the oracle and report each scorer's Spearman correlation with it")
     boolean evaluate;
@@ -56,13 +53,10 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = modelArg.load();
-        CalibrationSet set = calib.load(m, "scoring");
-        ScoringOptions o = options(kinds, oracleBatch).withEvaluate(evaluate);
-        List<ScorerName> names = scorers.stream().map(ScorerName::parse).toList();
-        ImportanceScores s = Scoring.runWithStats(m, set, names, o, msg -> System.err.println("score: " + msg)).scores();
-        Path file = out.resolve("scores.json");
-        ScoresJson.write(s, file);
+        ScoreStage.Result r = ScoreStage.run(modelArg.load(), new ScoreStage.Options(calib.calibration(), scorers,
+                options(kinds, oracleBatch).withEvaluate(evaluate), out), msg -> System.err.println("score: " + msg));
+        Path file = r.file();
+        ImportanceScores s = r.scores();
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("scores", file.toString());
         res.put("scorers", s.scorers().stream().map(ScorerName::id).toList());
@@ -83,22 +77,26 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     /** Scoring options from --kinds and --oracle-batch. */
-    static ScoringOptions options(List<String> kinds, String oracleBatch) {
+    private static ScoringOptions options(List<GroupKind> kinds, String oracleBatch) {
         ScoringOptions o = ScoringOptions.defaults();
         if (kinds != null && !kinds.isEmpty()) {
-            EnumSet<GroupKind> k = EnumSet.noneOf(GroupKind.class);
-            kinds.forEach(s -> k.add(GroupKind.fromId(s)));
-            o = o.withKinds(k);
+            o = o.withKinds(EnumSet.copyOf(kinds));
         }
-        String[] bt = oracleBatch.toLowerCase(Locale.ROOT).split("x");
-        if (bt.length != 2) {
-            throw new IllegalArgumentException("--oracle-batch '" + oracleBatch + "': write windows x tokens, e.g. 2x64");
-        }
+        int[] bt = oracleBatch(oracleBatch);
+        return o.withOracle(bt[0], bt[1]);
+    }
+
+    /** "BxT" (windows x tokens) as {B, T}. */
+    static int[] oracleBatch(String text) {
+        String[] bt = text.toLowerCase(Locale.ROOT).split("x");
         try {
-            return o.withOracle(Integer.parseInt(bt[0].trim()), Integer.parseInt(bt[1].trim()));
+            if (bt.length == 2) {
+                return new int[] {Integer.parseInt(bt[0].trim()), Integer.parseInt(bt[1].trim())};
+            }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--oracle-batch '" + oracleBatch + "': write windows x tokens, e.g. 2x64");
+            // reported below
         }
+        throw new IllegalArgumentException("--oracle-batch '" + text + "': write windows x tokens, e.g. 2x64");
     }
 
     private static String human(Path file, ImportanceScores s) {

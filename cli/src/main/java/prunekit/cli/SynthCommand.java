@@ -66,7 +66,7 @@ public final class SynthCommand implements Callable<Integer> {
         int[] done = {0};
         try (SyntheticWeights w = new SyntheticWeights(config, dtype, seed)) {
             SafetensorsWriter.Tensors tensors = new SafetensorsWriter.Tensors(w.shapes(), name -> {
-                bar.update(done[0]++);
+                bar.update(done[0]++, "");
                 return w.read(name);
             });
             HfCheckpoint.write(config, tensors, tok, out, HfCheckpoint.WriteOptions.defaults().withDtype(dtype)

@@ -114,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path referenceLog;
 
     @Option(names = "--dtype", paramLabel = "f32|f16|bf16", description = "dtype of the final checkpoint (default: the source's; f32 with --init)")
-    String dtype;
+    DType dtype;
 
     @Override
     public Integer call() throws java.io.IOException {
@@ -146,7 +146,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainResult r = new Trainer(Recipe.train(recipe), RunOptions.defaults(), trainData, out,
                 new ProgressLines(err, logEvery)).run(initial, null, resume);
         Path modelDir = out.resolve("model");
-        DType d = dtype != null ? DType.parse(dtype) : outDtype;
+        DType d = dtype != null ? dtype : outDtype;
         HfCheckpoint.writeWith(new Model(r.weights().config(), r.weights(), tok, "prunekit train " + out), modelDir,
                 HfCheckpoint.WriteOptions.defaults().withDtype(d).withOverwrite(true));
         Map<String, Object> res = summary(r, modelDir);

@@ -37,6 +37,10 @@ import prunekit.prune.surgery.SurgeryOptions;
  * shipped with the tests: score, plan 0.7 of the layers, cut, write an HF checkpoint, read it back.
  */
 class Stories260KEndToEndTest {
+    /** Measured values (ctx 64, batch 4), to the digits pinned. */
+    static final double DENSE_PPL = 4.1752;
+    static final double PRUNED_PPL = 29.7464;
+
     @Test
     void scorePlanCutWriteAndReload(@TempDir Path dir) throws Exception {
         Model m = ModelLoader.load(SharedFiles.project("models/stories260K.gguf"), null);
@@ -62,7 +66,11 @@ class Stories260KEndToEndTest {
         TokenStream stream = TokenStream.of(List.of(text), m.tokenizer());
         double dense = ppl(m, stream);
         double after = ppl(pruned, stream);
-        assertTrue(Double.isFinite(after) && after > dense * 0.9, "dense " + dense + ", pruned " + after);
+        // cutting 30% of the layers without recovery makes the model worse, never better; the values are pinned
+        // (fixed calibration windows, fixed plan) so a change in scoring, planning or surgery shows here
+        assertTrue(after > dense, "pruning must raise perplexity: dense " + dense + ", pruned " + after);
+        assertEquals(DENSE_PPL, dense, 5e-4, "dense perplexity on short-stories.txt");
+        assertEquals(PRUNED_PPL, after, 5e-4, "perplexity after the taylor 0.7 uniform cut");
 
         HfCheckpoint.write(pruned, dir.resolve("out"), null);
         Model back = ModelLoader.load(dir.resolve("out"), null);

@@ -1,4 +1,4 @@
-package prunekit.prune.sweep;
+package prunekit.pipeline.sweep;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;

@@ -1,4 +1,4 @@
-package prunekit.cli;
+package prunekit.pipeline;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

@@ -1,4 +1,4 @@
-package prunekit.cli;
+package prunekit.pipeline;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -19,13 +19,13 @@ import prunekit.core.io.Sha256;
  * every input, versions and time. A directory that holds an earlier run of the same job is
  * cleared before a new run; anything else that is not empty is refused, never overwritten.
  */
-final class RunDirectory {
-    static final String MANIFEST = "manifest.json";
+public final class RunDirectory {
+    public static final String MANIFEST = "manifest.json";
 
     private RunDirectory() {
     }
 
-    static void prepare(Path dir, String job) throws IOException {
+    public static void prepare(Path dir, String job) throws IOException {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.findAny().isPresent()) {
@@ -40,6 +40,12 @@ final class RunDirectory {
         Files.createDirectories(dir);
     }
 
+    /** "prunekit VERSION" from the jar manifest, or "prunekit dev". */
+    public static String version() {
+        String v = RunDirectory.class.getPackage().getImplementationVersion();
+        return "prunekit " + (v == null ? "dev" : v);
+    }
+
     private static String jobOf(Path manifest) {
         try {
             JsonObject o = JsonParser.parseString(Files.readString(manifest)).getAsJsonObject();
@@ -49,11 +55,11 @@ final class RunDirectory {
         }
     }
 
-    static void writeManifest(Path dir, String job, List<String> commands, List<Path> inputs) throws IOException {
+    public static void writeManifest(Path dir, String job, List<String> commands, List<Path> inputs) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job", job);
         m.put("finished", Instant.now().toString());
-        m.put("prunekit", new PrunekitCli.Version().getVersion()[0]);
+        m.put("prunekit", version());
         m.put("java", System.getProperty("java.version"));
         m.put("commands", commands);
         Map<String, String> sums = new LinkedHashMap<>();
@@ -65,7 +71,7 @@ final class RunDirectory {
     }
 
     /** Deletes everything below {@code dir}, leaving {@code dir} itself. */
-    static void deleteContents(Path dir) throws IOException {
+    public static void deleteContents(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(dir)) {

@@ -1,4 +1,4 @@
-package prunekit.prune.sweep;
+package prunekit.pipeline.sweep;
 
 import java.util.ArrayList;
 import java.util.List;

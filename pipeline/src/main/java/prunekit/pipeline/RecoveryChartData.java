@@ -1,4 +1,4 @@
-package prunekit.cli;
+package prunekit.pipeline;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -19,12 +19,12 @@ import prunekit.viz.RecoveryChart;
  * validation curve: perplexity against tokens, step 0 being the unrecovered model), the teacher's
  * and the unrecovered model's perplexity on the same windows as the horizontal lines.
  */
-final class RecoveryChartData {
+public final class RecoveryChartData {
     private RecoveryChartData() {
     }
 
     /** {@code names} may be null (then "MODE LOSS", made unique with the directory name). */
-    static RecoveryChart.Data of(List<Path> runs, List<String> names, String title) throws IOException {
+    public static RecoveryChart.Data of(List<Path> runs, List<String> names, String title) throws IOException {
         if (names != null && names.size() != runs.size()) {
             throw new IllegalArgumentException("--names gives " + names.size() + " names for " + runs.size() + " runs");
         }

@@ -1,4 +1,4 @@
-package prunekit.cli;
+package prunekit.pipeline;
 
 import java.nio.file.Path;
 import prunekit.core.eval.Generator;

@@ -1,0 +1,29 @@
+package prunekit.pipeline;
+
+import java.nio.file.Path;
+import java.util.List;
+import prunekit.calibrate.CalibrationOptions;
+import prunekit.calibrate.CalibrationSet;
+import prunekit.core.model.Model;
+
+/** Calibration text files (possibly none) and how windows are drawn from them. */
+public record Calibration(List<Path> files, CalibrationOptions options) {
+    public Calibration {
+        files = files == null ? List.of() : List.copyOf(files);
+        if (options == null) {
+            throw new IllegalArgumentException("calibration options are required");
+        }
+    }
+
+    public boolean given() {
+        return !files.isEmpty();
+    }
+
+    /** The calibration set of {@code m}'s tokenizer; fails saying what to pass when no file is given. */
+    public CalibrationSet load(Model m, String why) {
+        if (!given()) {
+            throw new IllegalArgumentException(why + " needs calibration text: pass --calib FILE...");
+        }
+        return CalibrationSet.from(files, Models.requireTokenizer(m), options);
+    }
+}

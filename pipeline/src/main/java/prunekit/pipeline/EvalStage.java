@@ -1,0 +1,83 @@
+package prunekit.pipeline;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import prunekit.core.engine.LayerStreamer;
+import prunekit.core.engine.Transformer;
+import prunekit.core.eval.Perplexity;
+import prunekit.core.eval.TokenStream;
+import prunekit.core.io.LazyModel;
+import prunekit.core.model.Model;
+
+/** Perplexity and bits per byte of text files under the shared protocol (one stream, back-to-back windows). */
+public final class EvalStage {
+    private EvalStage() {
+    }
+
+    /** When to run one layer at a time from disk; both ways give the same numbers. */
+    public enum Streaming { AUTO, ALWAYS, NEVER }
+
+    /** {@code ctx} null: the model's max_position_embeddings. */
+    public record Options(List<Path> files, Integer ctx, int batch, Streaming stream) {
+        public Options {
+            if (files == null || files.isEmpty()) {
+                throw new IllegalArgumentException("eval needs text: pass --text FILE...");
+            }
+            files = List.copyOf(files);
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            }
+            if (stream == null) {
+                stream = Streaming.AUTO;
+            }
+        }
+
+        public Options(List<Path> files, Integer ctx, int batch) {
+            this(files, ctx, batch, Streaming.AUTO);
+        }
+    }
+
+    /** The protocol's outcome with the stream it ran on. */
+    public record Result(String model, List<Path> files, Perplexity.Result perplexity, int ctx, int streamTokens,
+                         long utf8Bytes, boolean streamed) {
+    }
+
+    /** In memory. */
+    public static Result run(Model m, Options o, ProgressBars bars) {
+        TokenStream stream = TokenStream.of(o.files(), Models.requireTokenizer(m));
+        int ctx = o.ctx() != null ? o.ctx() : m.config().maxPositions();
+        ProgressBars.Bar bar = bars.start("eval", stream.windowCount(ctx), "windows");
+        Perplexity.Result r;
+        try (Transformer t = new Transformer(m.weights())) {
+            r = Perplexity.evaluate(t, stream, ctx, o.batch(), done -> bar.update(done, ""));
+        }
+        bar.finish(r.windows(), String.format(Locale.ROOT, "ppl %.3f", r.perplexity()));
+        return new Result(m.source(), o.files(), r, ctx, stream.ids().length, stream.utf8Bytes(), false);
+    }
+
+    /**
+     * Streaming layer by layer when {@code o.stream()} says so: AUTO streams when the model's fp32
+     * weights exceed the hidden states of every window (tokens · hidden · 4 bytes), the case where
+     * holding one layer lowers the peak; small models over long texts stay in memory.
+     */
+    public static Result run(LazyModel lm, Options o, ProgressBars bars) {
+        if (lm.tokenizer() == null) {
+            throw new IllegalArgumentException(lm.source() + ": the model has no tokenizer; pass --tokenizer FILE");
+        }
+        TokenStream stream = TokenStream.of(o.files(), lm.tokenizer());
+        int ctx = o.ctx() != null ? o.ctx() : lm.config().maxPositions();
+        long states = LayerStreamer.hiddenStateBytes(lm.config(), (long) stream.windowCount(ctx) * ctx);
+        boolean streamed = o.stream() == Streaming.ALWAYS
+                || (o.stream() == Streaming.AUTO && 4 * lm.weights().parameterCount() > states);
+        if (!streamed) {
+            return run(lm.load(), o, bars);
+        }
+        int layers = lm.config().numLayers();
+        ProgressBars.Bar bar = bars.start("eval (streamed)", layers, "layers");
+        Perplexity.Result r = Perplexity.evaluate(new LayerStreamer(lm.weights()), stream, ctx, o.batch(),
+                done -> bar.update(done, ""));
+        bar.finish(layers, String.format(Locale.ROOT, "ppl %.3f", r.perplexity()));
+        return new Result(lm.source(), o.files(), r, ctx, stream.ids().length, stream.utf8Bytes(), true);
+    }
+}
