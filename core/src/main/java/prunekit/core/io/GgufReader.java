@@ -31,7 +31,7 @@ public final class GgufReader {
     }
 
     /** GGUF tensor name of each projection in layer N: {@code blk.N.<suffix>.weight}. */
-    private static final Map<Proj, String> GGUF_PROJ = new EnumMap<>(Map.of(
+    static final Map<Proj, String> GGUF_PROJ = new EnumMap<>(Map.of(
             Proj.Q, "attn_q", Proj.K, "attn_k", Proj.V, "attn_v", Proj.O, "attn_output",
             Proj.GATE, "ffn_gate", Proj.UP, "ffn_up", Proj.DOWN, "ffn_down"));
 
@@ -54,7 +54,7 @@ public final class GgufReader {
         return new Model(config, weights, tokenizer, gguf.toString());
     }
 
-    private static String blk(int layer, String what) {
+    static String blk(int layer, String what) {
         return "blk." + layer + "." + what + ".weight";
     }
 
@@ -223,7 +223,21 @@ public final class GgufReader {
      * permutation HF's {@code convert_llama_weights_to_hf} applies.
      */
     public static FloatTensor interleavedToRotateHalf(FloatTensor w, int heads) {
-        int rows = w.dim(0);
+        return w.selectRows(rotateHalfRows(w.dim(0), heads));
+    }
+
+    /** The inverse of {@link #interleavedToRotateHalf}: HF's rotate-half rows back to GGUF's interleaved pairs. */
+    public static FloatTensor rotateHalfToInterleaved(FloatTensor w, int heads) {
+        int[] perm = rotateHalfRows(w.dim(0), heads);
+        int[] inverse = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[perm[i]] = i;
+        }
+        return w.selectRows(inverse);
+    }
+
+    /** Row r of the rotate-half layout is row {@code perm[r]} of the interleaved one. */
+    private static int[] rotateHalfRows(int rows, int heads) {
         if (heads <= 0 || rows % heads != 0 || (rows / heads) % 2 != 0) {
             throw new IllegalArgumentException("cannot split " + rows + " rows into " + heads + " heads of even size");
         }
@@ -237,7 +251,7 @@ public final class GgufReader {
                 }
             }
         }
-        return w.selectRows(perm);
+        return perm;
     }
 
     /** The SentencePiece vocabulary of {@code tokenizer.ggml.*}, or null when the file has none. */
