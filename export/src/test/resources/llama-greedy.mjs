@@ -21,7 +21,7 @@ const {getLlama, LlamaLogLevel} = await import(pathToFileURL(require.resolve("no
 const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false});
 const model = await llama.loadModel({modelPath});
 for (const prompt of prompts) {
-    const context = await model.createContext({contextSize: 512, sequences: 1, threads: Number(process.env.PRUNEKIT_LLAMA_THREADS ?? 1)});
+    const context = await model.createContext({contextSize: Math.min(512, model.trainContextSize), sequences: 1, threads: Number(process.env.PRUNEKIT_LLAMA_THREADS ?? 1)});
     const sequence = context.getSequence();
     const body = model.tokenize(prompt, false);
     const promptIds = model.tokens.shouldPrependBosToken && model.tokens.bos != null

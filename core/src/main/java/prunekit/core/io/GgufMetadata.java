@@ -16,8 +16,8 @@ final class GgufMetadata {
     private GgufMetadata() {
     }
 
-    static void general(GgufHeader h, Model m, GgufWriter.Options opts, int fileType) {
-        h.putString("general.architecture", "llama")
+    static void general(GgufHeader h, String arch, Model m, GgufWriter.Options opts, int fileType) {
+        h.putString("general.architecture", arch)
                 .putString("general.type", "model")
                 .putString("general.name", opts.name())
                 .putString("general.size_label", sizeLabel(m.config().parameterCount()))
@@ -28,19 +28,20 @@ final class GgufMetadata {
     }
 
     /** Hyper-parameters; head counts and FFN width are one value when every layer agrees, else one per layer. */
-    static void llama(GgufHeader h, LlamaConfig c) {
-        h.putU32("llama.vocab_size", c.vocabSize())
-                .putU32("llama.context_length", c.maxPositions())
-                .putU32("llama.embedding_length", c.hidden())
-                .putU32("llama.block_count", c.numLayers());
-        perLayer(h, "llama.feed_forward_length", c, LayerShape::ffn);
-        perLayer(h, "llama.attention.head_count", c, LayerShape::queryHeads);
-        perLayer(h, "llama.attention.head_count_kv", c, LayerShape::kvHeads);
-        h.putU32("llama.attention.key_length", c.headDim())
-                .putU32("llama.attention.value_length", c.headDim())
-                .putU32("llama.rope.dimension_count", c.headDim())
-                .putF32("llama.rope.freq_base", c.ropeTheta())
-                .putF32("llama.attention.layer_norm_rms_epsilon", c.rmsNormEps());
+    static void hyperParameters(GgufHeader h, String arch, LlamaConfig c) {
+        String a = arch + ".";
+        h.putU32(a + "vocab_size", c.vocabSize())
+                .putU32(a + "context_length", c.maxPositions())
+                .putU32(a + "embedding_length", c.hidden())
+                .putU32(a + "block_count", c.numLayers());
+        perLayer(h, a + "feed_forward_length", c, LayerShape::ffn);
+        perLayer(h, a + "attention.head_count", c, LayerShape::queryHeads);
+        perLayer(h, a + "attention.head_count_kv", c, LayerShape::kvHeads);
+        h.putU32(a + "attention.key_length", c.headDim())
+                .putU32(a + "attention.value_length", c.headDim())
+                .putU32(a + "rope.dimension_count", c.headDim())
+                .putF32(a + "rope.freq_base", c.ropeTheta())
+                .putF32(a + "attention.layer_norm_rms_epsilon", c.rmsNormEps());
     }
 
     private static void perLayer(GgufHeader h, String key, LlamaConfig c, java.util.function.ToIntFunction<LayerShape> f) {

@@ -21,7 +21,8 @@ import prunekit.core.tokenize.SentencePieceBpe;
 import prunekit.core.tokenize.SentencePieceBpe.TokenType;
 
 /**
- * Loads a LLaMA GGUF file ({@code general.architecture = llama}) as a {@link Model}: weights
+ * Loads a LLaMA GGUF file ({@code general.architecture = llama}, or {@code deci}, llama.cpp's
+ * architecture for LLaMA layers of per-layer shapes) as a {@link Model}: weights
  * renamed to the HF names of {@link TensorNames}, q/k rows permuted from GGUF's interleaved RoPE
  * pairs to HF's rotate-half layout, the config computed from the tensor shapes and checked against
  * the {@code llama.*} metadata, and the SentencePiece vocabulary as a {@link SentencePieceBpe}.
@@ -38,9 +39,9 @@ public final class GgufReader {
     public static Model read(Path gguf) {
         GgufFile g = GgufFile.open(gguf);
         String arch = g.getString("general.architecture", null);
-        if (!"llama".equals(arch)) {
+        if (!"llama".equals(arch) && !"deci".equals(arch)) {
             throw new FormatException(gguf, "general.architecture is " + (arch == null ? "missing" : "'" + arch + "'")
-                    + "; prunekit reads LLaMA-architecture GGUF files ('llama')");
+                    + "; prunekit reads LLaMA-architecture GGUF files ('llama', or 'deci' for per-layer shapes)");
         }
         LlamaConfig config = config(g);
         SentencePieceBpe tokenizer = tokenizer(g, config.vocabSize());
@@ -61,19 +62,20 @@ public final class GgufReader {
     /** The config from tensor shapes (vocab, hidden, per-layer heads and FFN), checked against the metadata. */
     static LlamaConfig config(GgufFile g) {
         Path f = g.path();
+        String a = g.getString("general.architecture") + "."; // llama.* or deci.* (same keys, per-layer shapes)
         int[] embed = g.tensor("token_embd.weight").shape(); // (vocab, hidden)
         int vocab = embed[0];
         int hidden = embed[1];
-        expect(g, "llama.embedding_length", hidden, "token_embd.weight has " + hidden + " columns");
-        int numLayers = g.getInt("llama.block_count");
-        int heads0 = perLayer(g, "llama.attention.head_count", 0, numLayers);
-        if (heads0 <= 0 && !g.has("llama.attention.key_length")) {
+        expect(g, a + "embedding_length", hidden, "token_embd.weight has " + hidden + " columns");
+        int numLayers = g.getInt(a + "block_count");
+        int heads0 = perLayer(g, a + "attention.head_count", 0, numLayers);
+        if (heads0 <= 0 && !g.has(a + "attention.key_length")) {
             throw new FormatException(f, "cannot tell the head dim: llama.attention.head_count is " + heads0);
         }
-        int headDim = g.getInt("llama.attention.key_length", heads0 > 0 ? hidden / heads0 : 0);
-        int rot = g.getInt("llama.rope.dimension_count", headDim);
+        int headDim = g.getInt(a + "attention.key_length", heads0 > 0 ? hidden / heads0 : 0);
+        int rot = g.getInt(a + "rope.dimension_count", headDim);
         if (rot != headDim) {
-            throw new FormatException(f, "llama.rope.dimension_count is " + rot + " but the head dim is " + headDim
+            throw new FormatException(f, a + "rope.dimension_count is " + rot + " but the head dim is " + headDim
                     + "; partial rotary embeddings are not supported");
         }
         List<LayerShape> layers = new ArrayList<>();
@@ -81,24 +83,24 @@ public final class GgufReader {
             int q = g.hasTensor(blk(i, "attn_q")) ? rows(g, blk(i, "attn_q"), headDim) : 0;
             int kv = g.hasTensor(blk(i, "attn_k")) ? rows(g, blk(i, "attn_k"), headDim) : 0;
             int ffn = g.hasTensor(blk(i, "ffn_gate")) ? g.tensor(blk(i, "ffn_gate")).shape()[0] : 0;
-            expect(g, "llama.attention.head_count", i, numLayers, q, "layer " + i + " has " + q + " query heads");
-            expect(g, "llama.attention.head_count_kv", i, numLayers, kv, "layer " + i + " has " + kv + " KV heads");
-            expect(g, "llama.feed_forward_length", i, numLayers, ffn, "layer " + i + " has FFN width " + ffn);
+            expect(g, a + "attention.head_count", i, numLayers, q, "layer " + i + " has " + q + " query heads");
+            expect(g, a + "attention.head_count_kv", i, numLayers, kv, "layer " + i + " has " + kv + " KV heads");
+            expect(g, a + "feed_forward_length", i, numLayers, ffn, "layer " + i + " has FFN width " + ffn);
             layers.add(new LayerShape(q, kv, ffn));
         }
-        String scaling = g.getString("llama.rope.scaling.type", "none");
+        String scaling = g.getString(a + "rope.scaling.type", "none");
         if (!scaling.equals("none") || g.hasTensor("rope_freqs.weight")) {
             throw new FormatException(f, "RoPE scaling (" + scaling + (g.hasTensor("rope_freqs.weight")
                     ? ", rope_freqs.weight" : "") + ") is not supported for GGUF; load the HF checkpoint instead");
         }
         try {
             return LlamaConfig.builder().vocabSize(vocab).hidden(hidden).headDim(headDim).layers(layers)
-                    .rmsNormEps(g.getDouble("llama.attention.layer_norm_rms_epsilon", 1e-5))
-                    .ropeTheta(g.getDouble("llama.rope.freq_base", 10000))
+                    .rmsNormEps(g.getDouble(a + "attention.layer_norm_rms_epsilon", 1e-5))
+                    .ropeTheta(g.getDouble(a + "rope.freq_base", 10000))
                     .tieWordEmbeddings(isTied(g))
                     .bosId(tokenId(g, "tokenizer.ggml.bos_token_id", 1))
                     .eosId(tokenId(g, "tokenizer.ggml.eos_token_id", 2))
-                    .maxPositions(g.getInt("llama.context_length", 2048))
+                    .maxPositions(g.getInt(a + "context_length", 2048))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new FormatException(f, e.getMessage(), e);
@@ -137,7 +139,7 @@ public final class GgufReader {
 
     private static void expect(GgufFile g, String key, int layer, int numLayers, int actual, String what) {
         if (key.endsWith("head_count_kv") && !g.has(key)) {
-            key = "llama.attention.head_count"; // absent: as many KV heads as query heads
+            key = key.substring(0, key.length() - "_kv".length()); // absent: as many KV heads as query heads
         }
         int meta = perLayer(g, key, layer, numLayers);
         if (meta != actual) {

@@ -21,11 +21,16 @@ import prunekit.core.tokenize.SentencePieceBpe;
 import prunekit.core.tokenize.Tokenizer;
 
 /**
- * Writes a {@link Model} as a GGUF v3 file for llama.cpp ({@code general.architecture = llama}):
- * the {@code llama.*} hyper-parameters (per-layer int32 arrays for head counts and FFN width when
- * the layers differ), the SentencePiece vocabulary, and the tensors under GGUF names with q/k rows
- * permuted back from HF's rotate-half layout to GGUF's interleaved pairs (the inverse of what
- * {@link GgufReader} does on load).
+ * Writes a {@link Model} as a GGUF v3 file for llama.cpp: the hyper-parameters, the SentencePiece
+ * vocabulary, and the tensors under GGUF names with q/k rows permuted back from HF's rotate-half
+ * layout to GGUF's interleaved pairs (the inverse of what {@link GgufReader} does on load).
+ *
+ * <p>A uniform model is {@code general.architecture = llama}. A model whose layers differ is
+ * {@code deci}, with per-layer int32 arrays for {@code attention.head_count}, {@code head_count_kv}
+ * and {@code feed_forward_length}: llama.cpp's {@code llama} loader reads those arrays but sizes
+ * every layer's tensors like layer 0 (check_tensor_dims rejects the file), while {@code deci}
+ * (its architecture for NAS-pruned LLaMA models) takes each layer's own shape, with the same
+ * tensors, RoPE and tokenizer.
  *
  * <p>2-D weights take the requested {@link GgmlType}; norms stay F32; a Q8_0 request falls back to
  * F16 for a matrix whose rows are not whole 32-value blocks (as llama.cpp's converter does). Every
@@ -78,8 +83,9 @@ public final class GgufWriter {
         SentencePieceBpe vocab = vocabulary(model.tokenizer());
         List<Entry> entries = plan(model, opts.type());
         GgufHeader header = new GgufHeader();
-        GgufMetadata.general(header, model, opts, fileType(opts.type()));
-        GgufMetadata.llama(header, c);
+        String arch = c.isUniform() ? "llama" : "deci";
+        GgufMetadata.general(header, arch, model, opts, fileType(opts.type()));
+        GgufMetadata.hyperParameters(header, arch, c);
         GgufMetadata.tokenizer(header, vocab);
         Map<GgmlType, Integer> types = new EnumMap<>(GgmlType.class);
         for (Entry e : entries) {

@@ -50,6 +50,8 @@ class GgufWriterTest {
         }
         GgufFile g = GgufFile.open(out);
         assertEquals(3, g.version());
+        assertEquals("llama", g.getString("general.architecture"));
+        assertEquals(4, g.getInt("llama.attention.head_count_kv"));
         assertEquals("260K", g.getString("general.size_label"));
         assertTrue(g.getBoolean("tokenizer.ggml.add_bos_token"));
     }
@@ -69,7 +71,10 @@ class GgufWriterTest {
         }
     }
 
-    /** Per-layer head counts and FFN widths are written as arrays and read back into the same shapes. */
+    /**
+     * Per-layer head counts and FFN widths are written as arrays under llama.cpp's 'deci' architecture
+     * (its 'llama' loader sizes every layer like layer 0) and read back into the same shapes.
+     */
     @Test
     void adaptiveShapesRoundTrip() {
         LlamaConfig c = LlamaConfig.builder().vocabSize(512).hidden(64).headDim(8)
@@ -80,8 +85,10 @@ class GgufWriterTest {
         Path out = dir.resolve("adaptive.gguf");
         GgufWriter.write(m, out, GgufWriter.Options.of(GgmlType.F32, "adaptive"));
         GgufFile g = GgufFile.open(out);
-        assertArrayEquals(new int[] {8, 4, 6}, g.getIntArray("llama.attention.head_count"));
-        assertArrayEquals(new int[] {172, 96, 40}, g.getIntArray("llama.feed_forward_length"));
+        assertEquals("deci", g.getString("general.architecture"));
+        assertArrayEquals(new int[] {8, 4, 6}, g.getIntArray("deci.attention.head_count"));
+        assertArrayEquals(new int[] {4, 2, 3}, g.getIntArray("deci.attention.head_count_kv"));
+        assertArrayEquals(new int[] {172, 96, 40}, g.getIntArray("deci.feed_forward_length"));
         Model back = GgufReader.read(out);
         assertEquals(c, back.config());
         m.weights().tensors().forEach((k, v) -> IoTestData.assertBitwiseEqual(v, back.weights().get(k), k));
