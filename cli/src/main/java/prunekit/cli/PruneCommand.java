@@ -16,6 +16,7 @@ import prunekit.calibrate.CalibrationSet;
 import prunekit.calibrate.StatsCollector;
 import prunekit.calibrate.StatsOptions;
 import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.ModelCard;
 import prunekit.core.model.Model;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
@@ -123,7 +124,9 @@ public final class PruneCommand implements Callable<Integer> {
         PruningPlan plan = Planner.plan(m.config(), scores, name, b, o);
         PlanJson.write(plan, m.config(), out.resolve("plan.json"));
         Model pruned = Surgery.apply(m, plan, biasCompensation ? new SurgeryOptions(true, stats) : SurgeryOptions.plain());
-        HfCheckpoint.write(pruned, out.resolve("pruned"), null);
+        HfCheckpoint.writeWith(pruned, out.resolve("pruned"), HfCheckpoint.WriteOptions.defaults(),
+                ModelCard.of(pruned).prunedFrom(m, name.id() + ", " + b.describe())
+                        .withCommand("prunekit prune " + String.join(" ", spec.commandLine().getParseResult().originalArgs())));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("plan", out.resolve("plan.json").toString());
         res.put("pruned", out.resolve("pruned").toString());

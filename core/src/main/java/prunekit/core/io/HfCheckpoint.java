@@ -114,18 +114,24 @@ public final class HfCheckpoint {
         writeWith(model, outDir, WriteOptions.defaults().withDtype(dtypeOrNull));
     }
 
-    /**
-     * Writes {@code model} to {@code outDir}: config.json, generation_config.json, the weights and,
-     * with a tokenizer, tokenizer.json and tokenizer_config.json. {@code outDir} must be absent or
-     * empty unless {@code options.overwrite()}.
-     */
+    /** As {@link #writeWith(Model, Path, WriteOptions, ModelCard)} with the card {@link ModelCard#of} the model. */
     public static void writeWith(Model model, Path outDir, WriteOptions options) {
+        writeWith(model, outDir, options, ModelCard.of(model));
+    }
+
+    /**
+     * Writes {@code model} to {@code outDir}: config.json, generation_config.json, the weights,
+     * README.md (the model card) and, with a tokenizer, tokenizer.json and tokenizer_config.json.
+     * {@code outDir} must be absent or empty unless {@code options.overwrite()}.
+     */
+    public static void writeWith(Model model, Path outDir, WriteOptions options, ModelCard card) {
         Path out = outDir.toAbsolutePath().normalize();
         checkTarget(out, options.overwrite());
         Path tmp = null;
         try {
             tmp = AtomicFiles.createSibling(out, "tmp", true);
             writeFiles(model, tmp, options);
+            Files.writeString(tmp.resolve(ModelCard.FILE_NAME), card.render(model.config()), StandardCharsets.UTF_8);
             install(tmp, out);
             tmp = null;
         } catch (IOException e) {
