@@ -17,6 +17,7 @@ import prunekit.core.model.Model;
 import prunekit.core.io.GgufWriter;
 import prunekit.export.ExportFormat;
 import prunekit.export.MemoizedReference;
+import prunekit.export.OnnxFolderWriter;
 import prunekit.export.OnnxFlavour;
 import prunekit.export.OnnxModel;
 import prunekit.export.OnnxWriter;
@@ -27,15 +28,17 @@ import prunekit.export.onnx.OnnxFile;
 
 /**
  * {@code prunekit export MODEL OUT.onnx [--verify]}: an ONNX decoder with a KV cache; {@code OUT.gguf}
- * (or {@code --format gguf}): a GGUF file for llama.cpp.
+ * (or {@code --format gguf}): a GGUF file for llama.cpp; {@code --format onnx-folder}: the HF ONNX
+ * folder that transformers.js and onnxruntime-genai load.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Write a model as an ONNX decoder (input_ids, attention_mask, position_ids, past_key_values.N.* → "
                 + "logits, present.N.*) and optionally check it against prunekit's forward in ONNX Runtime, "
-                + "or as a GGUF file for llama.cpp / ollama.",
+                + "or as a GGUF file for llama.cpp / ollama, or as an ONNX model folder for transformers.js / onnxruntime-genai.",
         footer = {"", "Examples:", "  prunekit export models/stories260K.gguf out/stories.onnx --verify",
             "  prunekit export runs/pruned out/pruned.onnx --flavour optimized --dtype f16",
-            "  prunekit export runs/pruned out/pruned.gguf --dtype q8_0"})
+            "  prunekit export runs/pruned out/pruned.gguf --dtype q8_0",
+            "  prunekit export runs/pruned out/pruned-onnx --format onnx-folder"})
 public final class ExportCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
@@ -44,7 +47,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT.onnx") Path out;
 
     @Option(names = "--format", paramLabel = "F", converter = FormatConverter.class,
-            description = "onnx, gguf or onnx-folder (default: from OUT's extension: .gguf → gguf, .onnx → onnx)")
+            description = "onnx, gguf or onnx-folder (default: from OUT: .gguf → gguf, .onnx → onnx, else onnx-folder)")
     ExportFormat format;
 
     @Option(names = "--flavour", defaultValue = "standard", paramLabel = "F",
@@ -71,15 +74,18 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Model m = modelArg.load();
-        if ((format != null ? format : ExportFormat.fromPath(out)) == ExportFormat.GGUF) {
+        ExportFormat f = format != null ? format : ExportFormat.fromPath(out);
+        if (f == ExportFormat.GGUF) {
             return writeGguf(m);
         }
         OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(DType.parse(dtype))
                 .withExternalData(OnnxFile.ExternalData.valueOf(externalData.toUpperCase(java.util.Locale.ROOT)));
-        OnnxWriter.Result r = OnnxWriter.write(m.weights(), out, opts);
+        OnnxWriter.Result r = f == ExportFormat.ONNX_FOLDER ? OnnxFolderWriter.write(m, out, opts)
+                : OnnxWriter.write(m.weights(), out, opts);
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.model().toString());
         res.put("data", r.data() == null ? null : r.data().toString());
+        res.put("format", f.label);
         res.put("flavour", flavour.name().toLowerCase(java.util.Locale.ROOT));
         res.put("weight_dtype", opts.weightDtype().name());
         res.put("nodes", r.nodes());

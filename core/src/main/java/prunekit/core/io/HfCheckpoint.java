@@ -125,17 +125,33 @@ public final class HfCheckpoint {
      * {@code outDir} must be absent or empty unless {@code options.overwrite()}.
      */
     public static void writeWith(Model model, Path outDir, WriteOptions options, ModelCard card) {
+        writeDirectory(outDir, options.overwrite(), tmp -> {
+            writeFiles(model, tmp, options);
+            Files.writeString(tmp.resolve(ModelCard.FILE_NAME), card.render(model.config()), StandardCharsets.UTF_8);
+        });
+    }
+
+    /** Fills a temporary directory. */
+    @FunctionalInterface
+    public interface DirectoryBody {
+        void write(Path tmpDir) throws IOException;
+    }
+
+    /**
+     * Writes a model folder atomically: {@code body} fills a temporary sibling of {@code outDir},
+     * which then replaces it. {@code outDir} must be absent or empty unless {@code overwrite}.
+     */
+    public static void writeDirectory(Path outDir, boolean overwrite, DirectoryBody body) {
         Path out = outDir.toAbsolutePath().normalize();
-        checkTarget(out, options.overwrite());
+        checkTarget(out, overwrite);
         Path tmp = null;
         try {
             tmp = AtomicFiles.createSibling(out, "tmp", true);
-            writeFiles(model, tmp, options);
-            Files.writeString(tmp.resolve(ModelCard.FILE_NAME), card.render(model.config()), StandardCharsets.UTF_8);
+            body.write(tmp);
             install(tmp, out);
             tmp = null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + out + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
                 AtomicFiles.deleteTree(tmp);
@@ -157,21 +173,31 @@ public final class HfCheckpoint {
     }
 
     private static void writeFiles(Model model, Path dir, WriteOptions options) throws IOException {
-        LlamaConfig c = model.config();
         DType dtype = options.dtype() != null ? options.dtype() : model.weights().storedDtype();
-        Files.writeString(dir.resolve(HfConfigJson.FILE_NAME), HfConfigJson.toJsonString(c, dtype), StandardCharsets.UTF_8);
-        JsonObject gen = new JsonObject();
-        gen.addProperty("bos_token_id", c.bosId());
-        gen.addProperty("eos_token_id", c.eosId());
-        Files.writeString(dir.resolve(GENERATION_CONFIG_FILE), HfConfigJson.prettyJson(gen), StandardCharsets.UTF_8);
+        writeConfigFiles(model.config(), dir, dtype);
         Map<String, FloatTensor> tensors = model.weights().tensors();
         if (SafetensorsWriter.dataBytes(tensors, dtype) <= options.maxShardBytes()) {
             SafetensorsWriter.write(dir.resolve(SafetensorsWriter.SINGLE_FILE), tensors, dtype);
         } else {
             SafetensorsWriter.writeSharded(dir, tensors, dtype, options.maxShardBytes());
         }
+        writeTokenizerFiles(model, dir);
+    }
+
+    /** config.json (with {@code torch_dtype} = {@code dtype}) and generation_config.json. */
+    public static void writeConfigFiles(LlamaConfig c, Path dir, DType dtype) throws IOException {
+        Files.writeString(dir.resolve(HfConfigJson.FILE_NAME), HfConfigJson.toJsonString(c, dtype), StandardCharsets.UTF_8);
+        JsonObject gen = new JsonObject();
+        gen.addProperty("bos_token_id", c.bosId());
+        gen.addProperty("eos_token_id", c.eosId());
+        Files.writeString(dir.resolve(GENERATION_CONFIG_FILE), HfConfigJson.prettyJson(gen), StandardCharsets.UTF_8);
+    }
+
+    /** tokenizer.json and tokenizer_config.json, when the model has a tokenizer. */
+    public static void writeTokenizerFiles(Model model, Path dir) throws IOException {
         Tokenizer tok = model.tokenizer();
         if (tok != null) {
+            LlamaConfig c = model.config();
             String json = tok.toHuggingFaceJson();
             Files.writeString(dir.resolve(TOKENIZER_FILE), json, StandardCharsets.UTF_8);
             JsonObject tc = TokenizerConfigJson.build(json, c.bosId(), c.eosId(), c.maxPositions());

@@ -44,6 +44,11 @@ public final class OnnxFile {
     }
 
     public static Written write(ModelSpec spec, Path out, ExternalData policy) throws IOException {
+        return write(spec, out, policy, out.getFileName() + ".data");
+    }
+
+    /** As above with the external data file named {@code dataName} (HF's ONNX folders use {@code model.onnx_data}). */
+    public static Written write(ModelSpec spec, Path out, ExternalData policy, String dataName) throws IOException {
         Path target = out.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
@@ -58,7 +63,7 @@ public final class OnnxFile {
                     + " bytes, over protobuf's 2 GiB limit for one .onnx file; write them as external data"
                     + " (ExternalData.AUTO or ALWAYS)");
         }
-        Path data = external ? dir.resolve(target.getFileName() + ".data") : null;
+        Path data = external ? dir.resolve(dataName) : null;
         Path dataTmp = null;
         Path modelTmp = tempName(target);
         try {
@@ -73,7 +78,7 @@ public final class OnnxFile {
                 move(dataTmp, data);
             }
             move(modelTmp, target);
-            Path stale = dir.resolve(target.getFileName() + ".data");
+            Path stale = dir.resolve(dataName);
             if (!external) {
                 Files.deleteIfExists(stale);
             }

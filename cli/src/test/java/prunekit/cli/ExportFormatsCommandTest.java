@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import prunekit.core.SharedFiles;
 import prunekit.core.io.GgufFile;
 
-/** {@code prunekit export MODEL OUT.gguf}: the format comes from the extension, and the file generates as the source does. */
-class ExportGgufCommandTest {
+/** {@code prunekit export} to GGUF (format from the extension; the file generates as the source does) and to an ONNX folder. */
+class ExportFormatsCommandTest {
     @Test
     void miniVinaToGgufGeneratesTheSameText(@TempDir Path tmp) {
         String vina = SharedFiles.project("models/mini-vina").toString();
@@ -32,6 +32,19 @@ class ExportGgufCommandTest {
         Cli b = Cli.run("generate", gguf.toString(), "--prompt", prompt, "--max-new-tokens", "24");
         assertEquals(0, b.exit(), b.err());
         assertEquals(a.out(), b.out());
+    }
+
+    @Test
+    void onnxFolderHasTheHfOnnxLayoutAndVerifies(@TempDir Path tmp) {
+        Path folder = tmp.resolve("vina-onnx");
+        Cli r = Cli.run("export", SharedFiles.project("models/mini-vina").toString(), folder.toString(),
+                "--format", "onnx-folder", "--verify", "--prompt", "Việt Nam", "--json");
+        assertEquals(0, r.exit(), r.err());
+        for (String f : new String[] {"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+            "onnx/model.onnx", "genai_config.json"}) {
+            assertTrue(Files.isRegularFile(folder.resolve(f)), f);
+        }
+        assertTrue(JsonParser.parseString(r.out()).getAsJsonObject().get("parity_passed").getAsBoolean());
     }
 
     @Test
