@@ -172,8 +172,8 @@ public final class GgufReader {
         m.put(TensorNames.EMBED, take(g, "token_embd.weight", unused));
         for (int i = 0; i < c.numLayers(); i++) {
             LayerShape s = c.layer(i);
-            m.put(TensorNames.inputNorm(i), take(g, blk(i, "attn_norm"), unused));
-            m.put(TensorNames.postAttentionNorm(i), take(g, blk(i, "ffn_norm"), unused));
+            m.put(TensorNames.inputNorm(i), normOrOnes(g, blk(i, "attn_norm"), s.hasAttention(), c.hidden(), unused));
+            m.put(TensorNames.postAttentionNorm(i), normOrOnes(g, blk(i, "ffn_norm"), s.hasMlp(), c.hidden(), unused));
             for (Proj p : Proj.values()) {
                 if (p.isAttention() ? !s.hasAttention() : !s.hasMlp()) {
                     continue;
@@ -197,6 +197,16 @@ public final class GgufReader {
             throw new FormatException(g.path(), "unexpected tensors for a LLaMA model: " + unused);
         }
         return m;
+    }
+
+    /** A block's norm; a removed block ('deci' files) has none, and its unused norm is ones. */
+    private static FloatTensor normOrOnes(GgufFile g, String name, boolean blockPresent, int hidden, Set<String> unused) {
+        if (blockPresent || g.hasTensor(name)) {
+            return take(g, name, unused);
+        }
+        float[] ones = new float[hidden];
+        Arrays.fill(ones, 1f);
+        return new FloatTensor(new int[] {hidden}, ones);
     }
 
     private static FloatTensor take(GgufFile g, String name, Set<String> unused) {

@@ -30,7 +30,9 @@ import prunekit.core.tokenize.Tokenizer;
  * and {@code feed_forward_length}: llama.cpp's {@code llama} loader reads those arrays but sizes
  * every layer's tensors like layer 0 (check_tensor_dims rejects the file), while {@code deci}
  * (its architecture for NAS-pruned LLaMA models) takes each layer's own shape, with the same
- * tensors, RoPE and tokenizer.
+ * tensors, RoPE and tokenizer; it also runs layers without attention (head counts 0), whose
+ * attention tensors and norm are then absent. A layer with attention but FFN width 0 is refused:
+ * llama.cpp's deci graph ends such a layer before adding its attention output to the residual.
  *
  * <p>2-D weights take the requested {@link GgmlType}; norms stay F32; a Q8_0 request falls back to
  * F16 for a matrix whose rows are not whole 32-value blocks (as llama.cpp's converter does). Every
@@ -62,7 +64,7 @@ public final class GgufWriter {
     /** What was written: the file, its size and how many tensors of each type. */
     public record Result(Path file, long bytes, Map<GgmlType, Integer> tensorTypes) {
         public Result {
-            tensorTypes = Map.copyOf(tensorTypes);
+            tensorTypes = java.util.Collections.unmodifiableMap(new EnumMap<>(tensorTypes));
         }
     }
 
@@ -83,7 +85,7 @@ public final class GgufWriter {
         SentencePieceBpe vocab = vocabulary(model.tokenizer());
         List<Entry> entries = plan(model, opts.type());
         GgufHeader header = new GgufHeader();
-        String arch = c.isUniform() ? "llama" : "deci";
+        String arch = architecture(c);
         GgufMetadata.general(header, arch, model, opts, fileType(opts.type()));
         GgufMetadata.hyperParameters(header, arch, c);
         GgufMetadata.tokenizer(header, vocab);
@@ -99,19 +101,24 @@ public final class GgufWriter {
         return new Result(out, size, types);
     }
 
-    /** The llama architecture's limits, checked before anything is written; one line each. */
+    /** {@code llama} for a stock uniform model; {@code deci} when layers differ or a layer lacks a block. */
+    static String architecture(LlamaConfig c) {
+        boolean wholeBlocks = c.layers().stream().allMatch(s -> s.hasAttention() && s.hasMlp());
+        return c.isUniform() && wholeBlocks ? "llama" : "deci";
+    }
+
+    /** What llama.cpp's architectures cannot express, checked before anything is written; one line each. */
     static void requireRepresentable(LlamaConfig c) {
         for (int i = 0; i < c.numLayers(); i++) {
-            LayerShape s = c.layer(i);
-            if (!s.hasAttention() || !s.hasMlp()) {
-                throw new IllegalArgumentException("cannot write GGUF: layer " + i + " has no " + (s.hasAttention() ? "MLP" : "attention")
-                        + " block, which llama.cpp's llama architecture cannot express (keep at least one head and one "
-                        + "FFN channel per layer, or drop the whole layer)");
+            if (c.layer(i).hasAttention() && !c.layer(i).hasMlp()) {
+                throw new IllegalArgumentException("cannot write GGUF: layer " + i + " has attention but no MLP, and llama.cpp's"
+                        + " 'deci' graph skips the rest of a layer of FFN width 0 (its attention output is lost); keep at"
+                        + " least one FFN channel there or drop the whole layer");
             }
         }
         if (c.attentionBias() || c.mlpBias()) {
             throw new IllegalArgumentException("cannot write GGUF: the model has " + (c.attentionBias() ? "attention" : "MLP")
-                    + " biases; prunekit's GGUF writer writes bias-free LLaMA models only");
+                    + " biases (FLAP bias compensation?); prunekit's GGUF writer writes bias-free LLaMA models only");
         }
         if (c.ropeScaling().type() != RopeScaling.Type.NONE) {
             throw new IllegalArgumentException("cannot write GGUF: RoPE scaling " + c.ropeScaling().type()
@@ -142,11 +149,15 @@ public final class GgufWriter {
         names.add(new String[] {"token_embd.weight", TensorNames.EMBED});
         heads.add(0);
         for (int i = 0; i < c.numLayers(); i++) {
-            names.add(new String[] {GgufReader.blk(i, "attn_norm"), TensorNames.inputNorm(i)});
-            heads.add(0);
+            LayerShape s = c.layer(i);
             for (Proj p : Proj.values()) {
-                if (p == Proj.GATE) {
-                    names.add(new String[] {GgufReader.blk(i, "ffn_norm"), TensorNames.postAttentionNorm(i)});
+                if (p.isAttention() ? !s.hasAttention() : !s.hasMlp()) {
+                    continue; // 'deci': a block that is gone has no tensors, its norm included
+                }
+                if (p == Proj.Q || p == Proj.GATE) {
+                    String norm = p == Proj.Q ? "attn_norm" : "ffn_norm";
+                    names.add(new String[] {GgufReader.blk(i, norm), p == Proj.Q ? TensorNames.inputNorm(i)
+                            : TensorNames.postAttentionNorm(i)});
                     heads.add(0);
                 }
                 names.add(new String[] {GgufReader.blk(i, GgufReader.GGUF_PROJ.get(p)), TensorNames.weight(i, p)});

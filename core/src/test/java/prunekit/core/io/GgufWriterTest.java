@@ -135,16 +135,45 @@ class GgufWriterTest {
         assertTrue(Stream.iterate(0, i -> i + 1).limit(34).allMatch(i -> zero.get(i) == 0), "an all-zero block is all zero bytes");
     }
 
+    /** Layers without attention, or without any block ('deci': counts 0, no tensors), read back. */
     @Test
-    void layerWithoutAttentionFailsBeforeWriting() throws IOException {
-        LlamaConfig c = LlamaConfig.builder().vocabSize(512).hidden(64).headDim(8)
-                .layers(List.of(new LayerShape(8, 4, 172), new LayerShape(0, 0, 96))).tieWordEmbeddings(true).build();
+    void layersWithoutABlockRoundTrip() {
+        LlamaConfig c = LlamaConfig.builder().vocabSize(512).hidden(64).headDim(8).tieWordEmbeddings(true)
+                .layers(List.of(new LayerShape(8, 4, 172), new LayerShape(0, 0, 96), new LayerShape(0, 0, 0))).build();
+        Model stories = GgufReader.read(SharedFiles.project("models/stories260K.gguf"));
+        Model m = new Model(c, IoTestData.randomWeights(c, DType.F32, 3), stories.tokenizer(), "random");
+        Path out = dir.resolve("blocks.gguf");
+        GgufWriter.write(m, out, GgufWriter.Options.of(GgmlType.F32, "blocks"));
+        GgufFile g = GgufFile.open(out);
+        assertEquals("deci", g.getString("general.architecture"));
+        assertFalse(g.hasTensor("blk.1.attn_norm.weight") || g.hasTensor("blk.1.attn_q.weight"));
+        assertFalse(g.hasTensor("blk.2.attn_norm.weight") || g.hasTensor("blk.2.ffn_norm.weight")
+                || g.hasTensor("blk.2.ffn_gate.weight"));
+        Model back = GgufReader.read(out);
+        assertEquals(c, back.config());
+        m.weights().tensors().forEach((k, v) -> {
+            boolean unusedNorm = k.equals(TensorNames.inputNorm(1)) || k.equals(TensorNames.inputNorm(2))
+                    || k.equals(TensorNames.postAttentionNorm(2));
+            if (!unusedNorm) {
+                IoTestData.assertBitwiseEqual(v, back.weights().get(k), k);
+            }
+        });
+    }
+
+    /** What llama.cpp cannot run fails before anything is written, in one line saying why. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"bias", "attention without MLP"})
+    void unrepresentableModelsFailBeforeWriting(String what) throws IOException {
+        LlamaConfig.Builder b = LlamaConfig.builder().vocabSize(512).hidden(64).headDim(8).tieWordEmbeddings(true);
+        LlamaConfig c = what.equals("bias") ? b.uniformLayers(2, new LayerShape(8, 4, 172)).attentionBias(true).build()
+                : b.layers(List.of(new LayerShape(8, 4, 172), new LayerShape(8, 4, 0))).build();
         Model stories = GgufReader.read(SharedFiles.project("models/stories260K.gguf"));
         Model m = new Model(c, IoTestData.randomWeights(c, DType.F32, 3), stories.tokenizer(), "random");
         Path out = dir.resolve("bad.gguf");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GgufWriter.write(m, out, GgufWriter.Options.of(GgmlType.F16, "bad")));
-        assertTrue(e.getMessage().contains("layer 1 has no attention"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(what.equals("bias") ? "cannot write GGUF: the model has attention biases"
+                : "cannot write GGUF: layer 1 has attention but no MLP"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of(), s.toList(), "nothing written, not even a temporary");

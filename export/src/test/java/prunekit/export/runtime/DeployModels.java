@@ -17,14 +17,16 @@ import prunekit.prune.surgery.SurgeryOptions;
 /**
  * The models whose deployment files the runtime tests check: stories260K and mini-vina as shipped in
  * {@code models/}, and mini-vina cut by {@link Surgery} to a uniform shape (6 of 8 heads, 75% of the
- * FFN in every layer) and to a per-layer shape (8, 6, 4, 6, 8, 5 heads; FFN 688 down to 368).
+ * FFN in every layer), to a per-layer shape (8, 6, 4, 6, 8, 5 heads; FFN 688 down to 368) and with
+ * a whole block removed (layer 2 without attention; a 'deci' GGUF).
  * The kept indices are fixed, spread over the range, so the files are the same on every run.
  */
 enum DeployModels {
     STORIES,
     MINI_VINA,
     MINI_VINA_UNIFORM,
-    MINI_VINA_ADAPTIVE;
+    MINI_VINA_ADAPTIVE,
+    MINI_VINA_BLOCKS;
 
     private Model cached;
 
@@ -35,6 +37,7 @@ enum DeployModels {
                 case MINI_VINA -> miniVina();
                 case MINI_VINA_UNIFORM -> cut(miniVina(), new int[] {6, 6, 6, 6, 6, 6}, new int[] {516, 516, 516, 516, 516, 516});
                 case MINI_VINA_ADAPTIVE -> cut(miniVina(), new int[] {8, 6, 4, 6, 8, 5}, new int[] {688, 600, 368, 512, 640, 432});
+                case MINI_VINA_BLOCKS -> cut(miniVina(), new int[] {8, 8, 0, 8, 6, 8}, new int[] {688, 688, 688, 688, 512, 688});
             };
         }
         return cached;
