@@ -14,17 +14,27 @@ import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Prompts;
 import prunekit.core.model.DType;
+import prunekit.core.model.Model;
+import prunekit.core.io.GgufWriter;
+import prunekit.export.ExportFormat;
 import prunekit.export.OnnxFlavour;
 import prunekit.export.OnnxWriter;
 import prunekit.export.onnx.OnnxFile;
 import prunekit.pipeline.ExportStage;
 
-/** {@code prunekit export MODEL OUT.onnx [--verify]}: an ONNX decoder with a KV cache. */
+/**
+ * {@code prunekit export MODEL OUT.onnx [--verify]}: an ONNX decoder with a KV cache; {@code OUT.gguf}
+ * (or {@code --format gguf}): a GGUF file for llama.cpp; {@code --format onnx-folder}: the HF ONNX
+ * folder that transformers.js and onnxruntime-genai load.
+ */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Write a model as an ONNX decoder (input_ids, attention_mask, position_ids, past_key_values.N.* → "
-                + "logits, present.N.*) and optionally check it against prunekit's forward in ONNX Runtime.",
+                + "logits, present.N.*) and optionally check it against prunekit's forward in ONNX Runtime, "
+                + "or as a GGUF file for llama.cpp / ollama, or as an ONNX model folder for transformers.js / onnxruntime-genai.",
         footer = {"", "Examples:", "  prunekit export models/stories260K.gguf out/stories.onnx --verify",
-            "  prunekit export runs/pruned out/pruned.onnx --flavour optimized --dtype f16"})
+            "  prunekit export runs/pruned out/pruned.onnx --flavour optimized --dtype f16",
+            "  prunekit export runs/pruned out/pruned.gguf --dtype q8_0",
+            "  prunekit export runs/pruned out/pruned-onnx --format onnx-folder"})
 public final class ExportCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
@@ -32,12 +42,17 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Parameters(index = "1", paramLabel = "OUT.onnx") Path out;
 
+    @Option(names = "--format", paramLabel = "F", converter = FormatConverter.class,
+            description = "onnx, gguf or onnx-folder (default: from OUT: .gguf → gguf, .onnx → onnx, else onnx-folder)")
+    ExportFormat format;
+
     @Option(names = "--flavour", defaultValue = "standard", paramLabel = "F",
             description = "standard (opset-17 ops only) or optimized (ONNX Runtime com.microsoft ops): ${COMPLETION-CANDIDATES}")
     OnnxFlavour flavour;
 
-    @Option(names = "--dtype", defaultValue = "f32", paramLabel = "D", description = "weight dtype: f32 or f16")
-    DType dtype;
+    @Option(names = "--dtype", defaultValue = "f32", paramLabel = "D",
+            description = "weight dtype: f32 or f16 (GGUF: also bf16 and q8_0)")
+    String dtype;
 
     @Option(names = "--external-data", defaultValue = "auto", paramLabel = "E",
             description = "weights in OUT.onnx.data: auto (above 2 GB), always, never")
@@ -54,12 +69,19 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(dtype)
+        Model m = modelArg.load();
+        ExportFormat f = format != null ? format : ExportFormat.fromPath(out);
+        if (f == ExportFormat.GGUF) {
+            return writeGguf(m);
+        }
+        OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(DType.parse(dtype))
                 .withExternalData(externalData);
-        ExportStage.Result r = ExportStage.run(modelArg.load(), out, new ExportStage.Options(opts, verify, prompts, threads));
+        ExportStage.Result r = ExportStage.run(m, out, new ExportStage.Options(opts, verify, prompts, threads),
+                f == ExportFormat.ONNX_FOLDER);
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.written().model().toString());
         res.put("data", r.written().data() == null ? null : r.written().data().toString());
+        res.put("format", f.label);
         res.put("flavour", flavour.name().toLowerCase(java.util.Locale.ROOT));
         res.put("weight_dtype", opts.weightDtype().name());
         res.put("nodes", r.written().nodes());
@@ -70,5 +92,35 @@ public final class ExportCommand implements Callable<Integer> {
         json.print(spec.commandLine().getOut(), res, () -> "wrote " + r.written().model() + " (" + r.written().nodes() + " nodes)"
                 + (r.parity() == null ? "" : "\n" + r.parity().summary()));
         return r.passed() ? 0 : PrunekitCli.EXIT_FAILURE;
+    }
+
+    private int writeGguf(Model m) {
+        GgufWriter.Result r = GgufWriter.write(m, out, GgufWriter.Options.of(GgufWriter.parseType(dtype), name(m))
+                .withProvenance("prunekit export of " + m.source()));
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("model", r.file().toString());
+        res.put("format", ExportFormat.GGUF.label);
+        res.put("bytes", r.bytes());
+        res.put("tensor_types", r.tensorTypes().entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(e -> e.getKey().name(), Map.Entry::getValue, (a, b) -> a,
+                        java.util.TreeMap::new)));
+        json.print(spec.commandLine().getOut(), res, () -> "wrote " + r.file() + " (" + r.bytes() + " bytes, "
+                + r.tensorTypes() + ")");
+        return 0;
+    }
+
+    /** general.name: the model folder's or file's name. */
+    private static String name(Model m) {
+        Path p = Path.of(m.source()).getFileName();
+        String n = p == null ? "model" : p.toString().replaceFirst("\\.(gguf|bin|safetensors)$", "");
+        return n.isBlank() ? "model" : n;
+    }
+
+    /** Reads "gguf", "onnx", "onnx-folder". */
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ExportFormat> {
+        @Override
+        public ExportFormat convert(String value) {
+            return ExportFormat.parse(value);
+        }
     }
 }

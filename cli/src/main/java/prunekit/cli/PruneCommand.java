@@ -84,7 +84,8 @@ public final class PruneCommand implements Callable<Integer> {
         Model m = modelArg.load();
         PlanOptions plan = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(attentionUnit)
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
-        PruneStage.Result r = PruneStage.run(m, new PruneStage.Options(scoresFile, scorer, calib.calibration(), budget(), plan, out),
+        PruneStage.Result r = PruneStage.run(m, new PruneStage.Options(scoresFile, scorer, calib.calibration(), budget(), plan, out,
+                        "prunekit prune " + String.join(" ", spec.commandLine().getParseResult().originalArgs())),
                 msg -> System.err.println("prune: " + msg));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("plan", r.plan().toString());

@@ -69,6 +69,11 @@ public final class OnnxWriter {
     }
 
     public static Result write(WeightSource source, Path out, Options options) throws IOException {
+        return write(source, out, options, out.getFileName() + ".data");
+    }
+
+    /** As above with the external data file (when there is one) named {@code dataName}. */
+    public static Result write(WeightSource source, Path out, Options options, String dataName) throws IOException {
         DataType wt = options.weightDtype() == DType.F16 ? DataType.FLOAT16 : DataType.FLOAT;
         DecoderGraph builder = options.flavour() == OnnxFlavour.STANDARD
                 ? new StandardDecoderGraph(source, wt)
@@ -90,7 +95,7 @@ public final class OnnxWriter {
         ModelSpec spec = new ModelSpec(graph, IR_VERSION, opsets, "prunekit", "0.1.0",
                 "LLaMA-family decoder with KV cache exported by prunekit (" + options.flavour() + ", "
                         + options.weightDtype() + " weights)", meta);
-        OnnxFile.Written w = OnnxFile.write(spec, out, options.externalData());
+        OnnxFile.Written w = OnnxFile.write(spec, out, options.externalData(), dataName);
         return new Result(w.model(), w.data(), options, graph.nodes().size(), graph.initializers().size(),
                 graph.initializerBytes(), w.modelBytes());
     }

@@ -7,6 +7,7 @@ import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Prompts;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
+import prunekit.export.OnnxFolderWriter;
 import prunekit.export.OnnxModel;
 import prunekit.export.OnnxWriter;
 import prunekit.export.ParityCheck;
@@ -42,7 +43,12 @@ public final class ExportStage {
     }
 
     public static Result run(Model m, Path out, Options o) throws Exception {
-        OnnxWriter.Result r = OnnxWriter.write(m.weights(), out, o.writer());
+        return run(m, out, o, false);
+    }
+
+    /** {@code folder}: the HF ONNX model folder (config, tokenizer, onnx/model.onnx) instead of one file. */
+    public static Result run(Model m, Path out, Options o, boolean folder) throws Exception {
+        OnnxWriter.Result r = folder ? OnnxFolderWriter.write(m, out, o.writer()) : OnnxWriter.write(m.weights(), out, o.writer());
         return new Result(r, o.writer(), o.verify() ? verify(m, r.model(), o) : null);
     }
 

@@ -7,6 +7,7 @@ import prunekit.calibrate.ActivationStats;
 import prunekit.calibrate.StatsCollector;
 import prunekit.calibrate.StatsOptions;
 import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.ModelCard;
 import prunekit.core.model.Model;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
@@ -38,8 +39,14 @@ public final class PruneStage {
      * What to prune with: {@code scoresFile} or ({@code scorer} + calibration) decide; {@code scorer}
      * picks among several scorers in the file. Bias compensation is {@code plan.biasCompensation()}.
      */
+    /** {@code command}: the command line that reproduces the run, for the model card (may be null). */
     public record Options(Path scoresFile, ScorerName scorer, Calibration calibration, Budget budget, PlanOptions plan,
-                          Path out) {
+                          Path out, String command) {
+        public Options(Path scoresFile, ScorerName scorer, Calibration calibration, Budget budget, PlanOptions plan,
+                       Path out) {
+            this(scoresFile, scorer, calibration, budget, plan, out, null);
+        }
+
         public Options {
             if (budget == null || plan == null || out == null || calibration == null) {
                 throw new IllegalArgumentException("prune needs a budget, plan options, calibration and an output directory");
@@ -82,7 +89,9 @@ public final class PruneStage {
         PlanJson.write(plan, m.config(), planFile);
         Model pruned = Surgery.apply(m, plan, bias ? new SurgeryOptions(true, stats) : SurgeryOptions.plain());
         Path prunedDir = o.out().resolve(PRUNED);
-        HfCheckpoint.write(pruned, prunedDir, null);
+        ModelCard card = ModelCard.of(pruned).prunedFrom(m, name.id() + ", " + o.budget().describe());
+        HfCheckpoint.writeWith(pruned, prunedDir, HfCheckpoint.WriteOptions.defaults(),
+                o.command() == null ? card : card.withCommand(o.command()));
         return new Result(planFile, prunedDir, name, o.budget(), m.config().parameterCount(),
                 pruned.weights().countParameters(), m.config().parameterCounts().get("layers"),
                 pruned.config().parameterCounts().get("layers"), pruned.config().isUniform());

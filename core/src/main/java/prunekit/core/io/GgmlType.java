@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import prunekit.core.model.DType;
 
 /**
- * The ggml tensor types prunekit reads, with their block layout and conversion to fp32:
- * F32, F16, BF16 (one value per element) and Q8_0 (blocks of 32 values: an f16 scale d, then 32
- * int8 q; value = d · q). Other types are named in errors by {@link #describe}.
+ * The ggml tensor types prunekit reads and writes, with their block layout and conversion from and
+ * to fp32: F32, F16, BF16 (one value per element) and Q8_0 (blocks of 32 values: an f16 scale d,
+ * then 32 int8 q; value = d · q). Other types are named in errors by {@link #describe}.
  */
 public enum GgmlType {
     F32(0, 1, 4, DType.F32),
@@ -62,6 +62,55 @@ public enum GgmlType {
                     + " values, not a multiple of the block size " + blockSize);
         }
         return t.numel() / blockSize * blockBytes;
+    }
+
+    /** Bytes that {@code numel} values take (whole blocks). */
+    public long bytesFor(long numel) {
+        if (numel % blockSize != 0) {
+            throw new IllegalArgumentException(numel + " values are not whole " + name() + " blocks of " + blockSize);
+        }
+        return numel / blockSize * blockBytes;
+    }
+
+    /**
+     * Converts {@code src} (whole blocks) into {@code dst} at its position, little-endian. F16/BF16
+     * round to nearest even; Q8_0 is ggml's reference quantizer ({@code quantize_row_q8_0_ref}):
+     * per block amax = max |x|, d = amax / 127, id = d ≠ 0 ? 1 / d : 0 (all float), the scale stored
+     * as f16(d) and q = roundf(x · id), rounding halves away from zero.
+     */
+    void encode(float[] src, ByteBuffer dst) {
+        dst.order(ByteOrder.LITTLE_ENDIAN);
+        switch (this) {
+            case F32 -> dst.asFloatBuffer().put(src);
+            case F16 -> {
+                for (float v : src) {
+                    dst.putShort(HalfFloats.f32ToF16(v));
+                }
+            }
+            case BF16 -> {
+                for (float v : src) {
+                    dst.putShort(HalfFloats.f32ToBf16(v));
+                }
+            }
+            case Q8_0 -> {
+                for (int base = 0; base < src.length; base += 32) {
+                    float amax = 0;
+                    for (int j = 0; j < 32; j++) {
+                        amax = Math.max(amax, Math.abs(src[base + j]));
+                    }
+                    float d = amax / 127;
+                    float id = d != 0 ? 1.0f / d : 0.0f;
+                    dst.putShort(HalfFloats.f32ToF16(d));
+                    for (int j = 0; j < 32; j++) {
+                        float x = src[base + j] * id; // float product, as in C
+                        dst.put((byte) (Math.signum(x) * Math.floor(Math.abs((double) x) + 0.5))); // roundf
+                    }
+                }
+            }
+        }
+        if (this == F32) {
+            dst.position(dst.position() + 4 * src.length);
+        }
     }
 
     /** Converts {@code count} values (whole blocks) from {@code b} into {@code out[pos..]}. */

@@ -21,7 +21,8 @@ import prunekit.core.tokenize.SentencePieceBpe;
 import prunekit.core.tokenize.SentencePieceBpe.TokenType;
 
 /**
- * Loads a LLaMA GGUF file ({@code general.architecture = llama}) as a {@link Model}: weights
+ * Loads a LLaMA GGUF file ({@code general.architecture = llama}, or {@code deci}, llama.cpp's
+ * architecture for LLaMA layers of per-layer shapes) as a {@link Model}: weights
  * renamed to the HF names of {@link TensorNames}, q/k rows permuted from GGUF's interleaved RoPE
  * pairs to HF's rotate-half layout, the config computed from the tensor shapes and checked against
  * the {@code llama.*} metadata, and the SentencePiece vocabulary as a {@link SentencePieceBpe}.
@@ -31,7 +32,7 @@ public final class GgufReader {
     }
 
     /** GGUF tensor name of each projection in layer N: {@code blk.N.<suffix>.weight}. */
-    private static final Map<Proj, String> GGUF_PROJ = new EnumMap<>(Map.of(
+    static final Map<Proj, String> GGUF_PROJ = new EnumMap<>(Map.of(
             Proj.Q, "attn_q", Proj.K, "attn_k", Proj.V, "attn_v", Proj.O, "attn_output",
             Proj.GATE, "ffn_gate", Proj.UP, "ffn_up", Proj.DOWN, "ffn_down"));
 
@@ -60,27 +61,36 @@ public final class GgufReader {
     private static GgufFile openLlama(Path gguf) {
         GgufFile g = GgufFile.open(gguf);
         String arch = g.getString("general.architecture", null);
-        if (!"llama".equals(arch)) {
+        if (!"llama".equals(arch) && !"deci".equals(arch)) {
             throw new FormatException(gguf, "general.architecture is " + (arch == null ? "missing" : "'" + arch + "'")
-                    + "; prunekit reads LLaMA-architecture GGUF files ('llama')");
+                    + "; prunekit reads LLaMA-architecture GGUF files ('llama', or 'deci' for per-layer shapes)");
         }
         return g;
     }
 
-    /** Where an HF tensor lives in the GGUF file, and the heads to permute to rotate-half (0: none). */
+    /**
+     * Where an HF tensor lives in the GGUF file, and the heads to permute to rotate-half (0: none);
+     * {@link #ONES} is the norm of a removed block, which the file does not hold.
+     */
     private record Located(String ggufName, int ropeHeads) {
+        static final Located ONES = new Located(null, 0);
     }
 
     private static TensorSource weights(GgufFile g, LlamaConfig config) {
         DType stored = storedDtype(g); // also rejects unsupported tensor types before any data is read
         Map<String, Located> where = locate(g, config);
         Map<String, int[]> shapes = new LinkedHashMap<>();
-        where.forEach((hf, l) -> shapes.put(hf, g.tensor(l.ggufName()).shape()));
+        where.forEach((hf, l) -> shapes.put(hf, l == Located.ONES ? new int[] {config.hidden()} : g.tensor(l.ggufName()).shape()));
         FileChannel ch = g.openChannel();
         PositionalReads reads = new PositionalReads(PositionalReads.DEFAULT_BUFFER_BYTES);
         try {
             return new FileTensorSource(config, stored, g.path(), shapes, name -> {
                 Located l = where.get(name);
+                if (l == Located.ONES) {
+                    float[] ones = new float[config.hidden()];
+                    Arrays.fill(ones, 1f);
+                    return new FloatTensor(new int[] {config.hidden()}, ones);
+                }
                 FloatTensor w = g.read(l.ggufName(), ch, reads);
                 return l.ropeHeads() > 0 ? interleavedToRotateHalf(w, l.ropeHeads()) : w;
             }, ch);
@@ -94,26 +104,27 @@ public final class GgufReader {
         }
     }
 
-    private static String blk(int layer, String what) {
+    static String blk(int layer, String what) {
         return "blk." + layer + "." + what + ".weight";
     }
 
     /** The config from tensor shapes (vocab, hidden, per-layer heads and FFN), checked against the metadata. */
     static LlamaConfig config(GgufFile g) {
         Path f = g.path();
+        String a = g.getString("general.architecture") + "."; // llama.* or deci.* (same keys, per-layer shapes)
         int[] embed = g.tensor("token_embd.weight").shape(); // (vocab, hidden)
         int vocab = embed[0];
         int hidden = embed[1];
-        expect(g, "llama.embedding_length", hidden, "token_embd.weight has " + hidden + " columns");
-        int numLayers = g.getInt("llama.block_count");
-        int heads0 = perLayer(g, "llama.attention.head_count", 0, numLayers);
-        if (heads0 <= 0 && !g.has("llama.attention.key_length")) {
+        expect(g, a + "embedding_length", hidden, "token_embd.weight has " + hidden + " columns");
+        int numLayers = g.getInt(a + "block_count");
+        int heads0 = perLayer(g, a + "attention.head_count", 0, numLayers);
+        if (heads0 <= 0 && !g.has(a + "attention.key_length")) {
             throw new FormatException(f, "cannot tell the head dim: llama.attention.head_count is " + heads0);
         }
-        int headDim = g.getInt("llama.attention.key_length", heads0 > 0 ? hidden / heads0 : 0);
-        int rot = g.getInt("llama.rope.dimension_count", headDim);
+        int headDim = g.getInt(a + "attention.key_length", heads0 > 0 ? hidden / heads0 : 0);
+        int rot = g.getInt(a + "rope.dimension_count", headDim);
         if (rot != headDim) {
-            throw new FormatException(f, "llama.rope.dimension_count is " + rot + " but the head dim is " + headDim
+            throw new FormatException(f, a + "rope.dimension_count is " + rot + " but the head dim is " + headDim
                     + "; partial rotary embeddings are not supported");
         }
         List<LayerShape> layers = new ArrayList<>();
@@ -121,24 +132,24 @@ public final class GgufReader {
             int q = g.hasTensor(blk(i, "attn_q")) ? rows(g, blk(i, "attn_q"), headDim) : 0;
             int kv = g.hasTensor(blk(i, "attn_k")) ? rows(g, blk(i, "attn_k"), headDim) : 0;
             int ffn = g.hasTensor(blk(i, "ffn_gate")) ? g.tensor(blk(i, "ffn_gate")).shape()[0] : 0;
-            expect(g, "llama.attention.head_count", i, numLayers, q, "layer " + i + " has " + q + " query heads");
-            expect(g, "llama.attention.head_count_kv", i, numLayers, kv, "layer " + i + " has " + kv + " KV heads");
-            expect(g, "llama.feed_forward_length", i, numLayers, ffn, "layer " + i + " has FFN width " + ffn);
+            expect(g, a + "attention.head_count", i, numLayers, q, "layer " + i + " has " + q + " query heads");
+            expect(g, a + "attention.head_count_kv", i, numLayers, kv, "layer " + i + " has " + kv + " KV heads");
+            expect(g, a + "feed_forward_length", i, numLayers, ffn, "layer " + i + " has FFN width " + ffn);
             layers.add(new LayerShape(q, kv, ffn));
         }
-        String scaling = g.getString("llama.rope.scaling.type", "none");
+        String scaling = g.getString(a + "rope.scaling.type", "none");
         if (!scaling.equals("none") || g.hasTensor("rope_freqs.weight")) {
             throw new FormatException(f, "RoPE scaling (" + scaling + (g.hasTensor("rope_freqs.weight")
                     ? ", rope_freqs.weight" : "") + ") is not supported for GGUF; load the HF checkpoint instead");
         }
         try {
             return LlamaConfig.builder().vocabSize(vocab).hidden(hidden).headDim(headDim).layers(layers)
-                    .rmsNormEps(g.getDouble("llama.attention.layer_norm_rms_epsilon", 1e-5))
-                    .ropeTheta(g.getDouble("llama.rope.freq_base", 10000))
+                    .rmsNormEps(g.getDouble(a + "attention.layer_norm_rms_epsilon", 1e-5))
+                    .ropeTheta(g.getDouble(a + "rope.freq_base", 10000))
                     .tieWordEmbeddings(isTied(g))
                     .bosId(tokenId(g, "tokenizer.ggml.bos_token_id", 1))
                     .eosId(tokenId(g, "tokenizer.ggml.eos_token_id", 2))
-                    .maxPositions(g.getInt("llama.context_length", 2048))
+                    .maxPositions(g.getInt(a + "context_length", 2048))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new FormatException(f, e.getMessage(), e);
@@ -177,7 +188,7 @@ public final class GgufReader {
 
     private static void expect(GgufFile g, String key, int layer, int numLayers, int actual, String what) {
         if (key.endsWith("head_count_kv") && !g.has(key)) {
-            key = "llama.attention.head_count"; // absent: as many KV heads as query heads
+            key = key.substring(0, key.length() - "_kv".length()); // absent: as many KV heads as query heads
         }
         int meta = perLayer(g, key, layer, numLayers);
         if (meta != actual) {
@@ -210,8 +221,8 @@ public final class GgufReader {
         m.put(TensorNames.EMBED, take(g, "token_embd.weight", 0, unused));
         for (int i = 0; i < c.numLayers(); i++) {
             LayerShape s = c.layer(i);
-            m.put(TensorNames.inputNorm(i), take(g, blk(i, "attn_norm"), 0, unused));
-            m.put(TensorNames.postAttentionNorm(i), take(g, blk(i, "ffn_norm"), 0, unused));
+            m.put(TensorNames.inputNorm(i), normOrOnes(g, blk(i, "attn_norm"), s.hasAttention(), unused));
+            m.put(TensorNames.postAttentionNorm(i), normOrOnes(g, blk(i, "ffn_norm"), s.hasMlp(), unused));
             for (Proj p : Proj.values()) {
                 if (p.isAttention() ? !s.hasAttention() : !s.hasMlp()) {
                     continue;
@@ -230,6 +241,14 @@ public final class GgufReader {
             throw new FormatException(g.path(), "unexpected tensors for a LLaMA model: " + unused);
         }
         return m;
+    }
+
+    /** A block's norm; a removed block ('deci' files) has none, and its unused norm is ones. */
+    private static Located normOrOnes(GgufFile g, String name, boolean blockPresent, Set<String> unused) {
+        if (blockPresent || g.hasTensor(name)) {
+            return take(g, name, 0, unused);
+        }
+        return Located.ONES;
     }
 
     private static Located take(GgufFile g, String name, int ropeHeads, Set<String> unused) {
@@ -259,7 +278,21 @@ public final class GgufReader {
      * permutation HF's {@code convert_llama_weights_to_hf} applies.
      */
     public static FloatTensor interleavedToRotateHalf(FloatTensor w, int heads) {
-        int rows = w.dim(0);
+        return w.selectRows(rotateHalfRows(w.dim(0), heads));
+    }
+
+    /** The inverse of {@link #interleavedToRotateHalf}: HF's rotate-half rows back to GGUF's interleaved pairs. */
+    public static FloatTensor rotateHalfToInterleaved(FloatTensor w, int heads) {
+        int[] perm = rotateHalfRows(w.dim(0), heads);
+        int[] inverse = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[perm[i]] = i;
+        }
+        return w.selectRows(inverse);
+    }
+
+    /** Row r of the rotate-half layout is row {@code perm[r]} of the interleaved one. */
+    private static int[] rotateHalfRows(int rows, int heads) {
         if (heads <= 0 || rows % heads != 0 || (rows / heads) % 2 != 0) {
             throw new IllegalArgumentException("cannot split " + rows + " rows into " + heads + " heads of even size");
         }
@@ -273,7 +306,7 @@ public final class GgufReader {
                 }
             }
         }
-        return w.selectRows(perm);
+        return perm;
     }
 
     /** The SentencePiece vocabulary of {@code tokenizer.ggml.*}, or null when the file has none. */

@@ -119,15 +119,20 @@ public final class HfCheckpoint {
         writeWith(model, outDir, WriteOptions.defaults().withDtype(dtypeOrNull));
     }
 
-    /**
-     * Writes {@code model} to {@code outDir}: config.json, generation_config.json, the weights and,
-     * with a tokenizer, tokenizer.json and tokenizer_config.json. {@code outDir} must be absent or
-     * empty unless {@code options.overwrite()}.
-     */
+    /** As {@link #writeWith(Model, Path, WriteOptions, ModelCard)} with the card {@link ModelCard#of} the model. */
     public static void writeWith(Model model, Path outDir, WriteOptions options) {
+        writeWith(model, outDir, options, ModelCard.of(model));
+    }
+
+    /**
+     * Writes {@code model} to {@code outDir}: config.json, generation_config.json, the weights,
+     * README.md (the model card) and, with a tokenizer, tokenizer.json and tokenizer_config.json.
+     * {@code outDir} must be absent or empty unless {@code options.overwrite()}.
+     */
+    public static void writeWith(Model model, Path outDir, WriteOptions options, ModelCard card) {
         DType dtype = options.dtype() != null ? options.dtype() : model.weights().storedDtype();
         write(model.config(), SafetensorsWriter.Tensors.of(model.weights().tensors()), model.tokenizer(), outDir,
-                options.withDtype(dtype));
+                options.withDtype(dtype), card.render(model.config()));
     }
 
     /**
@@ -137,25 +142,47 @@ public final class HfCheckpoint {
     public static void write(TensorSource weights, Tokenizer tokenizer, Path outDir, WriteOptions options) {
         DType dtype = options.dtype() != null ? options.dtype() : weights.storedDtype();
         write(weights.config(), new SafetensorsWriter.Tensors(weights.shapes(), weights::read), tokenizer, outDir,
-                options.withDtype(dtype));
+                options.withDtype(dtype), null);
+    }
+
+    /** As below, without a model card. */
+    public static void write(LlamaConfig config, SafetensorsWriter.Tensors tensors, Tokenizer tokenizer, Path outDir,
+                             WriteOptions options) {
+        write(config, tensors, tokenizer, outDir, options, null);
     }
 
     /**
      * Writes a checkpoint of {@code config} whose tensors are produced one at a time (read lazily,
      * generated): never more than one tensor in memory. {@code options.dtype()} must be given;
-     * {@code tokenizer} may be null. Written in a temporary directory renamed when complete.
+     * {@code tokenizer} and {@code card} (README.md's text) may be null. Written in a temporary
+     * directory renamed when complete.
      */
     public static void write(LlamaConfig config, SafetensorsWriter.Tensors tensors, Tokenizer tokenizer, Path outDir,
-                             WriteOptions options) {
+                             WriteOptions options, String card) {
         if (options.dtype() == null) {
             throw new IllegalArgumentException("a streamed checkpoint needs its dtype (f32, f16 or bf16)");
         }
         if (!tensors.shapes().keySet().equals(LlamaWeights.expectedShapes(config).keySet())) {
             throw new IllegalArgumentException("the tensors to write are not those of the config");
         }
+        writeDirectory(outDir, options.overwrite(), tmp -> {
+            writeConfigFiles(config, tmp, options.dtype());
+            SafetensorsWriter.writeCheckpointWeights(tmp, tensors, options.dtype(), options.maxShardBytes());
+            writeTokenizerFiles(config, tokenizer, tmp);
+            if (card != null) {
+                AtomicFiles.writeString(tmp.resolve(ModelCard.FILE_NAME), card);
+            }
+        });
+    }
+
+    /**
+     * Writes a model folder atomically: {@code body} fills a temporary sibling of {@code outDir},
+     * which then replaces it. {@code outDir} must be absent or empty unless {@code overwrite}.
+     */
+    public static void writeDirectory(Path outDir, boolean overwrite, AtomicFiles.FileBody body) {
         Path out = outDir.toAbsolutePath().normalize();
-        checkTarget(out, options.overwrite());
-        AtomicFiles.writeDirectory(out, tmp -> writeFiles(config, tensors, tokenizer, tmp, options));
+        checkTarget(out, overwrite);
+        AtomicFiles.writeDirectory(out, body);
     }
 
     private static void checkTarget(Path out, boolean overwrite) {
@@ -171,15 +198,21 @@ public final class HfCheckpoint {
         }
     }
 
-    private static void writeFiles(LlamaConfig c, SafetensorsWriter.Tensors tensors, Tokenizer tok, Path dir,
-                                   WriteOptions options) throws IOException {
-        DType dtype = options.dtype();
+    /** config.json (with {@code torch_dtype} = {@code dtype}) and generation_config.json. */
+    public static void writeConfigFiles(LlamaConfig c, Path dir, DType dtype) throws IOException {
         AtomicFiles.writeString(dir.resolve(HfConfigJson.FILE_NAME), HfConfigJson.toJsonString(c, dtype));
         JsonObject gen = new JsonObject();
         gen.addProperty("bos_token_id", c.bosId());
         gen.addProperty("eos_token_id", c.eosId());
         AtomicFiles.writeString(dir.resolve(GENERATION_CONFIG_FILE), HfConfigJson.prettyJson(gen));
-        SafetensorsWriter.writeCheckpointWeights(dir, tensors, dtype, options.maxShardBytes());
+    }
+
+    /** tokenizer.json and tokenizer_config.json, when the model has a tokenizer. */
+    public static void writeTokenizerFiles(Model model, Path dir) throws IOException {
+        writeTokenizerFiles(model.config(), model.tokenizer(), dir);
+    }
+
+    private static void writeTokenizerFiles(LlamaConfig c, Tokenizer tok, Path dir) throws IOException {
         if (tok != null) {
             String json = tok.toHuggingFaceJson();
             AtomicFiles.writeString(dir.resolve(TOKENIZER_FILE), json);

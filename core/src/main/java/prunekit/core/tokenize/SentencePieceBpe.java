@@ -44,6 +44,11 @@ public final class SentencePieceBpe implements Tokenizer {
             };
         }
 
+        /** The llama.cpp code of this type (the inverse of {@link #fromGguf}). */
+        public int ggufCode() {
+            return ordinal() + 1;
+        }
+
         boolean mergeable() {
             return this == NORMAL || this == USER_DEFINED;
         }
@@ -113,6 +118,14 @@ public final class SentencePieceBpe implements Tokenizer {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The vocabulary of a SentencePiece-style Hugging Face {@code tokenizer.json} (the inverse of
+     * {@link #toHuggingFaceJson}); an IllegalArgumentException saying why for other kinds.
+     */
+    public static SentencePieceBpe fromHuggingFaceJson(String json, int bosId, int eosId) {
+        return SentencePieceFromJson.read(json, bosId, eosId);
     }
 
     /** Types when the file stores none: {@code <0xXX>} → byte, BOS/EOS → control, UNK → unknown, else normal. */

@@ -76,7 +76,7 @@ class HfCheckpointTest {
         assertEquals(d.torchName(), json.get("torch_dtype").getAsString());
         JsonObject gen = JsonFields.readObject(out.resolve("generation_config.json"));
         assertEquals(c.bosId(), gen.get("bos_token_id").getAsInt());
-        assertEquals(List.of("config.json", "generation_config.json", "model.safetensors"), list(out));
+        assertEquals(List.of("README.md", "config.json", "generation_config.json", "model.safetensors"), list(out));
         assertEquals(List.of("out"), list(dir), "no temporary directory is left");
     }
 
@@ -110,7 +110,7 @@ class HfCheckpointTest {
         HfCheckpoint.writeWith(m, out, HfCheckpoint.WriteOptions.defaults().withMaxShardBytes(1));
         // rewrite the embedding's shard (the first: 37 x 20 = 740 of 6,100 parameters) in F32
         Map<String, FloatTensor> first = Map.of(TensorNames.EMBED, m.weights().get(TensorNames.EMBED));
-        Path shard1 = out.resolve(SafetensorsWriter.shardName(1, list(out).size() - 3));
+        Path shard1 = out.resolve(SafetensorsWriter.shardName(1, list(out).size() - 4));
         SafetensorsWriter.write(shard1, first, DType.F32);
         Model back = HfCheckpoint.read(out);
         assertEquals(DType.BF16, back.weights().storedDtype());
@@ -221,7 +221,7 @@ class HfCheckpointTest {
         assertTrue(e.getMessage().contains("exists and is not empty"), e.getMessage());
         assertEquals(List.of("keep.txt"), list(out));
         HfCheckpoint.writeWith(m, out, HfCheckpoint.WriteOptions.defaults().withOverwrite(true));
-        assertEquals(List.of("config.json", "generation_config.json", "model.safetensors"), list(out));
+        assertEquals(List.of("README.md", "config.json", "generation_config.json", "model.safetensors"), list(out));
         assertEquals(List.of("busy"), list(dir), "no temporary or old directory is left");
         Path empty = dir.resolve("empty");
         Files.createDirectories(empty);

@@ -43,6 +43,11 @@ public final class OnnxFile {
     }
 
     public static Written write(ModelSpec spec, Path out, ExternalData policy) throws IOException {
+        return write(spec, out, policy, out.getFileName() + ".data");
+    }
+
+    /** As above with the external data file named {@code dataName} (HF's ONNX folders use {@code model.onnx_data}). */
+    public static Written write(ModelSpec spec, Path out, ExternalData policy, String dataName) throws IOException {
         Path target = out.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
@@ -57,7 +62,7 @@ public final class OnnxFile {
                     + " bytes, over protobuf's 2 GiB limit for one .onnx file; write them as external data"
                     + " (ExternalData.AUTO or ALWAYS)");
         }
-        Path data = external ? dir.resolve(target.getFileName() + ".data") : null;
+        Path data = external ? dir.resolve(dataName) : null;
         Map<String, OnnxProto.ExternalRef> refs = new LinkedHashMap<>();
         long[] bytes = new long[2]; // {model, data}
         if (external) {
@@ -65,7 +70,7 @@ public final class OnnxFile {
         }
         AtomicFiles.write(target, tmp -> bytes[0] = writeModel(spec, tmp, refs));
         if (!external) {
-            Files.deleteIfExists(dir.resolve(target.getFileName() + ".data"));
+            Files.deleteIfExists(dir.resolve(dataName));
         }
         return new Written(target, data, bytes[0], bytes[1]);
     }
