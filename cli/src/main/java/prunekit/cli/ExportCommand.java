@@ -15,6 +15,7 @@ import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Prompts;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
+import prunekit.core.io.GgmlType;
 import prunekit.core.io.GgufWriter;
 import prunekit.export.ExportFormat;
 import prunekit.export.OnnxFlavour;
@@ -50,9 +51,43 @@ public final class ExportCommand implements Callable<Integer> {
             description = "standard (opset-17 ops only) or optimized (ONNX Runtime com.microsoft ops): ${COMPLETION-CANDIDATES}")
     OnnxFlavour flavour;
 
-    @Option(names = "--dtype", defaultValue = "f32", paramLabel = "D",
+    @Option(names = "--dtype", defaultValue = "f32", paramLabel = "D", converter = WeightTypeConverter.class,
             description = "weight dtype: f32 or f16 (GGUF: also bf16 and q8_0)")
-    String dtype;
+    WeightType dtype;
+
+    /** {@code --dtype}: one of the {@link DType} spellings, or q8_0 (GGUF only). */
+    record WeightType(DType dtype, boolean q80) {
+        static WeightType parse(String s) {
+            String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+            if (t.equals("q8_0") || t.equals("q8")) {
+                return new WeightType(null, true);
+            }
+            try {
+                return new WeightType(DType.parse(t), false);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (or q8_0 for GGUF)");
+            }
+        }
+
+        GgmlType gguf() {
+            return q80 ? GgmlType.Q8_0 : GgmlType.valueOf(dtype.name());
+        }
+
+        /** The ONNX writer's weight dtype; q8_0 is GGUF's alone. */
+        DType onnx() {
+            if (q80) {
+                throw new IllegalArgumentException("--dtype q8_0 is a GGUF tensor type; ONNX weights are f32 or f16");
+            }
+            return dtype;
+        }
+    }
+
+    static final class WeightTypeConverter implements picocli.CommandLine.ITypeConverter<WeightType> {
+        @Override
+        public WeightType convert(String value) {
+            return WeightType.parse(value);
+        }
+    }
 
     @Option(names = "--external-data", defaultValue = "auto", paramLabel = "E",
             description = "weights in OUT.onnx.data: auto (above 2 GB), always, never")
@@ -74,7 +109,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (f == ExportFormat.GGUF) {
             return writeGguf(m);
         }
-        OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(DType.parse(dtype))
+        OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(dtype.onnx())
                 .withExternalData(externalData);
         ExportStage.Result r = ExportStage.run(m, out, new ExportStage.Options(opts, verify, prompts, threads),
                 f == ExportFormat.ONNX_FOLDER);
@@ -95,7 +130,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private int writeGguf(Model m) {
-        GgufWriter.Result r = GgufWriter.write(m, out, GgufWriter.Options.of(GgufWriter.parseType(dtype), name(m))
+        GgufWriter.Result r = GgufWriter.write(m, out, GgufWriter.Options.of(dtype.gguf(), name(m))
                 .withProvenance("prunekit export of " + m.source()));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.file().toString());

@@ -36,7 +36,7 @@ class OptionTypesTest {
     void everyDtypeSpellingMeansTheSame() {
         for (String s : new String[] {"fp16", "f16", "F16", "float16"}) {
             ExportCommand e = parse(new ExportCommand(), "m", "out.onnx", "--dtype", s, "--external-data", "never");
-            assertEquals(DType.F16, e.dtype, s);
+            assertEquals(DType.F16, e.dtype.dtype(), s);
             assertEquals(OnnxFile.ExternalData.NEVER, e.externalData);
         }
     }

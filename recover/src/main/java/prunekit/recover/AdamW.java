@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import prunekit.core.model.FloatTensor;
+import prunekit.core.engine.Tensors;
 
 /**
  * AdamW (Loshchilov and Hutter) as PyTorch's {@code torch.optim.AdamW} computes it, with in-place
@@ -97,8 +98,8 @@ public final class AdamW implements AutoCloseable {
     /** The moments as fp32 tensors named {@code m.<param>} and {@code v.<param>}, for a checkpoint. */
     public Map<String, FloatTensor> state() {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
-        m.forEach((name, a) -> out.put("m." + name, toTensor(a)));
-        v.forEach((name, a) -> out.put("v." + name, toTensor(a)));
+        m.forEach((name, a) -> out.put("m." + name, Tensors.toFloatTensor(a)));
+        v.forEach((name, a) -> out.put("v." + name, Tensors.toFloatTensor(a)));
         return out;
     }
 
@@ -132,20 +133,6 @@ public final class AdamW implements AutoCloseable {
                 }
                 e.getValue().set(d);
             }
-        }
-    }
-
-    private static FloatTensor toTensor(NDArray a) {
-        long[] s = a.getShape().getShape();
-        int[] shape = new int[s.length];
-        for (int i = 0; i < s.length; i++) {
-            shape[i] = Math.toIntExact(s[i]);
-        }
-        if (a.getDataType() == DataType.FLOAT32) {
-            return new FloatTensor(shape, a.toFloatArray());
-        }
-        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-            return new FloatTensor(shape, f.toFloatArray());
         }
     }
 

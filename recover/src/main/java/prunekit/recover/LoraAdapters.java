@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import prunekit.core.engine.Params;
+import prunekit.core.engine.Tensors;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaWeights;
@@ -178,17 +179,7 @@ public final class LoraAdapters implements AutoCloseable {
     /** A and B of every target as fp32 tensors under their names, for a checkpoint. */
     public Map<String, FloatTensor> state() {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : adapters.arrays().entrySet()) {
-            long[] s = e.getValue().getShape().getShape();
-            int[] shape = {Math.toIntExact(s[0]), Math.toIntExact(s[1])};
-            if (e.getValue().getDataType() == DataType.FLOAT32) {
-                out.put(e.getKey(), new FloatTensor(shape, e.getValue().toFloatArray()));
-            } else {
-                try (NDArray f = e.getValue().toType(DataType.FLOAT32, true)) {
-                    out.put(e.getKey(), new FloatTensor(shape, f.toFloatArray()));
-                }
-            }
-        }
+        adapters.arrays().forEach((name, a) -> out.put(name, Tensors.toFloatTensor(a)));
         return out;
     }
 

@@ -221,13 +221,4 @@ public final class GgufWriter {
             case BF16 -> 32;
         };
     }
-
-    /** "q8_0" → Q8_0; the names llama.cpp uses, any case. */
-    public static GgmlType parseType(String s) {
-        try {
-            return GgmlType.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("GGUF tensor type '" + s + "'; expected f32, f16, bf16 or q8_0", e);
-        }
-    }
 }
