@@ -34,7 +34,7 @@ class OrtBenchTest {
         r.write(json);
 
         JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-        assertEquals(1, root.getAsJsonObject("environment").get("intraOpThreads").getAsInt());
+        assertEquals(1, root.getAsJsonObject("environment").get("intra_op_threads").getAsInt());
         assertEquals(2, root.getAsJsonArray("models").size());
         for (BenchReport.ModelResult m : r.models()) {
             assertEquals(2, m.prefill().size());

@@ -1,6 +1,7 @@
 package prunekit.core.io;
 
 import com.google.gson.Gson;
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -11,8 +12,7 @@ import java.util.Map;
 
 /**
  * JSON as prunekit writes it, in every file: objects indented two spaces, keys in insertion order
- * (snake_case by convention; bench.json's record-named keys are the one exception, pinned by
- * OrtBenchTest), nulls written, no HTML escaping, numbers as Gson prints them, a trailing newline;
+ * (snake_case: record components are renamed from camelCase), nulls written, no HTML escaping, numbers as Gson prints them, a trailing newline;
  * so equal content gives equal bytes. Two layouts of arrays: {@link Layout#FLAT_ARRAYS} for our
  * own files (plans and scores hold thousands of indices) and {@link Layout#EXPANDED} for the files
  * of other ecosystems (Hugging Face's {@code config.json}: Python's {@code json.dumps(indent=2)}).
@@ -27,16 +27,19 @@ public final class Json {
         EXPANDED
     }
 
-    /** Turns records, lists and maps into a tree (null fields left out; NaN and infinities allowed). */
+    /**
+     * Turns records, lists and maps into a tree (null fields left out; NaN and infinities allowed);
+     * record components named in camelCase come out in snake_case, like every key we write.
+     */
     private static final Gson TREE = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping()
-            .create();
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     private Json() {
     }
 
     /**
-     * {@code value} (a record, map, list...) as a JSON tree, fields in declaration order under their
-     * Java names: give new records snake_case-named components, or build the tree by hand.
+     * {@code value} (a record, map, list...) as a JSON tree, fields in declaration order, record
+     * components in snake_case ({@code tokensPerSecond} → {@code tokens_per_second}); map keys as they are.
      */
     public static JsonElement tree(Object value) {
         return TREE.toJsonTree(value);
