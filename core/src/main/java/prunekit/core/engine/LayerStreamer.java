@@ -60,13 +60,24 @@ public final class LayerStreamer {
      * each batch's logits to {@code sink} in order; {@code layersDone} (may be null) hears after each layer.
      */
     public void forward(List<int[][]> batches, LogitsSink sink, IntConsumer layersDone) {
+        forward(batches, layersDone == null ? LayerStep.NONE : new LayerStep() {
+            @Override
+            public void done(int layer) {
+                layersDone.accept(layer + 1);
+            }
+        }, sink);
+    }
+
+    /**
+     * Runs every batch as {@link #forward(List, LogitsSink, IntConsumer)} does, with {@code step}
+     * watching (and possibly replacing) each layer; with {@link LayerStep#NONE} the same logits.
+     */
+    public void forward(List<int[][]> batches, LayerStep step, LogitsSink sink) {
         try (NDManager states = Engines.newManager()) {
             List<NDArray> h = embed(batches, states);
             for (int i = 0; i < config.numLayers(); i++) {
-                runLayer(i, h);
-                if (layersDone != null) {
-                    layersDone.accept(i + 1);
-                }
+                runLayer(i, h, step);
+                step.done(i);
             }
             head(h, sink);
         }
@@ -99,19 +110,20 @@ public final class LayerStreamer {
         return h;
     }
 
-    private void runLayer(int i, List<NDArray> h) {
+    private void runLayer(int i, List<NDArray> h, LayerStep step) {
         List<String> names = new ArrayList<>();
         for (String n : weights.shapes().keySet()) {
             if (n.startsWith(TensorNames.layer(i))) {
                 names.add(n);
             }
         }
-        try (Resident r = load(names); Transformer t = new Transformer(r.params)) {
+        ForwardHooks hooks = step.hooks(i);
+        try (Resident r = load(names); Transformer t = new Transformer(step.prepare(i, r.params, h))) {
             for (int b = 0; b < h.size(); b++) {
                 NDArray in = h.get(b);
                 NDArray out;
                 try (NDScope scope = new NDScope()) {
-                    out = t.decoderLayer(i, in, null);
+                    out = t.decoderLayer(i, in, hooks);
                     NDScope.unregister(out);
                 }
                 if (out != in) {
