@@ -5,6 +5,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.Model;
 
 /** The calibration options shared by {@code score} and {@code prune}: text files and how windows are drawn. */
@@ -32,6 +33,18 @@ public final class CalibrationArgs {
             throw new IllegalArgumentException(why + " needs calibration text: pass --calib FILE...");
         }
         return CalibrationSet.from(files, GenerateCommand.requireTokenizer(m),
+                new CalibrationOptions(samples, seqLen, seed, CalibrationOptions.DEFAULT_HELD_OUT));
+    }
+
+    /** The calibration set of a model opened lazily, or null when --calib is not given. */
+    CalibrationSet loadIfGiven(LazyModel m) {
+        if (!given()) {
+            return null;
+        }
+        if (m.tokenizer() == null) {
+            throw new IllegalArgumentException(m.source() + ": the model has no tokenizer; pass --tokenizer FILE");
+        }
+        return CalibrationSet.from(files, m.tokenizer(),
                 new CalibrationOptions(samples, seqLen, seed, CalibrationOptions.DEFAULT_HELD_OUT));
     }
 }

@@ -11,24 +11,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.calibrate.ActivationStats;
-import prunekit.calibrate.CalibrationSet;
-import prunekit.calibrate.StatsCollector;
-import prunekit.calibrate.StatsOptions;
 import prunekit.core.io.HfCheckpoint;
-import prunekit.core.model.Model;
+import prunekit.core.io.LazyModel;
+import prunekit.prune.StreamedPrune;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
-import prunekit.prune.budget.Planner;
-import prunekit.prune.plan.PlanJson;
-import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
-import prunekit.prune.score.Scoring;
 import prunekit.prune.score.ScoresJson;
-import prunekit.prune.surgery.Surgery;
-import prunekit.prune.surgery.SurgeryOptions;
 
 /**
  * {@code prunekit prune MODEL (--scores FILE | --scorer NAME --calib FILE...) BUDGET --out DIR}:
@@ -94,50 +85,33 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = modelArg.load();
         Budget b = budget();
         PlanOptions o = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(unit())
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
-        ActivationStats stats = null;
-        ImportanceScores scores;
-        ScorerName name;
-        if (scoresFile != null) {
-            scores = ScoresJson.read(scoresFile);
-            name = pick(scores);
-            if (biasCompensation) {
-                stats = StatsCollector.collect(m.weights(), calib.load(m, "--bias-compensation"), StatsOptions.activations(), null);
-            }
-        } else {
-            if (scorer == null) {
+        StreamedPrune.Result r;
+        try (LazyModel m = modelArg.open()) {
+            ImportanceScores scores = scoresFile != null ? ScoresJson.read(scoresFile) : null;
+            if (scores == null && scorer == null) {
                 throw new IllegalArgumentException("give --scores FILE, or --scorer NAME with --calib FILE... to score here");
             }
-            name = ScorerName.parse(scorer);
-            CalibrationSet set = calib.load(m, "scoring");
-            Scoring.Result r = Scoring.runWithStats(m, set, List.of(name),
-                    ScoreCommand.options(null, "2x64").withKinds(Planner.kindsNeeded(m.config(), b, o)),
-                    msg -> System.err.println("prune: " + msg));
-            scores = r.scores();
-            stats = r.stats();
-            ScoresJson.write(scores, out.resolve("scores.json"));
+            ScorerName name = scores != null ? pick(scores) : ScorerName.parse(scorer);
+            StreamedPrune.Request req = new StreamedPrune.Request(name, scores, b, o, ScoreCommand.options(null, "2x64"),
+                    HfCheckpoint.WriteOptions.defaults());
+            r = StreamedPrune.run(m, calib.loadIfGiven(m), req, out, msg -> System.err.println("prune: " + msg));
         }
-        PruningPlan plan = Planner.plan(m.config(), scores, name, b, o);
-        PlanJson.write(plan, m.config(), out.resolve("plan.json"));
-        Model pruned = Surgery.apply(m, plan, biasCompensation ? new SurgeryOptions(true, stats) : SurgeryOptions.plain());
-        HfCheckpoint.write(pruned, out.resolve("pruned"), null);
         Map<String, Object> res = new LinkedHashMap<>();
-        res.put("plan", out.resolve("plan.json").toString());
-        res.put("pruned", out.resolve("pruned").toString());
-        res.put("scorer", name.id());
+        res.put("plan", r.planFile().toString());
+        res.put("pruned", r.prunedDir().toString());
+        res.put("scorer", r.plan().scorer());
         res.put("budget", b.describe());
-        res.put("params_before", m.config().parameterCount());
-        res.put("params_after", pruned.weights().countParameters());
-        res.put("layer_params_before", m.config().parameterCounts().get("layers"));
-        res.put("layer_params_after", pruned.config().parameterCounts().get("layers"));
-        res.put("uniform", pruned.config().isUniform());
+        res.put("params_before", r.paramsBefore());
+        res.put("params_after", r.paramsAfter());
+        res.put("layer_params_before", r.before().parameterCounts().get("layers"));
+        res.put("layer_params_after", r.after().parameterCounts().get("layers"));
+        res.put("uniform", r.after().isUniform());
         json.print(spec.commandLine().getOut(), res, () -> String.format("%s: %,d -> %,d parameters (%.1f%%), %s; wrote %s",
-                b.describe(), m.config().parameterCount(), pruned.weights().countParameters(),
-                100.0 * pruned.weights().countParameters() / m.config().parameterCount(),
-                pruned.config().isUniform() ? "uniform" : "per-layer shapes", out));
+                b.describe(), r.paramsBefore(), r.paramsAfter(), 100.0 * r.paramsAfter() / r.paramsBefore(),
+                r.after().isUniform() ? "uniform" : "per-layer shapes", out));
         return 0;
     }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.calibrate.CalibrationSet;
-import prunekit.core.model.Model;
+import prunekit.core.io.LazyModel;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerEvaluation;
@@ -56,11 +56,16 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = modelArg.load();
-        CalibrationSet set = calib.load(m, "scoring");
         ScoringOptions o = options(kinds, oracleBatch).withEvaluate(evaluate);
         List<ScorerName> names = scorers.stream().map(ScorerName::parse).toList();
-        ImportanceScores s = Scoring.runWithStats(m, set, names, o, msg -> System.err.println("score: " + msg)).scores();
+        ImportanceScores s;
+        try (LazyModel m = modelArg.open()) {
+            CalibrationSet set = calib.loadIfGiven(m);
+            if (set == null) {
+                throw new IllegalArgumentException("scoring needs calibration text: pass --calib FILE...");
+            }
+            s = Scoring.runStreamed(m.weights(), set, names, o, msg -> System.err.println("score: " + msg)).scores();
+        }
         Path file = out.resolve("scores.json");
         ScoresJson.write(s, file);
         Map<String, Object> res = new LinkedHashMap<>();
