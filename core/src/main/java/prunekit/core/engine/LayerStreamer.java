@@ -106,7 +106,7 @@ public final class LayerStreamer {
             }
             h.add(states.create(x, new Shape(ids.length, t, hid)));
         }
-        release(emb.numel());
+        release(TensorNames.EMBED);
         return h;
     }
 
@@ -150,28 +150,28 @@ public final class LayerStreamer {
     /** Some tensors as native fp32 arrays, counted as resident until closed. */
     private final class Resident implements AutoCloseable {
         final Params params;
-        final long numel;
+        final List<String> read;
 
-        Resident(Params params, long numel) {
+        Resident(Params params, List<String> read) {
             this.params = params;
-            this.numel = numel;
+            this.read = read;
         }
 
         @Override
         public void close() {
             params.close();
-            release(numel);
+            read.forEach(LayerStreamer.this::release);
         }
     }
 
     private Resident load(List<String> names) {
         NDManager m = Engines.newManager();
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        long numel = 0;
+        List<String> read = new ArrayList<>();
         try {
             for (String n : names) {
                 FloatTensor w = hold(n); // the heap copy lives only until it is in native memory
-                numel += w.numel();
+                read.add(n);
                 long[] shape = new long[w.rank()];
                 for (int d = 0; d < shape.length; d++) {
                     shape[d] = w.dim(d);
@@ -180,10 +180,10 @@ public final class LayerStreamer {
                 a.setName(n);
                 arrays.put(n, a);
             }
-            return new Resident(Params.wrap(config, m, arrays), numel);
+            return new Resident(Params.wrap(config, m, arrays), read);
         } catch (RuntimeException e) {
             m.close();
-            release(numel);
+            read.forEach(this::release);
             throw e;
         }
     }
@@ -195,7 +195,9 @@ public final class LayerStreamer {
         return t;
     }
 
-    private void release(long numel) {
-        resident -= 4 * numel;
+    /** Tensor {@code name} (held as its native copy until now) is freed; the source hears it too. */
+    private void release(String name) {
+        resident -= 4 * FloatTensor.numel(weights.shapes().get(name));
+        weights.release(name);
     }
 }

@@ -74,6 +74,13 @@ public interface TensorSource extends AutoCloseable {
     /** The tensor {@code name} (one of {@link #shapes()}) in fp32. */
     FloatTensor read(String name);
 
+    /**
+     * Tells the source the caller no longer holds its read of tensor {@code name} (a metering
+     * source counts it off, {@link MeteredTensorSource}); others do nothing.
+     */
+    default void release(String name) {
+    }
+
     @Override
     void close();
 

@@ -50,7 +50,9 @@ public abstract class SliceScorer implements ImportanceScorer {
             return 0;
         }
         FloatTensor w = ctx.weights().read(slice.tensor());
-        return slice.sum(w, element(slice, w, ctx));
+        double s = slice.sum(w, element(slice, w, ctx));
+        ctx.weights().release(slice.tensor());
+        return s;
     }
 
     @Override
@@ -97,6 +99,7 @@ public abstract class SliceScorer implements ImportanceScorer {
             for (Slot s : slots) {
                 s.values()[s.k()] = s.slice().sum(w, element(s.slice(), w, ctx));
             }
+            ctx.weights().release(name);
         }
         Map<GroupKind, double[][]> out = new EnumMap<>(GroupKind.class);
         parts.forEach((kind, p) -> {

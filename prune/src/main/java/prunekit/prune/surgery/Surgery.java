@@ -74,7 +74,9 @@ public final class Surgery {
             if (at != null) {
                 t = compensate(weights, tensors, cut, options, at.layer(), at.proj(), t);
             }
-            return cut.apply(old, t);
+            FloatTensor out = cut.apply(old, t);
+            done(weights, old);
+            return out;
         }));
     }
 
@@ -88,6 +90,13 @@ public final class Surgery {
             s[d] = cut.kept(tensor, d).length;
         }
         return s;
+    }
+
+    /** Surgery no longer holds its read of {@code name} (nothing was read for an added bias). */
+    private static void done(TensorSource weights, String name) {
+        if (weights.shapes().containsKey(name)) {
+            weights.release(name);
+        }
     }
 
     /** A tensor of the model before the cut: read, or zeros for a bias it gets for compensation. */
@@ -123,6 +132,7 @@ public final class Surgery {
                 }
             }
         }
+        done(weights, wName);
         float[] f = new float[rows];
         for (int r = 0; r < rows; r++) {
             f[r] = (float) b[r];
