@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
 import prunekit.export.OnnxFlavour;
@@ -57,17 +58,23 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Model m = modelArg.load();
         OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(DType.parse(dtype))
                 .withExternalData(OnnxFile.ExternalData.valueOf(externalData.toUpperCase(java.util.Locale.ROOT)));
-        OnnxWriter.Result r = OnnxWriter.write(m.weights(), out, opts);
+        OnnxWriter.Result r;
+        Model m = null;
+        try (LazyModel lm = modelArg.open()) {
+            r = OnnxWriter.write(lm.weights(), out, opts); // one tensor in memory at a time
+            if (verify) {
+                m = lm.load();
+            }
+        }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.model().toString());
         res.put("data", r.data() == null ? null : r.data().toString());
         res.put("flavour", flavour.name().toLowerCase(java.util.Locale.ROOT));
         res.put("weight_dtype", opts.weightDtype().name());
         res.put("nodes", r.nodes());
-        ParityReport parity = verify ? verify(m, r.model()) : null;
+        ParityReport parity = m != null ? verify(m, r.model()) : null;
         if (parity != null) {
             res.put("parity", parity);
             res.put("parity_passed", parity.passed());

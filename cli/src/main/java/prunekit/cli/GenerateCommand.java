@@ -8,8 +8,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Generator;
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
 
@@ -46,7 +48,13 @@ public final class GenerateCommand implements Callable<Integer> {
         if (maxPositions != null && maxNewTokens != null) {
             throw new IllegalArgumentException("give --max-positions or --max-new-tokens, not both");
         }
-        Model m = modelArg.load();
+        Model m;
+        try (LazyModel lm = modelArg.open()) {
+            MemoryCheck.require("generate", MemoryCheck.wholeModel(lm.config(), MemoryCheck.INFERENCE_BYTES_PER_PARAM),
+                    MemoryCheck.physicalBytes(), "export it (prunekit export MODEL out.onnx --dtype f16) and generate"
+                            + " with ONNX Runtime, which maps the fp16 weights");
+            m = lm.load();
+        }
         Tokenizer tok = requireTokenizer(m);
         int[] body = tok.encode(prompt);
         int[] ids = new int[body.length + 1];

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import prunekit.calibrate.ActivationStats;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.calibrate.StatsCollector;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.io.TensorSource;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.Model;
@@ -57,7 +58,7 @@ public final class Scoring {
         all.forEach(n -> scorers.add(n.create(o)));
         for (ImportanceScorer s : scorers) {
             if (WholeModelLimit.holdsWholeModel(s)) {
-                WholeModelLimit.check(s, weights.config(), o.stats().batch(), set.seqLen(), WholeModelLimit.physicalMemory());
+                WholeModelLimit.check(s, weights.config(), o.stats().batch(), set.seqLen(), MemoryCheck.physicalBytes());
             }
         }
         boolean grads = scorers.stream().anyMatch(ImportanceScorer::needsGradients);

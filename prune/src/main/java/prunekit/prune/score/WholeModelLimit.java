@@ -1,7 +1,6 @@
 package prunekit.prune.score;
 
-import java.lang.management.ManagementFactory;
-import java.util.Locale;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 
@@ -25,9 +24,8 @@ public final class WholeModelLimit {
      * keeps for one batch of {@code batch} × {@code seqLen} tokens.
      */
     public static long bytesNeeded(ImportanceScorer s, LlamaConfig c, int batch, int seqLen) {
-        long p = c.parameterCount();
         if (!s.needsGradients()) {
-            return 12 * p;
+            return MemoryCheck.wholeModel(c, 12);
         }
         long tokens = (long) batch * seqLen;
         long act = 0;
@@ -35,24 +33,13 @@ public final class WholeModelLimit {
             LayerShape l = c.layer(i);
             act += tokens * (12L * c.hidden() + 4L * l.ffn()) * 4 + 2L * batch * l.queryHeads() * seqLen * seqLen * 4;
         }
-        return 16 * p + act + tokens * c.vocabSize() * 4 * 3;
+        return MemoryCheck.wholeModel(c, 16) + act + tokens * c.vocabSize() * 4 * 3;
     }
 
     /** Throws, saying what is needed and what to do instead, when {@code s} needs more than {@code available} bytes. */
     public static void check(ImportanceScorer s, LlamaConfig c, int batch, int seqLen, long available) {
-        long need = bytesNeeded(s, c, batch, seqLen);
-        if (need > available) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "scorer %s holds the whole model in memory: it needs about %.1f GB but this machine has %.1f GB;"
-                            + " use a streamed scorer (magnitude, wanda, fluctuation, activation, block-influence)"
-                            + " or run it on a machine with more memory",
-                    s.name().id(), need / 1e9, available / 1e9));
-        }
-    }
-
-    /** The machine's physical memory in bytes. */
-    public static long physicalMemory() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
+        MemoryCheck.require("scorer " + s.name().id(), bytesNeeded(s, c, batch, seqLen), available,
+                "use a streamed scorer (magnitude, wanda, fluctuation, activation, block-influence)"
+                        + " or a machine with more memory");
     }
 }
