@@ -4,28 +4,33 @@
 #   shape at 7B) → eval of the --target-arch model → export of it to ONNX (fp16, external data).
 # Per stage: wall seconds, peak RSS (VmHWM via /usr/bin/time -v, native memory included), parameters in and out,
 # bytes written. Writes bench/scale/result.json (or --result FILE) and prints it as its last line.
-# usage: bench/scale/run.sh [--like llama-2-7b|mha-1.26b|tiny] [--work DIR] [--result FILE] [--stages LIST] [--keep]
-#   --stages: comma-separated subset of synth,prune-params,prune-arch,eval,export (default: all; later stages
+# usage: bench/scale/run.sh [--like llama-2-7b|mha-1.26b|tiny] [--work DIR] [--result FILE] [--stages LIST]
+#                           [--samples N] [--keep]
+#   --samples: calibration windows of 128 tokens (default 64, the benchmark's; fewer for a quick smoke run).
+#   --stages: comma-separated subset of synth,inspect,prune-params,prune-arch,eval,export (default: all; later stages
 #   need the outputs of earlier ones in --work).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-like=llama-2-7b; work=""; result="$home/bench/scale/result.json"; stages="synth,prune-params,prune-arch,eval,export"; keep=0
+like=llama-2-7b; work=""; result="$home/bench/scale/result.json"; stages="synth,inspect,prune-params,prune-arch,eval,export"; keep=0; samples=64
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --like) like="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --result) result="$2"; shift 2 ;;
     --stages) stages="$2"; shift 2 ;;
+    --samples) samples="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "run.sh: unknown argument $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
 done
+# The streamed stages hold one tensor (or layer) at a time; a small heap makes the JVM collect their garbage.
+export PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:--Xmx2g}"
 tok="$home/../shared/tokenizers/llama2-tokenizer.json"
 # like: dense parameters, --target-params, --target-arch (Sheared-LLaMA-2.7B's ratios), tokenizer
 case "$like" in
   llama-2-7b) params=6738415616; target=2.7B; arch="hidden=2560,heads=20,kv-heads=20,ffn=6912,layers=32" ;;
-  mha-1.26b)  params=1261404160; target=505M; arch="hidden=1280,heads=10,kv-heads=10,ffn=3456,layers=22" ;;
-  tiny)       params=0;          target=60K;  arch="hidden=40,heads=2,kv-heads=1,ffn=96,layers=2"; tok="$home/models/stories260K.gguf" ;;
+  mha-1.26b)  params=1261529088; target=505M; arch="hidden=1280,heads=10,kv-heads=10,ffn=3456,layers=22" ;;
+  tiny)       params=0;          target=100K; arch="hidden=40,heads=2,kv-heads=1,ffn=96,layers=2"; tok="$home/models/stories260K.gguf" ;;
   *) echo "run.sh: --like $like: use llama-2-7b, mha-1.26b or tiny" >&2; exit 2 ;;
 esac
 [[ -f "$tok" ]] || { echo "run.sh: tokenizer $tok is missing" >&2; exit 1; }
@@ -61,16 +66,17 @@ run_stage() {
   bytes=$(du -sb "$output" | awk '{print $1}')
   pout=$(grep -oE '"(params_after|parameters)": *[0-9]+' "$log" | head -1 | grep -oE '[0-9]+$' || true)
   stage_json+=("$(printf '{"stage": "%s", "wall_s": %.1f, "peak_rss_bytes": %d, "params_in": %s, "params_out": %s, "bytes_written": %d}' \
-      "$name" "$(echo "$t1 - $t0" | bc)" "$((rss_kb * 1024))" "${pin:-null}" "${pout:-null}" "$bytes")")
+      "$name" "$(echo "$t1 - $t0" | bc)" "$((rss_kb * 1024))" "${pin:-null}" "${pout:-$pin}" "$bytes")")
   echo "run.sh: $name: ${stage_json[-1]}" >&2
 }
 has() { [[ ",$stages," == *",$1,"* ]]; }
 count() { grep -oE '"'"$2"'": *[0-9]+' "$work/$1.log" | head -1 | grep -oE '[0-9]+$'; }
 
 dense="$work/dense"; p27="$work/prune-params"; sheared="$work/prune-arch"
-has synth && { rm -rf "$dense"; run_stage synth "$dense" 0 -- synth --like "$like" --dtype bf16 --seed 0 --tokenizer "$tok" --out "$dense" --json; }
+has synth && { rm -rf "$dense"; run_stage synth "$dense" null -- synth --like "$like" --dtype bf16 --seed 0 --tokenizer "$tok" --out "$dense" --json; }
 dense_params=$(count synth parameters 2>/dev/null || echo "$params")
-calib_args=(--scorer fluctuation --calib "$calib" --samples 64 --seq-len 128)
+has inspect && run_stage inspect "$work/inspect.log" "$dense_params" -- inspect "$dense" --json
+calib_args=(--scorer fluctuation --calib "$calib" --samples "$samples" --seq-len 128)
 has prune-params && { rm -rf "$p27"; run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-params "$target" --out "$p27" --json; }
 has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }
 small_params=$(count prune-arch params_after 2>/dev/null || echo null)
@@ -78,8 +84,8 @@ has eval && run_stage eval "$work/eval.log" "$small_params" -- eval "$sheared/pr
 has export && { rm -rf "$work/onnx"; mkdir -p "$work/onnx"; run_stage export "$work/onnx" "$small_params" -- export "$sheared/pruned" "$work/onnx/model.onnx" --dtype f16 --external-data always --json; }
 
 ppl=$(grep -oE '"perplexity": *[0-9.eE+-]+' "$work/eval.log" 2>/dev/null | grep -oE '[0-9.eE+-]+$' || echo null)
-json=$(printf '{"like": "%s", "host": {"cores": %d, "memory_bytes": %d}, "perplexity_of_arch_model": %s, "stages": [%s]}' \
-  "$like" "$(nproc)" "$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 ))" "${ppl:-null}" "$(IFS=,; echo "${stage_json[*]}")")
+json=$(printf '{"like": "%s", "calibration": "%d x 128 tokens", "host": {"cores": %d, "memory_bytes": %d}, "perplexity_of_arch_model": %s, "stages": [%s]}' \
+  "$like" "$samples" "$(nproc)" "$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 ))" "${ppl:-null}" "$(IFS=,; echo "${stage_json[*]}")")
 mkdir -p "$(dirname "$result")"
 echo "$json" > "$result.tmp" && mv "$result.tmp" "$result"
 (( keep )) || rm -rf "$dense" "$p27" "$sheared" "$work/onnx"

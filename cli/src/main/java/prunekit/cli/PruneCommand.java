@@ -13,6 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.LazyModel;
+import prunekit.core.io.SafetensorsWriter;
+import prunekit.core.model.DType;
 import prunekit.prune.StreamedPrune;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
@@ -83,26 +85,34 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (plan.json, pruned/)")
     Path out;
 
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "dtype of the pruned weights: F32, F16 or BF16 (default: the input's)")
+    DType dtype;
+
+    @Option(names = "--max-shard-bytes", defaultValue = "" + SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, paramLabel = "BYTES",
+            description = "largest safetensors shard of the pruned model (default 2e9); smaller models are one model.safetensors")
+    long maxShardBytes;
+
     @Override
     public Integer call() {
         Budget b = budget();
         PlanOptions o = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(unit())
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
         StreamedPrune.Result r;
+        ScorerName name;
         try (LazyModel m = modelArg.open()) {
             ImportanceScores scores = scoresFile != null ? ScoresJson.read(scoresFile) : null;
             if (scores == null && scorer == null) {
                 throw new IllegalArgumentException("give --scores FILE, or --scorer NAME with --calib FILE... to score here");
             }
-            ScorerName name = scores != null ? pick(scores) : ScorerName.parse(scorer);
+            name = scores != null ? pick(scores) : ScorerName.parse(scorer);
             StreamedPrune.Request req = new StreamedPrune.Request(name, scores, b, o, ScoreCommand.options(null, "2x64"),
-                    HfCheckpoint.WriteOptions.defaults());
+                    HfCheckpoint.WriteOptions.defaults().withDtype(dtype).withMaxShardBytes(maxShardBytes));
             r = StreamedPrune.run(m, calib.loadIfGiven(m), req, out, msg -> System.err.println("prune: " + msg));
         }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("plan", r.planFile().toString());
         res.put("pruned", r.prunedDir().toString());
-        res.put("scorer", r.plan().scorer());
+        res.put("scorer", name.id());
         res.put("budget", b.describe());
         res.put("params_before", r.paramsBefore());
         res.put("params_after", r.paramsAfter());
