@@ -19,7 +19,9 @@ import prunekit.core.model.TensorNames;
  * (hidden states (B, T, hidden) of all batches kept), then for each layer read its weights (fp32,
  * from a {@link TensorSource}), run it over every batch with {@link Transformer#decoderLayer},
  * free it; finally the final norm and head, batch by batch. The ops per batch are those of
- * {@link Transformer#forward}, so the logits are bit-identical to the in-memory forward's.
+ * {@link Transformer#forward}, so the logits are bit-identical to the in-memory forward's. A
+ * {@link LayerStep} attaches hooks to each layer's run (calibration statistics) or replaces the
+ * layer before it runs, seeing its inputs (sequential pruning: pruned outputs propagate).
  *
  * <p>Memory: the weights of one layer (or the embedding, or norm + head) plus the hidden states
  * of all batches. {@link #peakResidentWeightBytes} reports the weight bytes held at once.
