@@ -2,6 +2,7 @@ package prunekit.prune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.LazyModel;
 import prunekit.core.io.MeteredTensorSource;
 import prunekit.core.io.ModelLoader;
+import prunekit.core.io.SafetensorsWriter;
 import prunekit.core.io.SyntheticWeights;
 import prunekit.core.io.TensorSource;
 import prunekit.core.model.DType;
@@ -33,10 +35,12 @@ import prunekit.prune.budget.PlanOptions;
 import prunekit.prune.budget.Planner;
 import prunekit.prune.plan.PlanJson;
 import prunekit.prune.plan.PruningPlan;
+import prunekit.prune.score.ImportanceScorer;
 import prunekit.prune.score.ScorerName;
 import prunekit.prune.score.Scoring;
 import prunekit.prune.score.ScoringOptions;
 import prunekit.prune.score.ScoresJson;
+import prunekit.prune.score.WholeModelLimit;
 import prunekit.prune.surgery.Surgery;
 import prunekit.prune.surgery.SurgeryOptions;
 
@@ -115,5 +119,49 @@ class StreamedPruneTest {
         for (String f : List.of("scores.json", "plan.json", "pruned/config.json", "pruned/model.safetensors")) {
             assertArrayEquals(Files.readAllBytes(memory.resolve(f)), Files.readAllBytes(streamed.resolve(f)), f);
         }
+    }
+
+    /** A large output is written as HF shards + index, in the input's dtype, holding the tensors of the single file. */
+    @Test
+    void largeOutputsAreShardedInTheInputDtype(@TempDir Path dir) throws Exception {
+        LlamaConfig c = ReferenceShape.TINY.withLayers(3);
+        Path[] outs = new Path[2];
+        long[] shard = {HfCheckpoint.WriteOptions.defaults().maxShardBytes(), 60_000};
+        for (int k = 0; k < 2; k++) {
+            StreamedPrune.Request r = new StreamedPrune.Request(ScorerName.MAGNITUDE, null,
+                    new Budget.KeepRatio(0.6, Budget.Scope.LAYERS), PlanOptions.defaults(), ScoringOptions.defaults(),
+                    HfCheckpoint.WriteOptions.defaults().withMaxShardBytes(shard[k]));
+            outs[k] = StreamedPrune.run(new LazyModel(new SyntheticWeights(c, DType.BF16, 2), null),
+                    randomCalibration(c.vocabSize()), r, dir.resolve("o" + k), msg -> { }).prunedDir();
+        }
+        assertTrue(Files.exists(outs[0].resolve("model.safetensors")));
+        assertTrue(Files.exists(outs[1].resolve("model.safetensors.index.json")));
+        List<String> shards;
+        try (var files = Files.list(outs[1])) {
+            shards = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("model-")).sorted().toList();
+        }
+        assertTrue(shards.size() > 1, "shards of at most 60 KB: " + shards);
+        for (int i = 0; i < shards.size(); i++) {
+            assertEquals(SafetensorsWriter.shardName(i + 1, shards.size()), shards.get(i));
+        }
+        try (TensorSource one = TensorSource.open(outs[0]); TensorSource sharded = TensorSource.open(outs[1])) {
+            assertEquals(DType.BF16, sharded.storedDtype());
+            for (String n : one.shapes().keySet()) {
+                assertArrayEquals(one.read(n).data(), sharded.read(n).data(), n);
+            }
+        }
+    }
+
+    /** Taylor on LLaMA-2-7B's shape needs far more than 24 GB: refused before anything is read, with the estimate. */
+    @Test
+    void taylorRefusesAModelThatDoesNotFitWithAnEstimate() {
+        LlamaConfig c = ReferenceShape.LLAMA_2_7B.config();
+        ImportanceScorer taylor = ScorerName.TAYLOR.create(ScoringOptions.defaults());
+        long need = WholeModelLimit.bytesNeeded(taylor, c, 8, 128);
+        assertTrue(need > 16 * c.parameterCount(), "weights, native copy, gradients and their copy at least");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WholeModelLimit.check(taylor, c, 8, 128, 24_000_000_000L));
+        assertTrue(e.getMessage().startsWith("scorer taylor holds the whole model in memory: it needs about "), e.getMessage());
+        assertTrue(e.getMessage().contains("use a streamed scorer"), e.getMessage());
     }
 }
