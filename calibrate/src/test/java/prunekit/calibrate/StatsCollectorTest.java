@@ -94,4 +94,35 @@ class StatsCollectorTest {
         }
         assertTrue(norm > 0, "embedding gradient is zero");
     }
+
+    /**
+     * The streamed pass (one layer resident) gives exactly the numbers of the in-memory forward,
+     * which the pass with gradients runs: every moment, head norm, block influence and the loss.
+     */
+    @Test
+    void streamedStatisticsAreBitIdenticalToTheInMemoryForward() {
+        CalibrationSet s = set(7);
+        ActivationStats streamed = StatsCollector.collect(WEIGHTS, s, new StatsOptions(3, false), null);
+        ActivationStats memory = StatsCollector.collect(WEIGHTS, s, new StatsOptions(3, true), null);
+        assertEquals(memory.meanLoss(), streamed.meanLoss());
+        assertEquals(memory.tokens(), streamed.tokens());
+        for (int l = 0; l < CONFIG.numLayers(); l++) {
+            for (Site site : Site.values()) {
+                ChannelStats a = memory.channel(l, site);
+                ChannelStats b = streamed.channel(l, site);
+                assertEquals(a.count(), b.count());
+                for (int j = 0; j < a.channels(); j++) {
+                    assertEquals(a.mean(j), b.mean(j), "mean " + l + " " + site + " " + j);
+                    assertEquals(a.sumSq(j), b.sumSq(j), "sum of squares " + l + " " + site + " " + j);
+                    assertEquals(a.meanAbs(j), b.meanAbs(j), "mean |x| " + l + " " + site + " " + j);
+                }
+            }
+            for (int h = 0; h < CONFIG.layer(l).queryHeads(); h++) {
+                assertEquals(memory.meanHeadNorm(l, h), streamed.meanHeadNorm(l, h));
+            }
+            for (ActivationStats.Block b : ActivationStats.Block.values()) {
+                assertEquals(memory.blockInfluence(l, b), streamed.blockInfluence(l, b));
+            }
+        }
+    }
 }

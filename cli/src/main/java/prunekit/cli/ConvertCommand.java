@@ -11,8 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.DType;
-import prunekit.core.model.Model;
 
 /** {@code prunekit convert MODEL --to hf OUT}: write any loaded model as an HF checkpoint. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
@@ -38,13 +38,14 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = modelArg.load();
         DType d = dtype == null ? null : DType.parse(dtype);
-        HfCheckpoint.write(m, out, d);
         Map<String, Object> res = new LinkedHashMap<>();
-        res.put("out", out.toString());
-        res.put("dtype", (d == null ? m.weights().storedDtype() : d).name());
-        res.put("parameters", m.weights().countParameters());
+        try (LazyModel m = modelArg.open()) { // one tensor in memory at a time
+            HfCheckpoint.write(m.weights(), m.tokenizer(), out, HfCheckpoint.WriteOptions.defaults().withDtype(d));
+            res.put("out", out.toString());
+            res.put("dtype", (d == null ? m.weights().storedDtype() : d).name());
+            res.put("parameters", m.weights().parameterCount());
+        }
         json.print(spec.commandLine().getOut(), res, () -> "wrote " + out + " (" + res.get("dtype") + ")");
         return 0;
     }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
-import prunekit.core.eval.Prompts;
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
 import prunekit.core.io.GgmlType;
@@ -104,15 +104,16 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Model m = modelArg.load();
         ExportFormat f = format != null ? format : ExportFormat.fromPath(out);
         if (f == ExportFormat.GGUF) {
-            return writeGguf(m);
+            return writeGguf(modelArg.load());
         }
         OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(dtype.onnx())
                 .withExternalData(externalData);
-        ExportStage.Result r = ExportStage.run(m, out, new ExportStage.Options(opts, verify, prompts, threads),
-                f == ExportFormat.ONNX_FOLDER);
+        ExportStage.Result r;
+        try (LazyModel lm = modelArg.open()) {
+            r = ExportStage.run(lm, out, new ExportStage.Options(opts, verify, prompts, threads), f == ExportFormat.ONNX_FOLDER);
+        }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.written().model().toString());
         res.put("data", r.written().data() == null ? null : r.written().data().toString());

@@ -8,8 +8,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.eval.Generator;
-import prunekit.core.eval.Prompts;
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
 import prunekit.pipeline.Generation;
@@ -45,7 +46,14 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Generation.Result r = Generation.run(modelArg.load(), new Generation.Request(prompt, maxPositions, maxNewTokens,
+        Model m;
+        try (LazyModel lm = modelArg.open()) {
+            MemoryCheck.require("generate", MemoryCheck.wholeModel(lm.config(), MemoryCheck.INFERENCE_BYTES_PER_PARAM),
+                    MemoryCheck.physicalBytes(), "export it (prunekit export MODEL out.onnx --dtype f16) and generate"
+                            + " with ONNX Runtime, which maps the fp16 weights");
+            m = lm.load();
+        }
+        Generation.Result r = Generation.run(m, new Generation.Request(prompt, maxPositions, maxNewTokens,
                 new Generator.Sampling(temperature, topP, seed), ignoreEos, onnx, threads));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("text", r.text());

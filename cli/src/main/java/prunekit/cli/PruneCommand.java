@@ -10,7 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.core.model.Model;
+import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.LazyModel;
+import prunekit.core.io.SafetensorsWriter;
+import prunekit.core.model.DType;
 import prunekit.pipeline.PruneStage;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
@@ -79,14 +82,24 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (plan.json, pruned/)")
     Path out;
 
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "dtype of the pruned weights: F32, F16 or BF16 (default: the input's)")
+    DType dtype;
+
+    @Option(names = "--max-shard-bytes", defaultValue = "" + SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, paramLabel = "BYTES",
+            description = "largest safetensors shard of the pruned model (default 2e9); smaller models are one model.safetensors")
+    long maxShardBytes;
+
     @Override
     public Integer call() {
-        Model m = modelArg.load();
         PlanOptions plan = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(attentionUnit)
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
-        PruneStage.Result r = PruneStage.run(m, new PruneStage.Options(scoresFile, scorer, calib.calibration(), budget(), plan, out,
-                        "prunekit prune " + String.join(" ", spec.commandLine().getParseResult().originalArgs())),
-                msg -> System.err.println("prune: " + msg));
+        PruneStage.Result r;
+        try (LazyModel m = modelArg.open()) {
+            r = PruneStage.run(m, new PruneStage.Options(scoresFile, scorer, calib.calibration(), budget(), plan, out,
+                            HfCheckpoint.WriteOptions.defaults().withDtype(dtype).withMaxShardBytes(maxShardBytes),
+                            "prunekit prune " + String.join(" ", spec.commandLine().getParseResult().originalArgs())),
+                    msg -> System.err.println("prune: " + msg));
+        }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("plan", r.plan().toString());
         res.put("pruned", r.pruned().toString());

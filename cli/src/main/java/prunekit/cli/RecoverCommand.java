@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.engine.MemoryCheck;
+import prunekit.core.io.LazyModel;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.Model;
 import prunekit.pipeline.RecoverStage;
@@ -86,8 +88,24 @@ public final class RecoverCommand implements Callable<Integer> {
 
     @Mixin RecoverArgs args;
 
+    /** Refuses before loading when the student (trained) and the teacher do not fit in this machine's memory. */
+    private static void requireFits(Path student, Path teacher) {
+        long need;
+        try (LazyModel s = ModelLoader.open(student, null)) {
+            need = MemoryCheck.wholeModel(s.config(), MemoryCheck.TRAINING_BYTES_PER_PARAM);
+        }
+        if (teacher != null) {
+            try (LazyModel t = ModelLoader.open(teacher, null)) {
+                need += MemoryCheck.wholeModel(t.config(), MemoryCheck.INFERENCE_BYTES_PER_PARAM);
+            }
+        }
+        MemoryCheck.require("recover", need, MemoryCheck.physicalBytes(), "recover on a GPU machine, or train the"
+                + " uniform output (a stock HF LlamaForCausalLM checkpoint) with a distributed trainer");
+    }
+
     @Override
     public Integer call() throws IOException {
+        requireFits(pruned, teacher);
         Model student = ModelLoader.load(pruned, null);
         Model dense = teacher == null ? null : ModelLoader.load(teacher, null);
         int seq = args.seq != null ? args.seq : student.config().maxPositions();

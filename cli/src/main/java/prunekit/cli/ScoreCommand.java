@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.io.LazyModel;
 import prunekit.pipeline.ScoreStage;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.score.ImportanceScores;
@@ -53,8 +54,11 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ScoreStage.Result r = ScoreStage.run(modelArg.load(), new ScoreStage.Options(calib.calibration(), scorers,
-                options(kinds, oracleBatch).withEvaluate(evaluate), out), msg -> System.err.println("score: " + msg));
+        ScoreStage.Result r;
+        try (LazyModel m = modelArg.open()) {
+            r = ScoreStage.run(m, new ScoreStage.Options(calib.calibration(), scorers,
+                    options(kinds, oracleBatch).withEvaluate(evaluate), out), msg -> System.err.println("score: " + msg));
+        }
         Path file = r.file();
         ImportanceScores s = r.scores();
         Map<String, Object> res = new LinkedHashMap<>();

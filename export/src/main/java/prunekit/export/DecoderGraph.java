@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -30,7 +31,7 @@ import prunekit.export.onnx.ValueInfo;
  * layer with FFN width 0 has no MLP.
  */
 abstract class DecoderGraph {
-    protected final WeightSource source;
+    protected final TensorSource source;
     protected final LlamaConfig config;
     protected final GraphOps ops;
     private final DataType weightType;
@@ -41,7 +42,7 @@ abstract class DecoderGraph {
     private String mask4;
     private final List<Integer> presentLayers = new ArrayList<>();
 
-    protected DecoderGraph(WeightSource source, DataType weightType) {
+    protected DecoderGraph(TensorSource source, DataType weightType) {
         this.source = source;
         this.config = source.config();
         this.weightType = weightType;
@@ -217,7 +218,7 @@ abstract class DecoderGraph {
     protected final String weight(String hfName) {
         return weightValues.computeIfAbsent(hfName, n -> {
             ops.graph().addInitializer(Initializer.ofFloats(n, weightType, toLong(shapeOf(n)),
-                    () -> source.tensor(n).data()));
+                    () -> source.read(n).data()));
             return castIfHalf(n);
         });
     }
@@ -227,7 +228,7 @@ abstract class DecoderGraph {
         return weightValues.computeIfAbsent(stored, n -> {
             int[] shape = shapeOf(hfName);
             ops.graph().addInitializer(Initializer.ofFloats(n, weightType, new long[] {shape[1], shape[0]},
-                    () -> transpose(source.tensor(hfName))));
+                    () -> transpose(source.read(hfName))));
             return castIfHalf(n);
         });
     }

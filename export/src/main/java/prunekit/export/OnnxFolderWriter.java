@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.TensorSource;
 import prunekit.core.io.HfConfigJson;
 import prunekit.core.model.DType;
 import prunekit.core.model.LlamaConfig;
@@ -52,7 +53,7 @@ public final class OnnxFolderWriter {
             HfCheckpoint.writeTokenizerFiles(m, tmp);
             Path model = tmp.resolve(MODEL_FILE);
             Files.createDirectories(model.getParent());
-            result[0] = OnnxWriter.write(WeightSource.of(m.weights()), model, options, DATA_FILE);
+            result[0] = OnnxWriter.write(TensorSource.of(m.weights(), m.source()), model, options, DATA_FILE);
             if (result[0].data() != null) {
                 markExternalData(tmp.resolve(HfConfigJson.FILE_NAME));
             }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.DType;
 import prunekit.core.model.LlamaWeights;
 import prunekit.export.onnx.DataType;
@@ -65,15 +66,16 @@ public final class OnnxWriter {
     }
 
     public static Result write(LlamaWeights weights, Path out, Options options) throws IOException {
-        return write(WeightSource.of(weights), out, options);
+        return write(TensorSource.of(weights, "weights in memory"), out, options);
     }
 
-    public static Result write(WeightSource source, Path out, Options options) throws IOException {
+    /** Exports weights read one tensor at a time while written (a model larger than memory streams to the data file). */
+    public static Result write(TensorSource source, Path out, Options options) throws IOException {
         return write(source, out, options, out.getFileName() + ".data");
     }
 
     /** As above with the external data file (when there is one) named {@code dataName}. */
-    public static Result write(WeightSource source, Path out, Options options, String dataName) throws IOException {
+    public static Result write(TensorSource source, Path out, Options options, String dataName) throws IOException {
         DataType wt = options.weightDtype() == DType.F16 ? DataType.FLOAT16 : DataType.FLOAT;
         DecoderGraph builder = options.flavour() == OnnxFlavour.STANDARD
                 ? new StandardDecoderGraph(source, wt)

@@ -2,6 +2,7 @@ package prunekit.export;
 
 import java.util.List;
 import prunekit.core.engine.RopeTable;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.export.onnx.Attribute;
@@ -30,7 +31,7 @@ final class OptimizedDecoderGraph extends DecoderGraph {
     private String totalLength;
     private StandardAttention fallback;
 
-    OptimizedDecoderGraph(WeightSource source, DataType weightType) {
+    OptimizedDecoderGraph(TensorSource source, DataType weightType) {
         super(source, weightType);
     }
 

@@ -1,6 +1,7 @@
 package prunekit.export;
 
 import java.util.List;
+import prunekit.core.io.TensorSource;
 import prunekit.export.onnx.Attribute;
 import prunekit.export.onnx.DataType;
 
@@ -12,7 +13,7 @@ import prunekit.export.onnx.DataType;
 final class StandardDecoderGraph extends DecoderGraph {
     private StandardAttention attention;
 
-    StandardDecoderGraph(WeightSource source, DataType weightType) {
+    StandardDecoderGraph(TensorSource source, DataType weightType) {
         super(source, weightType);
     }
 

@@ -3,6 +3,8 @@ package prunekit.export;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import prunekit.core.io.TensorSource;
+import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -28,16 +30,30 @@ public final class SyntheticModels {
     }
 
     /** Tensors made when asked for (nothing is held): for exporting models larger than the heap. */
-    public static WeightSource source(LlamaConfig config, long seed) {
+    public static TensorSource source(LlamaConfig config, long seed) {
         Map<String, int[]> shapes = LlamaWeights.expectedShapes(config);
-        return new WeightSource() {
+        return new TensorSource() {
             @Override
             public LlamaConfig config() {
                 return config;
             }
 
             @Override
-            public FloatTensor tensor(String name) {
+            public DType storedDtype() {
+                return DType.F32;
+            }
+
+            @Override
+            public String source() {
+                return "synthetic (seed " + seed + ")";
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public FloatTensor read(String name) {
                 int[] shape = shapes.get(name);
                 if (shape == null) {
                     throw new IllegalArgumentException("a model of this config has no tensor " + name);

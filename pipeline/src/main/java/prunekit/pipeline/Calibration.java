@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.Model;
 
 /** Calibration text files (possibly none) and how windows are drawn from them. */
@@ -25,5 +26,16 @@ public record Calibration(List<Path> files, CalibrationOptions options) {
             throw new IllegalArgumentException(why + " needs calibration text: pass --calib FILE...");
         }
         return CalibrationSet.from(files, Models.requireTokenizer(m), options);
+    }
+
+    /** The calibration set of a model opened lazily, or null when no file is given. */
+    public CalibrationSet loadIfGiven(LazyModel m) {
+        if (!given()) {
+            return null;
+        }
+        if (m.tokenizer() == null) {
+            throw new IllegalArgumentException(m.source() + ": the model has no tokenizer; pass --tokenizer FILE");
+        }
+        return CalibrationSet.from(files, m.tokenizer(), options);
     }
 }

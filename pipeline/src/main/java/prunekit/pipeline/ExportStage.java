@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Prompts;
+import prunekit.core.io.LazyModel;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
 import prunekit.export.OnnxFolderWriter;
@@ -48,8 +50,18 @@ public final class ExportStage {
 
     /** {@code folder}: the HF ONNX model folder (config, tokenizer, onnx/model.onnx) instead of one file. */
     public static Result run(Model m, Path out, Options o, boolean folder) throws Exception {
-        OnnxWriter.Result r = folder ? OnnxFolderWriter.write(m, out, o.writer()) : OnnxWriter.write(m.weights(), out, o.writer());
-        return new Result(r, o.writer(), o.verify() ? verify(m, r.model(), o) : null);
+        return run(new LazyModel(TensorSource.of(m.weights(), m.source()), m.tokenizer()), out, o, folder);
+    }
+
+    /**
+     * On a model opened lazily: the single-file export reads one tensor at a time while it writes
+     * (a model larger than memory streams to the data file); the folder and the parity check load it.
+     */
+    public static Result run(LazyModel lm, Path out, Options o, boolean folder) throws Exception {
+        Model loaded = folder || o.verify() ? lm.load() : null;
+        OnnxWriter.Result r = folder ? OnnxFolderWriter.write(loaded, out, o.writer())
+                : OnnxWriter.write(lm.weights(), out, o.writer());
+        return new Result(r, o.writer(), o.verify() ? verify(loaded, r.model(), o) : null);
     }
 
     private static ParityReport verify(Model m, Path onnxFile, Options o) throws Exception {

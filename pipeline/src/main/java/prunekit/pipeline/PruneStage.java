@@ -3,24 +3,17 @@ package prunekit.pipeline;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
-import prunekit.calibrate.ActivationStats;
-import prunekit.calibrate.StatsCollector;
-import prunekit.calibrate.StatsOptions;
 import prunekit.core.io.HfCheckpoint;
-import prunekit.core.io.ModelCard;
+import prunekit.core.io.LazyModel;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.Model;
+import prunekit.prune.StreamedPrune;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
-import prunekit.prune.budget.Planner;
-import prunekit.prune.plan.PlanJson;
-import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
-import prunekit.prune.score.Scoring;
 import prunekit.prune.score.ScoringOptions;
 import prunekit.prune.score.ScoresJson;
-import prunekit.prune.surgery.Surgery;
-import prunekit.prune.surgery.SurgeryOptions;
 
 /**
  * score → plan → surgery: scores (read from a scores.json or computed here on calibration text),
@@ -38,17 +31,18 @@ public final class PruneStage {
     /**
      * What to prune with: {@code scoresFile} or ({@code scorer} + calibration) decide; {@code scorer}
      * picks among several scorers in the file. Bias compensation is {@code plan.biasCompensation()}.
+     * {@code write}: the pruned checkpoint's dtype (null: the input's) and shard size; {@code command}:
+     * the command line that reproduces the run, for the model card (may be null).
      */
-    /** {@code command}: the command line that reproduces the run, for the model card (may be null). */
     public record Options(Path scoresFile, ScorerName scorer, Calibration calibration, Budget budget, PlanOptions plan,
-                          Path out, String command) {
+                          Path out, HfCheckpoint.WriteOptions write, String command) {
         public Options(Path scoresFile, ScorerName scorer, Calibration calibration, Budget budget, PlanOptions plan,
                        Path out) {
-            this(scoresFile, scorer, calibration, budget, plan, out, null);
+            this(scoresFile, scorer, calibration, budget, plan, out, HfCheckpoint.WriteOptions.defaults(), null);
         }
 
         public Options {
-            if (budget == null || plan == null || out == null || calibration == null) {
+            if (budget == null || plan == null || out == null || calibration == null || write == null) {
                 throw new IllegalArgumentException("prune needs a budget, plan options, calibration and an output directory");
             }
             if (scoresFile == null && scorer == null) {
@@ -62,39 +56,24 @@ public final class PruneStage {
                          long layerParamsBefore, long layerParamsAfter, boolean uniform) {
     }
 
-    /** Runs the stage on {@code m}; {@code log} gets the scoring progress lines. */
+    /** Runs the stage on a model in memory (read through the same per-tensor path as a file). */
     public static Result run(Model m, Options o, Consumer<String> log) {
-        boolean bias = o.plan().biasCompensation();
-        ActivationStats stats = null;
-        ImportanceScores scores;
-        ScorerName name;
-        if (o.scoresFile() != null) {
-            scores = ScoresJson.read(o.scoresFile());
-            name = o.scorer() != null ? o.scorer() : onlyScorer(scores, o.scoresFile());
-            if (bias) {
-                stats = StatsCollector.collect(m.weights(), o.calibration().load(m, "--bias-compensation"),
-                        StatsOptions.activations(), null);
-            }
-        } else {
-            name = o.scorer();
-            ScoringOptions so = ScoringOptions.defaults().withOracle(2, 64)
-                    .withKinds(Planner.kindsNeeded(m.config(), o.budget(), o.plan()));
-            Scoring.Result r = Scoring.runWithStats(m, o.calibration().load(m, "scoring"), List.of(name), so, log);
-            scores = r.scores();
-            stats = r.stats();
-            ScoresJson.write(scores, o.out().resolve(SCORES));
-        }
-        PruningPlan plan = Planner.plan(m.config(), scores, name, o.budget(), o.plan());
-        Path planFile = o.out().resolve(PLAN);
-        PlanJson.write(plan, m.config(), planFile);
-        Model pruned = Surgery.apply(m, plan, bias ? new SurgeryOptions(true, stats) : SurgeryOptions.plain());
-        Path prunedDir = o.out().resolve(PRUNED);
-        ModelCard card = ModelCard.of(pruned).prunedFrom(m, name.id() + ", " + o.budget().describe());
-        HfCheckpoint.writeWith(pruned, prunedDir, HfCheckpoint.WriteOptions.defaults(),
-                o.command() == null ? card : card.withCommand(o.command()));
-        return new Result(planFile, prunedDir, name, o.budget(), m.config().parameterCount(),
-                pruned.weights().countParameters(), m.config().parameterCounts().get("layers"),
-                pruned.config().parameterCounts().get("layers"), pruned.config().isUniform());
+        return run(new LazyModel(TensorSource.of(m.weights(), m.source()), m.tokenizer()), o, log);
+    }
+
+    /**
+     * Runs the stage on a model opened lazily: one layer's weights resident at a time for the
+     * statistics, the scorers and the surgery; {@code log} gets the progress lines.
+     */
+    public static Result run(LazyModel m, Options o, Consumer<String> log) {
+        ImportanceScores scores = o.scoresFile() != null ? ScoresJson.read(o.scoresFile()) : null;
+        ScorerName name = o.scorer() != null ? o.scorer() : onlyScorer(scores, o.scoresFile());
+        StreamedPrune.Request req = new StreamedPrune.Request(name, scores, o.budget(), o.plan(),
+                ScoringOptions.defaults().withOracle(2, 64), o.write(), o.command());
+        StreamedPrune.Result r = StreamedPrune.run(m, o.calibration().loadIfGiven(m), req, o.out(), log);
+        return new Result(r.planFile(), r.prunedDir(), name, o.budget(), r.paramsBefore(), r.paramsAfter(),
+                r.before().parameterCounts().get("layers"), r.after().parameterCounts().get("layers"),
+                r.after().isUniform());
     }
 
     private static ScorerName onlyScorer(ImportanceScores s, Path file) {

@@ -3,7 +3,8 @@ package prunekit.pipeline;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
-import prunekit.core.model.Model;
+import prunekit.calibrate.CalibrationSet;
+import prunekit.core.io.LazyModel;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
 import prunekit.prune.score.Scoring;
@@ -27,9 +28,13 @@ public final class ScoreStage {
     public record Result(Path file, ImportanceScores scores) {
     }
 
-    /** {@code log} gets the scoring progress lines. */
-    public static Result run(Model m, Options o, Consumer<String> log) {
-        ImportanceScores s = Scoring.runWithStats(m, o.calibration().load(m, "scoring"), o.scorers(), o.scoring(), log).scores();
+    /** On a model opened lazily (one layer resident at a time); {@code log} gets the scoring progress lines. */
+    public static Result run(LazyModel m, Options o, Consumer<String> log) {
+        CalibrationSet set = o.calibration().loadIfGiven(m);
+        if (set == null) {
+            throw new IllegalArgumentException("scoring needs calibration text: pass --calib FILE...");
+        }
+        ImportanceScores s = Scoring.runStreamed(m.weights(), set, o.scorers(), o.scoring(), log).scores();
         Path file = o.out().resolve(PruneStage.SCORES);
         ScoresJson.write(s, file);
         return new Result(file, s);

@@ -19,7 +19,9 @@ import prunekit.core.model.TensorNames;
  * (hidden states (B, T, hidden) of all batches kept), then for each layer read its weights (fp32,
  * from a {@link TensorSource}), run it over every batch with {@link Transformer#decoderLayer},
  * free it; finally the final norm and head, batch by batch. The ops per batch are those of
- * {@link Transformer#forward}, so the logits are bit-identical to the in-memory forward's.
+ * {@link Transformer#forward}, so the logits are bit-identical to the in-memory forward's. A
+ * {@link LayerStep} attaches hooks to each layer's run (calibration statistics) or replaces the
+ * layer before it runs, seeing its inputs (sequential pruning: pruned outputs propagate).
  *
  * <p>Memory: the weights of one layer (or the embedding, or norm + head) plus the hidden states
  * of all batches. {@link #peakResidentWeightBytes} reports the weight bytes held at once.
@@ -60,13 +62,24 @@ public final class LayerStreamer {
      * each batch's logits to {@code sink} in order; {@code layersDone} (may be null) hears after each layer.
      */
     public void forward(List<int[][]> batches, LogitsSink sink, IntConsumer layersDone) {
+        forward(batches, layersDone == null ? LayerStep.NONE : new LayerStep() {
+            @Override
+            public void done(int layer) {
+                layersDone.accept(layer + 1);
+            }
+        }, sink);
+    }
+
+    /**
+     * Runs every batch as {@link #forward(List, LogitsSink, IntConsumer)} does, with {@code step}
+     * watching (and possibly replacing) each layer; with {@link LayerStep#NONE} the same logits.
+     */
+    public void forward(List<int[][]> batches, LayerStep step, LogitsSink sink) {
         try (NDManager states = Engines.newManager()) {
             List<NDArray> h = embed(batches, states);
             for (int i = 0; i < config.numLayers(); i++) {
-                runLayer(i, h);
-                if (layersDone != null) {
-                    layersDone.accept(i + 1);
-                }
+                runLayer(i, h, step);
+                step.done(i);
             }
             head(h, sink);
         }
@@ -95,23 +108,24 @@ public final class LayerStreamer {
             }
             h.add(states.create(x, new Shape(ids.length, t, hid)));
         }
-        release(emb.numel());
+        release(TensorNames.EMBED);
         return h;
     }
 
-    private void runLayer(int i, List<NDArray> h) {
+    private void runLayer(int i, List<NDArray> h, LayerStep step) {
         List<String> names = new ArrayList<>();
         for (String n : weights.shapes().keySet()) {
             if (n.startsWith(TensorNames.layer(i))) {
                 names.add(n);
             }
         }
-        try (Resident r = load(names); Transformer t = new Transformer(r.params)) {
+        ForwardHooks hooks = step.hooks(i);
+        try (Resident r = load(names); Transformer t = new Transformer(step.prepare(i, r.params, h))) {
             for (int b = 0; b < h.size(); b++) {
                 NDArray in = h.get(b);
                 NDArray out;
                 try (NDScope scope = new NDScope()) {
-                    out = t.decoderLayer(i, in, null);
+                    out = t.decoderLayer(i, in, hooks);
                     NDScope.unregister(out);
                 }
                 if (out != in) {
@@ -138,28 +152,28 @@ public final class LayerStreamer {
     /** Some tensors as native fp32 arrays, counted as resident until closed. */
     private final class Resident implements AutoCloseable {
         final Params params;
-        final long numel;
+        final List<String> read;
 
-        Resident(Params params, long numel) {
+        Resident(Params params, List<String> read) {
             this.params = params;
-            this.numel = numel;
+            this.read = read;
         }
 
         @Override
         public void close() {
             params.close();
-            release(numel);
+            read.forEach(LayerStreamer.this::release);
         }
     }
 
     private Resident load(List<String> names) {
         NDManager m = Engines.newManager();
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        long numel = 0;
+        List<String> read = new ArrayList<>();
         try {
             for (String n : names) {
                 FloatTensor w = hold(n); // the heap copy lives only until it is in native memory
-                numel += w.numel();
+                read.add(n);
                 long[] shape = new long[w.rank()];
                 for (int d = 0; d < shape.length; d++) {
                     shape[d] = w.dim(d);
@@ -168,10 +182,10 @@ public final class LayerStreamer {
                 a.setName(n);
                 arrays.put(n, a);
             }
-            return new Resident(Params.wrap(config, m, arrays), numel);
+            return new Resident(Params.wrap(config, m, arrays), read);
         } catch (RuntimeException e) {
             m.close();
-            release(numel);
+            read.forEach(this::release);
             throw e;
         }
     }
@@ -183,7 +197,9 @@ public final class LayerStreamer {
         return t;
     }
 
-    private void release(long numel) {
-        resident -= 4 * numel;
+    /** Tensor {@code name} (held as its native copy until now) is freed; the source hears it too. */
+    private void release(String name) {
+        resident -= 4 * FloatTensor.numel(weights.shapes().get(name));
+        weights.release(name);
     }
 }

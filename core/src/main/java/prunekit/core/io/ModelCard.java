@@ -46,8 +46,13 @@ public record ModelCard(String baseModel, String license, long parametersBefore,
 
     /** This card for a model pruned from {@code original}, by the plan {@code plan}. */
     public ModelCard prunedFrom(Model original, String planSummary) {
-        return new ModelCard(original.source(), licenseOf(original.source()), original.config().parameterCount(),
-                planSummary, measured, command);
+        return pruned(original.source(), original.config().parameterCount(), planSummary).withMeasured(measured)
+                .withCommand(command);
+    }
+
+    /** A card for a model pruned from the checkpoint at {@code source} ({@code parametersBefore} parameters). */
+    public static ModelCard pruned(String source, long parametersBefore, String planSummary) {
+        return new ModelCard(source, licenseOf(source), parametersBefore, planSummary, Map.of(), null);
     }
 
     public ModelCard withMeasured(Map<String, String> m) {

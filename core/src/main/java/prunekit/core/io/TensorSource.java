@@ -25,6 +25,43 @@ public interface TensorSource extends AutoCloseable {
         };
     }
 
+    /**
+     * Weights already in memory seen as a source ({@code source} names them): reads hand out the
+     * tensors themselves, without copying, so a pipeline written against sources serves both.
+     */
+    static TensorSource of(LlamaWeights weights, String source) {
+        return new TensorSource() {
+            @Override
+            public LlamaConfig config() {
+                return weights.config();
+            }
+
+            @Override
+            public DType storedDtype() {
+                return weights.storedDtype();
+            }
+
+            @Override
+            public String source() {
+                return source;
+            }
+
+            @Override
+            public FloatTensor read(String name) {
+                return weights.get(name);
+            }
+
+            @Override
+            public LlamaWeights readAll() {
+                return weights;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     /** The config computed from the stored shapes (checked against the file's own config). */
     LlamaConfig config();
 
@@ -36,6 +73,13 @@ public interface TensorSource extends AutoCloseable {
 
     /** The tensor {@code name} (one of {@link #shapes()}) in fp32. */
     FloatTensor read(String name);
+
+    /**
+     * Tells the source the caller no longer holds its read of tensor {@code name} (a metering
+     * source counts it off, {@link MeteredTensorSource}); others do nothing.
+     */
+    default void release(String name) {
+    }
 
     @Override
     void close();

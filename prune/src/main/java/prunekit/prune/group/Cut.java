@@ -95,30 +95,58 @@ public final class Cut {
      * cut, removed layers dropped and the rest renumbered, the config computed from the new shapes.
      */
     public LlamaWeights apply(Map<String, FloatTensor> full, DType storedDtype) {
-        LlamaConfig c = tensors.config();
         if (!full.keySet().equals(tensors.shapes().keySet())) {
             throw new IllegalArgumentException("the cut was made for tensors " + tensors.shapes().keySet()
                     + " but was given " + full.keySet());
         }
-        int[] newIndex = new int[c.numLayers()]; // -1: removed
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        sources().forEach((name, old) -> out.put(name, apply(old, full.get(old))));
+        return new LlamaWeights(config(), out, storedDtype);
+    }
+
+    /** The cut model's config, computed from the shapes that stay (removed layers dropped). */
+    public LlamaConfig config() {
+        LlamaConfig c = tensors.config();
         List<LayerShape> layers = new ArrayList<>();
         for (int i = 0; i < c.numLayers(); i++) {
-            newIndex[i] = keeps(TensorNames.inputNorm(i)) ? layers.size() : -1;
-            if (newIndex[i] >= 0) {
+            if (keeps(TensorNames.inputNorm(i))) {
                 layers.add(new LayerShape(rows(TensorNames.weight(i, Proj.Q)) / c.headDim(),
                         rows(TensorNames.weight(i, Proj.K)) / c.headDim(), rows(TensorNames.weight(i, Proj.GATE))));
             }
         }
-        Map<String, FloatTensor> out = new LinkedHashMap<>();
-        full.forEach((name, t) -> {
-            if (keeps(name)) {
-                out.put(renumbered(name, newIndex), apply(name, t));
-            }
-        });
-        LlamaConfig nc = c.toBuilder().hidden(keptCount(TensorNames.EMBED, 1)).layers(layers)
+        return c.toBuilder().hidden(keptCount(TensorNames.EMBED, 1)).layers(layers)
                 .attentionBias(c.attentionBias() || tensors.hasBiases(true)).mlpBias(c.mlpBias() || tensors.hasBiases(false))
                 .build();
-        return new LlamaWeights(nc, out, storedDtype);
+    }
+
+    /**
+     * Every tensor of the cut model (its checkpoint order, renumbered names) with the tensor it is
+     * cut from: what surgery produces one tensor at a time with {@link #apply(String, FloatTensor)}.
+     */
+    public Map<String, String> sources() {
+        LlamaConfig c = tensors.config();
+        int[] newIndex = new int[c.numLayers()]; // -1: removed
+        for (int i = 0, n = 0; i < c.numLayers(); i++) {
+            newIndex[i] = keeps(TensorNames.inputNorm(i)) ? n++ : -1;
+        }
+        Map<String, String> byNew = new LinkedHashMap<>();
+        for (String name : tensors.shapes().keySet()) {
+            if (keeps(name)) {
+                byNew.put(renumbered(name, newIndex), name);
+            }
+        }
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String name : LlamaWeights.expectedShapes(config()).keySet()) {
+            String old = byNew.get(name);
+            if (old == null) {
+                throw new IllegalStateException("the cut model needs " + name + " but no tensor of the cut gives it");
+            }
+            ordered.put(name, old);
+        }
+        if (ordered.size() != byNew.size()) {
+            throw new IllegalStateException("the cut keeps tensors the cut model has no place for: " + byNew.keySet());
+        }
+        return ordered;
     }
 
     /** {@code name} with its layer index (if any) replaced by the layer's new one. */

@@ -1,6 +1,9 @@
 package prunekit.prune.score;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import prunekit.prune.group.CouplingGroup;
 import prunekit.prune.group.GroupKind;
 
@@ -31,7 +34,7 @@ public interface ImportanceScorer {
         if (!supports(kind)) {
             throw new IllegalArgumentException("scorer " + name() + " cannot score " + kind.id() + " groups");
         }
-        List<List<CouplingGroup>> rows = kind.groups(ctx.weights().config());
+        List<List<CouplingGroup>> rows = kind.groups(ctx.config());
         double[][] out = new double[rows.size()][];
         for (int r = 0; r < rows.size(); r++) {
             List<CouplingGroup> row = rows.get(r);
@@ -39,6 +42,15 @@ public interface ImportanceScorer {
             for (int i = 0; i < row.size(); i++) {
                 out[r][i] = score(row.get(i), ctx);
             }
+        }
+        return out;
+    }
+
+    /** {@link #scoreAll} of every kind of {@code kinds} (in their order); a scorer may share work across kinds. */
+    default Map<GroupKind, double[][]> scoreKinds(Set<GroupKind> kinds, ScoringContext ctx) {
+        Map<GroupKind, double[][]> out = new EnumMap<>(GroupKind.class);
+        for (GroupKind k : kinds) {
+            out.put(k, scoreAll(k, ctx));
         }
         return out;
     }

@@ -71,19 +71,19 @@ public final class OracleScorer implements ImportanceScorer {
 
     /** The model's arrays, the fixed batch and the dense loss on it. */
     private final class Probe implements AutoCloseable {
-        private final ScoringContext ctx;
+        private final LlamaWeights weights;
         private final Transformer model;
         private final int[][] windows; // (batch, seqLen+1) held-out windows
         private final int len;
         final double base;
 
         Probe(ScoringContext ctx) {
-            this.ctx = ctx;
+            this.weights = ctx.weights().readAll();
             CalibrationSet set = ctx.calibration();
             int[][] held = set.heldOut().length > 0 ? set.heldOut() : set.calibration();
             windows = java.util.Arrays.copyOf(held, Math.min(sequences, held.length));
             len = Math.min(seqLen, set.seqLen());
-            model = new Transformer(ctx.weights());
+            model = new Transformer(weights);
             base = loss(model);
         }
 
@@ -98,8 +98,8 @@ public final class OracleScorer implements ImportanceScorer {
             Map<String, float[]> saved = new HashMap<>();
             Params params = model.params();
             try {
-                for (Slice s : outputSlices(g, ctx.weights().config())) {
-                    FloatTensor t = ctx.weights().getOrNull(s.tensor());
+                for (Slice s : outputSlices(g, weights.config())) {
+                    FloatTensor t = weights.getOrNull(s.tensor());
                     if (t == null) {
                         continue; // the bias of a block in a model without biases
                     }
@@ -114,7 +114,7 @@ public final class OracleScorer implements ImportanceScorer {
 
         /** A hidden channel is cut out for real: its slices, removed from every tensor. */
         private double lossWithoutHidden(int channel) {
-            LlamaWeights w = ctx.weights();
+            LlamaWeights w = weights;
             LlamaWeights cut = ModelTensors.of(w.config()).cut(List.of(new CouplingGroup.HiddenChannel(channel)))
                     .apply(w.tensors(), w.storedDtype());
             try (Transformer t = new Transformer(cut)) {

@@ -2,6 +2,7 @@ package prunekit.prune.score;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,9 @@ import java.util.function.Consumer;
 import prunekit.calibrate.ActivationStats;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.calibrate.StatsCollector;
+import prunekit.core.engine.MemoryCheck;
+import prunekit.core.io.TensorSource;
+import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.Model;
 import prunekit.prune.group.GroupKind;
 
@@ -30,8 +34,19 @@ public final class Scoring {
         return runWithStats(model, set, scorers, o, msg -> { }).scores();
     }
 
+    /** {@link #runStreamed} over a model in memory. */
     public static Result runWithStats(Model model, CalibrationSet set, List<ScorerName> names, ScoringOptions o,
                                       Consumer<String> log) {
+        return runStreamed(TensorSource.of(model.weights(), model.source()), set, names, o, log);
+    }
+
+    /**
+     * Scores with the weights read on demand: the statistics pass streams one layer at a time and
+     * the slice scorers read each tensor once; taylor and the oracle need the whole model and are
+     * refused up front (with an estimate) where it does not fit in this machine's memory.
+     */
+    public static Result runStreamed(TensorSource weights, CalibrationSet set, List<ScorerName> names, ScoringOptions o,
+                                     Consumer<String> log) {
         Set<ScorerName> all = new LinkedHashSet<>(names);
         if (all.isEmpty()) {
             throw new IllegalArgumentException("no scorer given; use --scorer with one of " + ScorerName.ids());
@@ -41,27 +56,32 @@ public final class Scoring {
         }
         List<ImportanceScorer> scorers = new ArrayList<>();
         all.forEach(n -> scorers.add(n.create(o)));
+        for (ImportanceScorer s : scorers) {
+            if (WholeModelLimit.holdsWholeModel(s)) {
+                WholeModelLimit.check(s, weights.config(), o.stats().batch(), set.seqLen(), MemoryCheck.physicalBytes());
+            }
+        }
         boolean grads = scorers.stream().anyMatch(ImportanceScorer::needsGradients);
         log.accept("statistics pass: " + set.samples() + " windows x " + set.seqLen() + " tokens"
                 + (grads ? " with gradients" : ""));
-        ActivationStats stats = StatsCollector.collect(model.weights(), set, o.stats().withGradients(grads), null);
-        ScoringContext ctx = new ScoringContext(model.weights(), stats, set);
+        ActivationStats stats = StatsCollector.collect(weights, set, o.stats().withGradients(grads), null);
+        ScoringContext ctx = new ScoringContext(weights, stats, set);
         Map<ScorerName, Map<GroupKind, double[][]>> out = new EnumMap<>(ScorerName.class);
         for (ImportanceScorer s : scorers) {
-            Map<GroupKind, double[][]> byKind = new EnumMap<>(GroupKind.class);
+            Set<GroupKind> kinds = EnumSet.noneOf(GroupKind.class);
             for (GroupKind k : o.kinds()) {
                 if (s.supports(k) && (s.name() != ScorerName.ORACLE || o.oracleKinds().contains(k))) {
-                    long t0 = System.nanoTime();
-                    byKind.put(k, s.scoreAll(k, ctx));
-                    log.accept(String.format("%s %s: %.1fs", s.name(), k.id(), (System.nanoTime() - t0) / 1e9));
+                    kinds.add(k);
                 }
             }
-            out.put(s.name(), byKind);
+            long t0 = System.nanoTime();
+            out.put(s.name(), new EnumMap<>(s.scoreKinds(kinds, ctx)));
+            log.accept(String.format("%s %s: %.1fs", s.name(), kinds, (System.nanoTime() - t0) / 1e9));
         }
-        ImportanceScores.Provenance prov = new ImportanceScores.Provenance(model.source(), set.source(), set.samples(),
+        LlamaConfig c = weights.config();
+        ImportanceScores.Provenance prov = new ImportanceScores.Provenance(weights.source(), set.source(), set.samples(),
                 set.seqLen(), set.seed(), stats.tokens(), stats.meanLoss());
-        ImportanceScores scores = new ImportanceScores(prov, model.config().hidden(), model.config().headDim(),
-                model.config().layers(), out, List.of());
+        ImportanceScores scores = new ImportanceScores(prov, c.hidden(), c.headDim(), c.layers(), out, List.of());
         if (o.evaluate()) {
             scores = scores.withEvaluation(ScorerEvaluation.evaluate(scores));
         }

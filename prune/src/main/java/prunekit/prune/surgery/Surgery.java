@@ -1,9 +1,12 @@
 package prunekit.prune.surgery;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import prunekit.calibrate.ChannelStats;
 import prunekit.core.engine.ForwardHooks.Site;
+import prunekit.core.io.SafetensorsWriter;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
@@ -22,14 +25,31 @@ import prunekit.prune.plan.PruningPlan;
  * projection first gets a bias (zeros where it had none), and o_proj / down_proj get
  * b = b_old + W[:, removed] · mean(x[removed]) over the input channels cut from them. A whole
  * removed block has nowhere to put a bias and is not compensated.
+ *
+ * <p>{@link #stream} produces the pruned tensors one at a time from a {@link TensorSource} (what
+ * the streaming checkpoint writer takes); {@link #apply} is the same, gathered in memory.
  */
 public final class Surgery {
     private Surgery() {
     }
 
+    /** The pruned model's config and its tensors, each cut from the source when it is asked for. */
+    public record Pruned(LlamaConfig config, SafetensorsWriter.Tensors tensors) {
+    }
+
     public static Model apply(Model model, PruningPlan plan, SurgeryOptions options) {
-        LlamaConfig c = model.config();
         LlamaWeights w = model.weights();
+        Pruned p = stream(TensorSource.of(w, model.source()), plan, options);
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        p.tensors().shapes().keySet().forEach(n -> out.put(n, p.tensors().producer().apply(n)));
+        LlamaWeights nw = new LlamaWeights(p.config(), out, w.storedDtype());
+        return new Model(nw.config(), nw, model.tokenizer(),
+                model.source() + " pruned (" + plan.scorer() + ", " + plan.budget() + ")");
+    }
+
+    /** The pruned model of {@code weights}, produced tensor by tensor (one source tensor resident, two for a compensated bias). */
+    public static Pruned stream(TensorSource weights, PruningPlan plan, SurgeryOptions options) {
+        LlamaConfig c = weights.config();
         boolean comp = options.biasCompensation();
         if (comp && !options.stats().config().equals(c)) {
             throw new IllegalArgumentException("bias compensation needs statistics of this model; these were taken"
@@ -37,34 +57,65 @@ public final class Surgery {
         }
         ModelTensors tensors = comp ? ModelTensors.of(c).withEveryBias() : ModelTensors.of(c);
         Cut cut = tensors.cut(plan.removed(c));
-        Map<String, FloatTensor> full = new LinkedHashMap<>();
-        tensors.shapes().forEach((name, shape) -> {
-            FloatTensor t = w.getOrNull(name);
-            full.put(name, t != null ? t : FloatTensor.zeros(shape));
-        });
+        Map<String, Output> compensated = new HashMap<>(); // the biases that take the removed channels' mean
         if (comp) {
             for (int i = 0; i < c.numLayers(); i++) {
-                compensate(full, cut, options, i, Proj.O, Site.O_PROJ_INPUT);
-                compensate(full, cut, options, i, Proj.DOWN, Site.DOWN_PROJ_INPUT);
+                compensated.put(TensorNames.bias(i, Proj.O), new Output(i, Proj.O));
+                compensated.put(TensorNames.bias(i, Proj.DOWN), new Output(i, Proj.DOWN));
             }
         }
-        LlamaWeights nw = cut.apply(full, w.storedDtype());
-        return new Model(nw.config(), nw, model.tokenizer(),
-                model.source() + " pruned (" + plan.scorer() + ", " + plan.budget() + ")");
+        Map<String, String> sources = cut.sources();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        sources.forEach((name, old) -> shapes.put(name, cutShape(cut, old, tensors.shapes().get(old))));
+        return new Pruned(cut.config(), new SafetensorsWriter.Tensors(shapes, name -> {
+            String old = sources.get(name);
+            FloatTensor t = full(weights, tensors, old);
+            Output at = compensated.get(old);
+            if (at != null) {
+                t = compensate(weights, tensors, cut, options, at.layer(), at.proj(), t);
+            }
+            FloatTensor out = cut.apply(old, t);
+            done(weights, old);
+            return out;
+        }));
+    }
+
+    /** An output projection (o_proj or down_proj) of one layer. */
+    private record Output(int layer, Proj proj) {
+    }
+
+    private static int[] cutShape(Cut cut, String tensor, int[] shape) {
+        int[] s = new int[shape.length];
+        for (int d = 0; d < s.length; d++) {
+            s[d] = cut.kept(tensor, d).length;
+        }
+        return s;
+    }
+
+    /** Surgery no longer holds its read of {@code name} (nothing was read for an added bias). */
+    private static void done(TensorSource weights, String name) {
+        if (weights.shapes().containsKey(name)) {
+            weights.release(name);
+        }
+    }
+
+    /** A tensor of the model before the cut: read, or zeros for a bias it gets for compensation. */
+    private static FloatTensor full(TensorSource weights, ModelTensors tensors, String name) {
+        return weights.shapes().containsKey(name) ? weights.read(name) : FloatTensor.zeros(tensors.shapes().get(name));
     }
 
     /**
-     * Adds W[:, r] · mean(x_r) to the bias of projection {@code p} of layer {@code layer} (full
-     * hidden size, original basis), for every input channel r of W (out, in) that the cut removes.
+     * {@code old} (the bias of projection {@code p} of layer {@code layer}, full hidden size,
+     * original basis) plus W[:, r] · mean(x_r) for every input channel r of W (out, in) the cut removes.
      */
-    private static void compensate(Map<String, FloatTensor> full, Cut cut, SurgeryOptions o, int layer, Proj p,
-                                   Site site) {
+    private static FloatTensor compensate(TensorSource weights, ModelTensors tensors, Cut cut, SurgeryOptions o,
+                                          int layer, Proj p, FloatTensor old) {
         String wName = TensorNames.weight(layer, p);
-        if (!full.containsKey(wName) || !cut.keeps(wName)) {
-            return;
+        if (!tensors.shapes().containsKey(wName) || !cut.keeps(wName)) {
+            return old;
         }
-        FloatTensor weight = full.get(wName);
-        FloatTensor old = full.get(TensorNames.bias(layer, p));
+        FloatTensor weight = full(weights, tensors, wName);
+        Site site = p == Proj.O ? Site.O_PROJ_INPUT : Site.DOWN_PROJ_INPUT;
         int rows = weight.dim(0);
         int cols = weight.dim(1);
         double[] b = new double[rows];
@@ -81,10 +132,11 @@ public final class Surgery {
                 }
             }
         }
+        done(weights, wName);
         float[] f = new float[rows];
         for (int r = 0; r < rows; r++) {
             f[r] = (float) b[r];
         }
-        full.put(TensorNames.bias(layer, p), new FloatTensor(new int[] {rows}, f));
+        return new FloatTensor(new int[] {rows}, f);
     }
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The scale benchmark (issue 10): a synthetic bf16 checkpoint of a known shape, streamed through every stage.
+#   synth → prune --target-params (fluctuation, 64 × 128 calibration tokens) → prune --target-arch (Sheared-LLaMA's
+#   shape at 7B) → eval of the --target-arch model → export of it to ONNX (fp16, external data).
+# Per stage: wall seconds, peak RSS (VmHWM via /usr/bin/time -v, native memory included), parameters in and out,
+# bytes written. Writes bench/scale/result.json (or --result FILE) and prints it as its last line.
+# usage: bench/scale/run.sh [--like llama-2-7b|mha-1.26b|tiny] [--work DIR] [--result FILE] [--stages LIST]
+#                           [--samples N] [--keep]
+#   --samples: calibration windows of 128 tokens (default 64, the benchmark's; fewer for a quick smoke run).
+#   --stages: comma-separated subset of synth,inspect,prune-params,prune-arch,eval,export (default: all; later stages
+#   need the outputs of earlier ones in --work).
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+like=llama-2-7b; work=""; result="$home/bench/scale/result.json"; stages="synth,inspect,prune-params,prune-arch,eval,export"; keep=0; samples=64
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --like) like="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    --result) result="$2"; shift 2 ;;
+    --stages) stages="$2"; shift 2 ;;
+    --samples) samples="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "run.sh: unknown argument $1 (see the usage at the top of $0)" >&2; exit 2 ;;
+  esac
+done
+# The streamed stages hold one tensor (or layer) at a time; their heap copies and the direct buffers DJL makes to
+# load a layer are garbage the JVM frees only when it collects: small caps make it collect (RSS 2-4 GB, not 4-6).
+export PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:--Xmx2g -XX:MaxDirectMemorySize=1g}"
+tok="$home/../shared/tokenizers/llama2-tokenizer.json"
+# like: dense parameters, --target-params, --target-arch (Sheared-LLaMA-2.7B's ratios), tokenizer
+case "$like" in
+  llama-2-7b) params=6738415616; target=2.7B; arch="hidden=2560,heads=20,kv-heads=20,ffn=6912,layers=32" ;;
+  mha-1.26b)  params=1261529088; target=505M; arch="hidden=1280,heads=10,kv-heads=10,ffn=3456,layers=22" ;;
+  tiny)       params=0;          target=100K; arch="hidden=40,heads=2,kv-heads=1,ffn=96,layers=2"; tok="$home/models/stories260K.gguf" ;;
+  *) echo "run.sh: --like $like: use llama-2-7b, mha-1.26b or tiny" >&2; exit 2 ;;
+esac
+[[ -f "$tok" ]] || { echo "run.sh: tokenizer $tok is missing" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
+work="${work:-$(mktemp -d "${TMPDIR:-/tmp}/prunekit-scale.XXXXXX")}"
+mkdir -p "$work"
+# Disk: the bf16 checkpoint (2 B/param), two pruned bf16 checkpoints and the fp16 ONNX of one (each ~0.4 of it).
+need=$(( params * 2 + params * 2 * 4 / 10 * 3 + 200000000 ))
+free=$(( $(df -Pk "$work" | awk 'NR==2 {print $4}') * 1024 ))
+echo "run.sh: $like in $work needs about $(( need / 1000000000 )).$(( need % 1000000000 / 100000000 )) GB of disk;" \
+     "$(( free / 1000000000 )) GB free" >&2
+if (( free < need )); then
+  echo "run.sh: not enough free disk in $work: need $need bytes, have $free; pass --work DIR on a larger disk" >&2
+  exit 1
+fi
+calib="$home/data/vi/legal-train-sample.txt"
+text="$work/small.txt"
+head -c 3000 "$home/data/vi/legal-valid.txt" > "$text" 2>/dev/null || head -c 3000 "$calib" > "$text"
+
+stage_json=()
+# run_stage NAME OUTPUT_PATH PARAMS_IN -- prunekit ARGS...: times it, records peak RSS and what it wrote.
+run_stage() {
+  local name="$1" output="$2" pin="$3"; shift 4
+  local log="$work/$name.log" timing="$work/$name.time" t0 t1
+  echo "run.sh: $name: prunekit $*" >&2
+  t0=$(date +%s.%N)
+  if ! /usr/bin/time -v -o "$timing" "$home/bin/prunekit" "$@" > "$log" 2> "$work/$name.err"; then
+    echo "run.sh: stage $name failed; see $work/$name.err:" >&2; tail -5 "$work/$name.err" >&2; exit 1
+  fi
+  t1=$(date +%s.%N)
+  local rss_kb bytes pout
+  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$timing")
+  bytes=$(du -sb "$output" | awk '{print $1}')
+  pout=$(grep -oE '"(params_after|parameters)": *[0-9]+' "$log" | head -1 | grep -oE '[0-9]+$' || true)
+  stage_json+=("$(printf '{"stage": "%s", "wall_s": %.1f, "peak_rss_bytes": %d, "params_in": %s, "params_out": %s, "bytes_written": %d}' \
+      "$name" "$(echo "$t1 - $t0" | bc)" "$((rss_kb * 1024))" "${pin:-null}" "${pout:-$pin}" "$bytes")")
+  echo "run.sh: $name: ${stage_json[-1]}" >&2
+}
+has() { [[ ",$stages," == *",$1,"* ]]; }
+count() { grep -oE '"'"$2"'": *[0-9]+' "$work/$1.log" | head -1 | grep -oE '[0-9]+$'; }
+
+dense="$work/dense"; p27="$work/prune-params"; sheared="$work/prune-arch"
+has synth && { rm -rf "$dense"; run_stage synth "$dense" null -- synth --like "$like" --dtype bf16 --seed 0 --tokenizer "$tok" --out "$dense" --json; }
+dense_params=$(count synth parameters 2>/dev/null || echo "$params")
+has inspect && run_stage inspect "$work/inspect.log" "$dense_params" -- inspect "$dense" --json
+calib_args=(--scorer fluctuation --calib "$calib" --samples "$samples" --seq-len 128)
+has prune-params && { rm -rf "$p27"; run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-params "$target" --out "$p27" --json; }
+has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }
+small_params=$(count prune-arch params_after 2>/dev/null || echo null)
+has eval && run_stage eval "$work/eval.log" "$small_params" -- eval "$sheared/pruned" --text "$text" --ctx 128 --json
+has export && { rm -rf "$work/onnx"; mkdir -p "$work/onnx"; run_stage export "$work/onnx" "$small_params" -- export "$sheared/pruned" "$work/onnx/model.onnx" --dtype f16 --external-data always --json; }
+
+ppl=$(grep -oE '"perplexity": *[0-9.eE+-]+' "$work/eval.log" 2>/dev/null | grep -oE '[0-9.eE+-]+$' || echo null)
+json=$(printf '{"like": "%s", "calibration": "%d x 128 tokens", "host": {"cores": %d, "memory_bytes": %d}, "perplexity_of_arch_model": %s, "stages": [%s]}' \
+  "$like" "$samples" "$(nproc)" "$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 ))" "${ppl:-null}" "$(IFS=,; echo "${stage_json[*]}")")
+mkdir -p "$(dirname "$result")"
+echo "$json" > "$result.tmp" && mv "$result.tmp" "$result"
+(( keep )) || rm -rf "$dense" "$p27" "$sheared" "$work/onnx"
+echo "$json"

@@ -1,0 +1,23 @@
+package prunekit.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import prunekit.core.model.LlamaConfig;
+import prunekit.core.model.ReferenceShape;
+
+class MemoryCheckTest {
+    /** LLaMA-2-7B in fp32 with its native copy: 6,738,415,616 · 8 bytes, refused on 24 GB with the estimate and the way out. */
+    @Test
+    void refusesAWholeModelThatDoesNotFitSayingWhatItNeedsAndWhatToDo() {
+        LlamaConfig c = ReferenceShape.LLAMA_2_7B.config();
+        long need = MemoryCheck.wholeModel(c, MemoryCheck.INFERENCE_BYTES_PER_PARAM);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MemoryCheck.require("generate", need, 24_000_000_000L, "export it to ONNX"));
+        assertTrue(e.getMessage().contains("53.9 GB") && e.getMessage().contains("24.0 GB")
+                && e.getMessage().endsWith("export it to ONNX"), e.getMessage());
+        assertDoesNotThrow(() -> MemoryCheck.require("generate", need, need, "-"));
+    }
+}
