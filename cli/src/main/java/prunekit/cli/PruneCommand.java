@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.calibrate.ActivationStats;
+import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.calibrate.StatsCollector;
 import prunekit.calibrate.StatsOptions;
@@ -23,6 +24,10 @@ import prunekit.prune.budget.PlanOptions;
 import prunekit.prune.budget.Planner;
 import prunekit.prune.plan.PlanJson;
 import prunekit.prune.plan.PruningPlan;
+import prunekit.prune.recon.Recon;
+import prunekit.prune.recon.ReconOptions;
+import prunekit.prune.recon.SearchOptions;
+import prunekit.prune.recon.SequentialPruner;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
 import prunekit.prune.score.Scoring;
@@ -31,13 +36,18 @@ import prunekit.prune.surgery.Surgery;
 import prunekit.prune.surgery.SurgeryOptions;
 
 /**
- * {@code prunekit prune MODEL (--scores FILE | --scorer NAME --calib FILE...) BUDGET --out DIR}:
- * plan.json and the pruned HF checkpoint in DIR/pruned.
+ * {@code prunekit prune MODEL (--scores FILE | --scorer NAME --calib FILE... | --calib FILE...) BUDGET --out DIR}:
+ * plan.json and the pruned HF checkpoint in DIR/pruned. Without --scorer and --scores the default
+ * recipe runs: sequential layer-wise reconstruction ({@link Recon}).
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Cut a model down to a budget: scores (from --scores or computed here) + budget -> DIR/plan.json,"
-                + " then surgery -> DIR/pruned (HF checkpoint; per-layer shapes in config.json when adaptive).",
+                + " then surgery -> DIR/pruned (HF checkpoint; per-layer shapes in config.json when adaptive)."
+                + " Without --scorer/--scores: the default recipe, sequential layer-wise reconstruction (group OBS"
+                + " + least-squares refit of o_proj/down_proj; 64 x 256 calibration tokens unless --samples/--seq-len).",
         footer = {"", "Examples:",
+            "  prunekit prune ../shared/models/mini-vina --calib ../shared/data/vi/train/wiki.txt ../shared/data/vi/train/legal.txt \\",
+            "      --keep-ratio 0.386 --scope layers --out run/recon-0.386",
             "  prunekit prune ../shared/models/mini-vina --scorer wanda --calib ../shared/data/vi/train/wiki.txt \\",
             "      --keep-ratio 0.7 --scope layers --uniform --out run/wanda-0.7",
             "  prunekit prune MODEL --scores run/scores.json --scorer taylor --target-params 2.7B --align 64 --out run/2.7b",
@@ -51,7 +61,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--scores", paramLabel = "FILE", description = "scores.json from `prunekit score` (else score here with --calib)")
     Path scoresFile;
 
-    @Option(names = "--scorer", paramLabel = "NAME", description = "the scorer whose scores decide (needed when --scores holds several)")
+    @Option(names = "--scorer", paramLabel = "NAME", description = "the scorer whose scores decide (needed when --scores"
+            + " holds several); without --scorer and --scores the default recipe (layer-wise reconstruction) runs")
     String scorer;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -96,6 +107,9 @@ public final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         Model m = modelArg.load();
         Budget b = budget();
+        if (scoresFile == null && scorer == null) {
+            return reconstruct(m, b);
+        }
         PlanOptions o = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(unit())
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
         ActivationStats stats = null;
@@ -138,6 +152,46 @@ public final class PruneCommand implements Callable<Integer> {
                 b.describe(), m.config().parameterCount(), pruned.weights().countParameters(),
                 100.0 * pruned.weights().countParameters() / m.config().parameterCount(),
                 pruned.config().isUniform() ? "uniform" : "per-layer shapes", out));
+        return 0;
+    }
+
+    /** The default recipe: sequential layer-wise reconstruction (no scorer), see {@link Recon}. */
+    private Integer reconstruct(Model m, Budget b) {
+        if (!calib.given()) {
+            throw new IllegalArgumentException("the default recipe needs calibration text: pass --calib FILE..., or"
+                    + " choose a scorer with --scorer NAME (or --scores FILE)");
+        }
+        if (!uniform && !m.config().isUniform() || depth || biasCompensation || align != 1) {
+            throw new IllegalArgumentException("--depth, --bias-compensation, --align and per-layer models go with a"
+                    + " scorer: add --scorer NAME");
+        }
+        var parsed = spec.commandLine().getParseResult();
+        int samples = parsed.hasMatchedOption("--samples") ? calib.samples : Recon.DEFAULT_SAMPLES;
+        int seqLen = parsed.hasMatchedOption("--seq-len") ? calib.seqLen
+                : Math.min(Recon.DEFAULT_SEQ_LEN, m.config().maxPositions());
+        CalibrationSet set = CalibrationSet.from(calib.files, GenerateCommand.requireTokenizer(m),
+                new CalibrationOptions(samples, seqLen, calib.seed, CalibrationOptions.DEFAULT_HELD_OUT));
+        ReconOptions o = ReconOptions.defaults().withAttention(unit());
+        SequentialPruner.Result r = Recon.prune(m, set, b, o, SearchOptions.none(), msg -> System.err.println("prune: " + msg));
+        Model pruned = r.model();
+        PlanJson.write(r.plan(), m.config(), out.resolve("plan.json"));
+        HfCheckpoint.write(pruned, out.resolve("pruned"), null);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("plan", out.resolve("plan.json").toString());
+        res.put("pruned", out.resolve("pruned").toString());
+        res.put("scorer", "recon");
+        res.put("budget", b.describe());
+        res.put("calibration_tokens", r.tokens());
+        res.put("seconds", r.seconds());
+        res.put("params_before", m.config().parameterCount());
+        res.put("params_after", pruned.weights().countParameters());
+        res.put("layer_params_before", m.config().parameterCounts().get("layers"));
+        res.put("layer_params_after", pruned.config().parameterCounts().get("layers"));
+        res.put("uniform", pruned.config().isUniform());
+        json.print(spec.commandLine().getOut(), res, () -> String.format("%s: %,d -> %,d parameters (%.1f%%) by"
+                + " layer-wise reconstruction on %,d calibration tokens in %.1f s; wrote %s", b.describe(),
+                m.config().parameterCount(), pruned.weights().countParameters(),
+                100.0 * pruned.weights().countParameters() / m.config().parameterCount(), r.tokens(), r.seconds(), out));
         return 0;
     }
 

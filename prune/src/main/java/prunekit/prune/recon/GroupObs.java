@@ -19,8 +19,11 @@ final class GroupObs {
     private GroupObs() {
     }
 
-    /** The groups in the order they were removed and the cost each had when it was removed. */
-    record Removal(int[] order, double[] costs) {
+    /**
+     * The groups in the order they were removed, the cost each had when it was removed, and the
+     * weights (out, n) after {@code snapshotAt[k]} removals (the survivors' refit at that size).
+     */
+    record Removal(int[] order, double[] costs, List<double[]> snapshots) {
     }
 
     /**
@@ -28,6 +31,11 @@ final class GroupObs {
      * (out, n) the starting weights (the full least-squares fit); both are copied, not modified.
      */
     static Removal remove(double[] hinv, double[] w, int out, int n, List<int[]> groups, int[] family, int count) {
+        return remove(hinv, w, out, n, groups, family, count, new int[0]);
+    }
+
+    static Removal remove(double[] hinv, double[] w, int out, int n, List<int[]> groups, int[] family, int count,
+                          int[] snapshotAt) {
         if (count < 0 || count > groups.size()) {
             throw new IllegalArgumentException("cannot remove " + count + " of " + groups.size() + " groups");
         }
@@ -40,6 +48,8 @@ final class GroupObs {
         boolean[] hit = new boolean[Math.max(families, 1)];
         int[] order = new int[count];
         double[] costs = new double[count];
+        double[][] snaps = new double[snapshotAt.length][];
+        snapshot(snaps, snapshotAt, 0, wt);
         for (int step = 0; step < count; step++) {
             if (family != null && allHit(hit, removed, family)) {
                 Arrays.fill(hit, false);
@@ -67,8 +77,17 @@ final class GroupObs {
             }
             order[step] = best;
             costs[step] = bestCost;
+            snapshot(snaps, snapshotAt, step + 1, wt);
         }
-        return new Removal(order, costs);
+        return new Removal(order, costs, Arrays.asList(snaps));
+    }
+
+    private static void snapshot(double[][] snaps, int[] at, int removed, double[] w) {
+        for (int k = 0; k < at.length; k++) {
+            if (at[k] == removed) {
+                snaps[k] = w.clone();
+            }
+        }
     }
 
     private static boolean allHit(boolean[] hit, boolean[] removed, int[] family) {

@@ -17,6 +17,8 @@ import prunekit.prune.budget.AttentionUnit;
  * removed heads' q/k/v rows go with them), then the MLP on the inputs the pruned attention gives
  * (down_proj's channels, refit; gate/up rows go with them). Returns the pruned layer and the
  * states after it, which are the next layer's inputs: the unit a layer-streaming executor runs.
+ * On request it also returns the pruned sub-blocks at other sizes, from the same statistics
+ * (the candidates of the allocation search).
  */
 public final class LayerPruner {
     private LayerPruner() {
@@ -29,71 +31,110 @@ public final class LayerPruner {
     public record States(float[] pruned, float[] dense, int n, int t) {
     }
 
-    /** The pruned layer, what it kept (original indices, ascending) and the states after it. */
-    public record Result(LayerTensors layer, int[] kvHeads, int[] queryHeads, int[] ffn, States output) {
+    /** Extra sizes to build besides the chosen one: attention units and MLP channels (empty: none). */
+    public record Sizes(int[] attention, int[] ffn) {
+        public static final Sizes NONE = new Sizes(new int[0], new int[0]);
+    }
+
+    /**
+     * The pruned layer, what it kept (original indices, ascending), the states after it, and the
+     * variants of {@link Sizes} (in the order asked).
+     */
+    public record Result(LayerTensors layer, int[] kvHeads, int[] queryHeads, int[] ffn, States output,
+                         List<BlockVariant> attentionVariants, List<BlockVariant> mlpVariants) {
+    }
+
+    /** A sub-block pruned to the chosen size and the other sizes, with the states after the chosen one. */
+    private record Block(List<BlockVariant> variants, States after) {
     }
 
     public static Result prune(LlamaConfig c, LayerTensors layer, States in, int units, int ffn, ReconOptions o) {
-        LayerShape s = layer.shape();
-        Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
-        Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
-        int[][] heads = {new int[0], new int[0]};
-        States mid = in;
-        if (units > 0) {
-            heads = new int[2][];
-            mid = attention(c, layer, in, units, o, ws, bs, heads);
-        } else {
-            mid = new States(in.pruned(), in.dense() == null ? null : passAttention(c, layer, in, o), in.n(), in.t());
-        }
-        int[] channels = new int[0];
-        States after = mid;
-        if (ffn > 0) {
-            int[][] ch = new int[1][];
-            after = mlp(c, layer, mid, ffn, o, ws, bs, ch);
-            channels = ch[0];
-        } else if (mid.dense() != null) {
-            after = new States(mid.pruned(), passMlp(c, layer, mid, o), mid.n(), mid.t());
-        }
-        LayerShape ns = Allocation.shape(s, o.attention(), units, ffn);
-        LayerTensors out = new LayerTensors(ns, layer.inputNorm(), layer.postNorm(), ws, bs);
-        return new Result(out, heads[0], heads[1], channels, after);
+        return prune(c, layer, in, units, ffn, Sizes.NONE, o);
     }
 
-    private static States attention(LlamaConfig c, LayerTensors layer, States in, int units, ReconOptions o,
-                                    Map<Proj, FloatTensor> ws, Map<Proj, FloatTensor> bs, int[][] heads) {
+    public static Result prune(LlamaConfig c, LayerTensors layer, States in, int units, int ffn, Sizes sizes,
+                               ReconOptions o) {
+        Block attn = attention(c, layer, in, concat(units, sizes.attention()), o);
+        Block mlp = mlp(c, layer, attn.after(), concat(ffn, sizes.ffn()), o);
+        BlockVariant a = attn.variants().get(0);
+        BlockVariant m = mlp.variants().get(0);
+        Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
+        Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
+        ws.putAll(a.weights());
+        ws.putAll(m.weights());
+        bs.putAll(a.biases());
+        bs.putAll(m.biases());
+        LayerShape ns = Allocation.shape(layer.shape(), o.attention(), units, ffn);
+        LayerTensors out = new LayerTensors(ns, layer.inputNorm(), layer.postNorm(), ws, bs);
+        List<BlockVariant> av = attn.variants().subList(1, attn.variants().size());
+        List<BlockVariant> mv = mlp.variants().subList(1, mlp.variants().size());
+        return new Result(out, a.kvHeads(), a.queryHeads(), m.channels(), mlp.after(), av, mv);
+    }
+
+    private static int[] concat(int first, int[] rest) {
+        int[] all = new int[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    private static Block attention(LlamaConfig c, LayerTensors layer, States in, int[] sizes, ReconOptions o) {
         LayerShape s = layer.shape();
         int hd = c.headDim();
         int g = s.groupSize();
         int qd = s.queryHeads() * hd;
         int rows = in.n() * in.t();
         int hidden = c.hidden();
+        if (!s.hasAttention()) {
+            return new Block(removedAll(sizes), in);
+        }
         LayerTensors attn = layer.only(true);
-        float[] x = LayerRunner.capture(c, attn, Site.O_PROJ_INPUT, in.pruned(), in.n(), in.t(), o.batch()); // (rows, qd)
         double[] wo = Gemm.toDouble(layer.weight(Proj.O).data()); // (hidden, qd)
         double[] bo = bias(layer, Proj.O);
+        if (max(sizes) == 0) { // every variant removes the block: the pruned stream skips it
+            float[] yd = in.dense() == null ? null : denseOutput(c, attn, Site.O_PROJ_INPUT, in, null, wo, bo, qd, o);
+            return new Block(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
+        }
+        float[] x = LayerRunner.capture(c, attn, Site.O_PROJ_INPUT, in.pruned(), in.n(), in.t(), o.batch()); // (rows, qd)
         float[] yDense = denseOutput(c, attn, Site.O_PROJ_INPUT, in, x, wo, bo, qd, o);
         float[] y = target(o.target(), x, rows, qd, wo, bo, hidden, in, yDense);
         List<int[]> groups = new ArrayList<>();
         int[] family = null;
-        int remove;
-        if (o.attention() == AttentionUnit.KV_GROUPS) {
+        boolean kvGroups = o.attention() == AttentionUnit.KV_GROUPS;
+        int[] removes = new int[sizes.length];
+        for (int k = 0; k < sizes.length; k++) {
+            removes[k] = kvGroups ? s.kvHeads() - sizes[k] : (g - sizes[k]) * s.kvHeads();
+        }
+        if (kvGroups) {
             for (int kv = 0; kv < s.kvHeads(); kv++) {
                 groups.add(range(kv * g * hd, g * hd));
             }
-            remove = s.kvHeads() - units;
         } else {
             family = new int[s.queryHeads()];
             for (int q = 0; q < s.queryHeads(); q++) {
                 groups.add(range(q * hd, hd));
                 family[q] = q / g;
             }
-            remove = (g - units) * s.kvHeads();
         }
         boolean icpt = o.refit() && (o.intercept() || c.attentionBias());
-        SubBlockFit.Fit fit = SubBlockFit.fit(x, rows, qd, y, wo, bo, hidden, groups, family, remove, o, icpt);
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, y, wo, bo, hidden, groups, family, removes, o,
+                icpt);
+        List<BlockVariant> variants = new ArrayList<>();
+        for (int k = 0; k < sizes.length; k++) {
+            variants.add(sizes[k] == 0 ? BlockVariant.removed() : attentionVariant(layer, sizes[k], fits.get(k), kvGroups,
+                    g, hd, qd, hidden));
+        }
+        SubBlockFit.Fit chosen = fits.get(0);
+        float[] h = sizes[0] == 0 ? in.pruned()
+                : Gemm.add(in.pruned(), Gemm.linear(x, rows, qd, chosen.weight(), hidden, chosen.bias()));
+        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+    }
+
+    private static BlockVariant attentionVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, boolean kvGroups,
+                                                 int g, int hd, int qd, int hidden) {
         int[] kv;
         int[] q;
-        if (o.attention() == AttentionUnit.KV_GROUPS) {
+        if (kvGroups) {
             kv = fit.keptGroups();
             q = new int[kv.length * g];
             for (int i = 0; i < kv.length; i++) {
@@ -102,13 +143,13 @@ public final class LayerPruner {
                 }
             }
         } else {
-            kv = range(0, s.kvHeads());
+            kv = range(0, layer.shape().kvHeads());
             q = fit.keptGroups();
         }
-        heads[0] = kv;
-        heads[1] = q;
         int[] qRows = rowsOf(q, hd);
         int[] kvRows = rowsOf(kv, hd);
+        Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
+        Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
         ws.put(Proj.Q, layer.weight(Proj.Q).selectRows(qRows));
         ws.put(Proj.K, layer.weight(Proj.K).selectRows(kvRows));
         ws.put(Proj.V, layer.weight(Proj.V).selectRows(kvRows));
@@ -119,29 +160,50 @@ public final class LayerPruner {
             bs.put(Proj.V, biasRows(layer, Proj.V, kvRows));
             bs.put(Proj.O, new FloatTensor(new int[] {hidden}, Gemm.toFloat(fit.bias())));
         }
-        float[] h = Gemm.add(in.pruned(), Gemm.linear(x, rows, qd, fit.weight(), hidden, fit.bias()));
-        return new States(h, yDense == null ? null : Gemm.add(in.dense(), yDense), in.n(), in.t());
+        return new BlockVariant(size, kv, q, new int[0], ws, bs);
     }
 
-    private static States mlp(LlamaConfig c, LayerTensors layer, States in, int keep, ReconOptions o,
-                              Map<Proj, FloatTensor> ws, Map<Proj, FloatTensor> bs, int[][] channels) {
+    private static Block mlp(LlamaConfig c, LayerTensors layer, States in, int[] sizes, ReconOptions o) {
         int f0 = layer.shape().ffn();
         int rows = in.n() * in.t();
         int hidden = c.hidden();
+        if (f0 == 0) {
+            return new Block(removedAll(sizes), in);
+        }
         LayerTensors mlp = layer.only(false);
-        float[] x = LayerRunner.capture(c, mlp, Site.DOWN_PROJ_INPUT, in.pruned(), in.n(), in.t(), o.batch()); // (rows, f0)
         double[] wd = Gemm.toDouble(layer.weight(Proj.DOWN).data()); // (hidden, f0)
         double[] bd = bias(layer, Proj.DOWN);
+        if (max(sizes) == 0) {
+            float[] yd = in.dense() == null ? null : denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, null, wd, bd, f0, o);
+            return new Block(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
+        }
+        float[] x = LayerRunner.capture(c, mlp, Site.DOWN_PROJ_INPUT, in.pruned(), in.n(), in.t(), o.batch()); // (rows, f0)
         float[] yDense = denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, x, wd, bd, f0, o);
         float[] y = target(o.target(), x, rows, f0, wd, bd, hidden, in, yDense);
         List<int[]> groups = new ArrayList<>();
         for (int ch = 0; ch < f0; ch++) {
             groups.add(new int[] {ch});
         }
+        int[] removes = new int[sizes.length];
+        for (int k = 0; k < sizes.length; k++) {
+            removes[k] = f0 - sizes[k];
+        }
         boolean icpt = o.refit() && (o.intercept() || c.mlpBias());
-        SubBlockFit.Fit fit = SubBlockFit.fit(x, rows, f0, y, wd, bd, hidden, groups, null, f0 - keep, o, icpt);
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, y, wd, bd, hidden, groups, null, removes, o, icpt);
+        List<BlockVariant> variants = new ArrayList<>();
+        for (int k = 0; k < sizes.length; k++) {
+            variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), f0, hidden));
+        }
+        SubBlockFit.Fit chosen = fits.get(0);
+        float[] h = sizes[0] == 0 ? in.pruned()
+                : Gemm.add(in.pruned(), Gemm.linear(x, rows, f0, chosen.weight(), hidden, chosen.bias()));
+        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+    }
+
+    private static BlockVariant mlpVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, int f0, int hidden) {
         int[] kept = fit.keptGroups();
-        channels[0] = kept;
+        Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
+        Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
         ws.put(Proj.GATE, layer.weight(Proj.GATE).selectRows(kept));
         ws.put(Proj.UP, layer.weight(Proj.UP).selectRows(kept));
         ws.put(Proj.DOWN, new FloatTensor(new int[] {hidden, kept.length}, SubBlockFit.columns(fit.weight(), hidden, f0, kept)));
@@ -150,17 +212,19 @@ public final class LayerPruner {
             bs.put(Proj.UP, biasRows(layer, Proj.UP, kept));
             bs.put(Proj.DOWN, new FloatTensor(new int[] {hidden}, Gemm.toFloat(fit.bias())));
         }
-        float[] h = Gemm.add(in.pruned(), Gemm.linear(x, rows, f0, fit.weight(), hidden, fit.bias()));
-        return new States(h, yDense == null ? null : Gemm.add(in.dense(), yDense), in.n(), in.t());
+        return new BlockVariant(size, new int[0], new int[0], kept, ws, bs);
     }
 
-    /** The dense sub-block's output on the dense stream (rows, hidden), or null without one. */
+    /**
+     * The dense sub-block's output on the dense stream (rows, hidden), or null without one;
+     * {@code x} is the block's input on the pruned stream, reused when both streams are the same.
+     */
     private static float[] denseOutput(LlamaConfig c, LayerTensors block, Site site, States in, float[] x, double[] w,
                                        double[] b, int cols, ReconOptions o) {
         if (in.dense() == null) {
             return null;
         }
-        float[] xd = in.dense() == in.pruned() ? x
+        float[] xd = in.dense() == in.pruned() && x != null ? x
                 : LayerRunner.capture(c, block, site, in.dense(), in.n(), in.t(), o.batch());
         return Gemm.linear(xd, in.n() * in.t(), cols, w, c.hidden(), b);
     }
@@ -174,21 +238,20 @@ public final class LayerPruner {
         };
     }
 
-    /** The dense stream through a removed attention block (the pruned stream skips it). */
-    private static float[] passAttention(LlamaConfig c, LayerTensors layer, States in, ReconOptions o) {
-        LayerTensors attn = layer.only(true);
-        int qd = layer.shape().queryHeads() * c.headDim();
-        float[] xd = LayerRunner.capture(c, attn, Site.O_PROJ_INPUT, in.dense(), in.n(), in.t(), o.batch());
-        return Gemm.add(in.dense(), Gemm.linear(xd, in.n() * in.t(), qd, Gemm.toDouble(layer.weight(Proj.O).data()),
-                c.hidden(), bias(layer, Proj.O)));
+    private static float[] add(float[] h, float[] y) {
+        return h == null ? null : Gemm.add(h, y);
     }
 
-    private static float[] passMlp(LlamaConfig c, LayerTensors layer, States in, ReconOptions o) {
-        LayerTensors mlp = layer.only(false);
-        int f0 = layer.shape().ffn();
-        float[] xd = LayerRunner.capture(c, mlp, Site.DOWN_PROJ_INPUT, in.dense(), in.n(), in.t(), o.batch());
-        return Gemm.add(in.dense(), Gemm.linear(xd, in.n() * in.t(), f0, Gemm.toDouble(layer.weight(Proj.DOWN).data()),
-                c.hidden(), bias(layer, Proj.DOWN)));
+    private static int max(int[] a) {
+        return java.util.Arrays.stream(a).max().orElse(0);
+    }
+
+    private static List<BlockVariant> removedAll(int[] sizes) {
+        List<BlockVariant> v = new ArrayList<>();
+        for (int k = 0; k < sizes.length; k++) {
+            v.add(BlockVariant.removed());
+        }
+        return v;
     }
 
     private static double[] bias(LayerTensors layer, Proj p) {

@@ -49,9 +49,14 @@ record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept
 
     /** Removes {@code count} of {@code groups} by progressive group OBS, starting from the full refit. */
     GroupObs.Removal select(List<int[]> groups, int[] family, int count) {
+        return select(groups, family, count, new int[0]);
+    }
+
+    /** As {@link #select(List, int[], int)}, keeping the refit weights after each of {@code snapshotAt} removals. */
+    GroupObs.Removal select(List<int[]> groups, int[] family, int count, int[] snapshotAt) {
         double[] hinv = Cholesky.of(h, n).inverse();
         double[] w = solve(all());
-        return GroupObs.remove(hinv, w, out, n, groups, family, count);
+        return GroupObs.remove(hinv, w, out, n, groups, family, count, snapshotAt);
     }
 
     /** ‖X Wᵀ − Y‖² + λ‖W‖² − ‖Y‖² for W (out, |K|) over columns {@code kept}: the objective up to a constant. */

@@ -30,7 +30,7 @@ public record ReconOptions(RefitTarget target, boolean intercept, double damping
 
     /** The default recipe (measured on mini-vina, see the README). */
     public static ReconOptions defaults() {
-        return new ReconOptions(RefitTarget.DENSE, false, 0.01, AttentionUnit.KV_GROUPS, true, true, 8);
+        return new ReconOptions(RefitTarget.DENSE_RESIDUAL, false, 0.01, AttentionUnit.KV_GROUPS, true, true, 8);
     }
 
     public ReconOptions withTarget(RefitTarget t) {

@@ -41,7 +41,8 @@ public final class ReconTableMain {
         List<Path> valid = List.of(shared.resolve("data/vi/valid/wiki.txt"), shared.resolve("data/vi/valid/legal.txt"));
         int seqLen = Integer.parseInt(a.getOrDefault("seq-len", "256"));
         CalibrationSet calib = CalibrationSet.from(train, m.tokenizer(), new CalibrationOptions(
-                Integer.parseInt(a.getOrDefault("samples", "64")), seqLen, Long.parseLong(a.getOrDefault("seed", "0")), 1));
+                Integer.parseInt(a.getOrDefault("samples", "64")), seqLen, Long.parseLong(a.getOrDefault("seed", "0")), 8));
+        SearchOptions so = SearchOptions.defaults().withGenerations(Integer.parseInt(a.getOrDefault("search", "0")));
         TokenStream eval = TokenStream.of(valid, m.tokenizer());
         ReconOptions o = ReconOptions.defaults()
                 .withTarget(RefitTarget.valueOf(a.getOrDefault("target", "dense").toUpperCase()))
@@ -53,15 +54,30 @@ public final class ReconTableMain {
         if (a.containsKey("dense")) {
             System.out.printf("dense ppl %.3f%n", perplexity(m, eval));
         }
+        if (a.containsKey("dense-quick")) {
+            System.out.printf("dense quick ppl %.3f%n", prunekit.prune.sweep.Sweep.perplexity(m,
+                    prunekit.prune.sweep.Sweep.spreadWindows(eval.ids(), 256, Integer.parseInt(a.get("eval-windows"))), 256, 8));
+        }
+        int evalWindows = Integer.parseInt(a.getOrDefault("eval-windows", "0"));
+        int[][] quick = evalWindows > 0 ? prunekit.prune.sweep.Sweep.spreadWindows(eval.ids(), 256, evalWindows) : null;
+        for (String variant : a.getOrDefault("variants", "-").split(";")) {
+            if (!variant.equals("-")) {
+                String[] v = variant.split(":");
+                o = o.withTarget(RefitTarget.valueOf(v[0].toUpperCase())).withIntercept(Boolean.parseBoolean(v[1]))
+                        .withDamping(Double.parseDouble(v[2]));
+            }
         for (String r : a.getOrDefault("ratios", "0.386,0.5,0.7").split(",")) {
             Budget.KeepRatio b = new Budget.KeepRatio(Double.parseDouble(r), Budget.Scope.LAYERS);
-            Allocation alloc = Allocation.uniform(m.config(), b.targetTotal(m.config()), o.attention(), o.intercept());
-            SequentialPruner.Result res = SequentialPruner.prune(m, calib.calibration(), seqLen, alloc, o, b.describe(),
-                    s -> System.err.println(s));
-            double ppl = perplexity(res.model(), eval);
-            System.out.printf("%s %s %s ppl %.3f  %.1fs  %d tokens  layers %.4f%n", r, o, alloc, ppl, res.seconds(),
+            long t0 = System.nanoTime();
+            SequentialPruner.Result res = Recon.prune(m, calib, b, o, so, s -> System.err.println(s));
+            double secs = (System.nanoTime() - t0) / 1e9;
+            String alloc = res.plan().layers().toString();
+            double ppl = quick != null ? prunekit.prune.sweep.Sweep.perplexity(res.model(), quick, 256, 8)
+                    : perplexity(res.model(), eval);
+            System.out.printf("%s %s %s ppl %.3f  %.1fs  %d tokens  layers %.4f%n", r, o, alloc, ppl, secs,
                     res.tokens(), (double) res.model().config().parameterCounts().get("layers")
                             / m.config().parameterCounts().get("layers"));
+        }
         }
     }
 

@@ -25,8 +25,12 @@ public final class SequentialPruner {
     private SequentialPruner() {
     }
 
-    /** The pruned model, its plan (original indices), calibration tokens used and the time taken. */
-    public record Result(Model model, PruningPlan plan, long tokens, double seconds) {
+    /**
+     * The pruned model, its plan (original indices), calibration tokens used, the time taken, and
+     * per layer the sub-block variants asked for with {@link LayerPruner.Sizes} (else empty lists).
+     */
+    public record Result(Model model, PruningPlan plan, long tokens, double seconds,
+                         List<List<BlockVariant>> attentionVariants, List<List<BlockVariant>> mlpVariants) {
     }
 
     /**
@@ -35,6 +39,12 @@ public final class SequentialPruner {
      */
     public static Result prune(Model m, int[][] windows, int t, Allocation allocation, ReconOptions o, String budget,
                                Consumer<String> log) {
+        return prune(m, windows, t, allocation, LayerPruner.Sizes.NONE, o, budget, log);
+    }
+
+    /** As above, also building every layer's sub-blocks at {@code sizes} (candidates for the search). */
+    public static Result prune(Model m, int[][] windows, int t, Allocation allocation, LayerPruner.Sizes sizes,
+                               ReconOptions o, String budget, Consumer<String> log) {
         long t0 = System.nanoTime();
         LlamaConfig c = m.config();
         LlamaWeights w = m.weights();
@@ -47,11 +57,15 @@ public final class SequentialPruner {
         out.put(TensorNames.EMBED, w.get(TensorNames.EMBED));
         List<LayerPlan> plans = new ArrayList<>();
         List<LayerShape> shapes = new ArrayList<>();
+        List<List<BlockVariant>> av = new ArrayList<>();
+        List<List<BlockVariant>> mv = new ArrayList<>();
         for (int i = 0; i < c.numLayers(); i++) {
             LayerPruner.States in = o.sequential() ? states
                     : new LayerPruner.States(states.dense(), states.dense(), n, t);
             LayerPruner.Result r = LayerPruner.prune(c, LayerTensors.of(w, i), in, allocation.attention()[i],
-                    allocation.ffn()[i], o);
+                    allocation.ffn()[i], sizes, o);
+            av.add(r.attentionVariants());
+            mv.add(r.mlpVariants());
             r.layer().putInto(out, i);
             shapes.add(r.layer().shape());
             plans.add(new LayerPlan(i, false, r.kvHeads(), r.queryHeads(), r.ffn()));
@@ -68,7 +82,7 @@ public final class SequentialPruner {
         Model pruned = new Model(nc, new LlamaWeights(nc, out, w.storedDtype()), m.tokenizer(),
                 m.source() + " pruned (recon, " + budget + ")");
         PruningPlan plan = new PruningPlan("recon", budget, PruningPlan.range(c.hidden()), plans);
-        return new Result(pruned, plan, (long) n * t, (System.nanoTime() - t0) / 1e9);
+        return new Result(pruned, plan, (long) n * t, (System.nanoTime() - t0) / 1e9, av, mv);
     }
 
     /** The embedding rows of the windows' first t tokens: (n·t, hidden). */

@@ -22,12 +22,37 @@ final class SubBlockFit {
 
     static Fit fit(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out, List<int[]> groups,
                    int[] family, int remove, ReconOptions o, boolean intercept) {
+        return fitLevels(x, rows, cols, y, w, b, out, groups, family, new int[] {remove}, o, intercept).get(0);
+    }
+
+    /**
+     * One fit per entry of {@code removes} (groups to remove), from one progressive OBS run: the
+     * removal order of a smaller count is a prefix of a larger one's, so the kept sets are nested.
+     * The first entry is refit by an exact solve; the others take the OBS weights at that point of
+     * the removal (the same ridge solution, up to rounding), which costs nothing more.
+     */
+    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
+                               List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept) {
         int n = intercept ? cols + 1 : cols;
         double[] gram = Gemm.gram(x, rows, cols, intercept);
         double[] cross = Gemm.cross(y, out, x, cols, rows, false, intercept);
         NormalEquations ne = NormalEquations.of(gram, cross, n, out, intercept, o.damping());
+        int[] others = Arrays.copyOfRange(removes, 1, removes.length);
+        GroupObs.Removal r = ne.select(groups, family, Arrays.stream(removes).max().orElse(0), others);
+        List<Fit> fits = new java.util.ArrayList<>();
+        for (int k = 0; k < removes.length; k++) {
+            double[] snapshot = k == 0 ? null : r.snapshots().get(k - 1);
+            fits.add(one(ne, Arrays.copyOf(r.order(), removes[k]), cols, w, b, groups, o, intercept, snapshot));
+        }
+        return fits;
+    }
+
+    private static Fit one(NormalEquations ne, int[] removed, int cols, double[] w, double[] b, List<int[]> groups,
+                           ReconOptions o, boolean intercept, double[] snapshot) {
+        int n = ne.n();
+        int out = ne.out();
         boolean[] gone = new boolean[groups.size()];
-        for (int g : ne.select(groups, family, remove).order()) {
+        for (int g : removed) {
             gone[g] = true;
         }
         int[] kept = java.util.stream.IntStream.range(0, groups.size()).filter(g -> !gone[g]).toArray();
@@ -51,7 +76,10 @@ final class SubBlockFit {
             }
             return new Fit(kept, full, b == null ? null : b.clone());
         }
-        double[] wk = ne.solve(cs); // (out, |cs|)
+        if (cs.length == 0) {
+            return new Fit(kept, full, bias);
+        }
+        double[] wk = snapshot == null ? ne.solve(cs) : GroupObs.columns(snapshot, out, n, cs); // (out, |cs|)
         for (int r = 0; r < out; r++) {
             for (int a = 0; a < cs.length; a++) {
                 if (cs[a] < cols) {
@@ -73,9 +101,5 @@ final class SubBlockFit {
             }
         }
         return f;
-    }
-
-    static int[] flatten(List<int[]> groups, int[] keptGroups) {
-        return Arrays.stream(keptGroups).flatMap(g -> Arrays.stream(groups.get(g))).sorted().toArray();
     }
 }
