@@ -100,6 +100,11 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--bias-compensation", description = "FLAP: the removed channels' mean output becomes an o_proj/down_proj bias")
     boolean biasCompensation;
 
+    @Option(names = "--search-budget", paramLabel = "GENERATIONS",
+            description = "default recipe: generations of the allocation search (0: the same shape in every layer;"
+                    + " default: the recipe's)")
+    Integer searchBudget;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (plan.json, pruned/)")
     Path out;
 
@@ -161,7 +166,7 @@ public final class PruneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the default recipe needs calibration text: pass --calib FILE..., or"
                     + " choose a scorer with --scorer NAME (or --scores FILE)");
         }
-        if (!uniform && !m.config().isUniform() || depth || biasCompensation || align != 1) {
+        if (!m.config().isUniform() || depth || biasCompensation || align != 1) {
             throw new IllegalArgumentException("--depth, --bias-compensation, --align and per-layer models go with a"
                     + " scorer: add --scorer NAME");
         }
@@ -172,7 +177,12 @@ public final class PruneCommand implements Callable<Integer> {
         CalibrationSet set = CalibrationSet.from(calib.files, GenerateCommand.requireTokenizer(m),
                 new CalibrationOptions(samples, seqLen, calib.seed, CalibrationOptions.DEFAULT_HELD_OUT));
         ReconOptions o = ReconOptions.defaults().withAttention(unit());
-        SequentialPruner.Result r = Recon.prune(m, set, b, o, SearchOptions.none(), msg -> System.err.println("prune: " + msg));
+        SearchOptions so = searchBudget == null ? SearchOptions.defaults()
+                : SearchOptions.defaults().withGenerations(searchBudget);
+        if (uniform) {
+            so = so.withGenerations(0);
+        }
+        SequentialPruner.Result r = Recon.prune(m, set, b, o, so, msg -> System.err.println("prune: " + msg));
         Model pruned = r.model();
         PlanJson.write(r.plan(), m.config(), out.resolve("plan.json"));
         HfCheckpoint.write(pruned, out.resolve("pruned"), null);
@@ -183,6 +193,7 @@ public final class PruneCommand implements Callable<Integer> {
         res.put("budget", b.describe());
         res.put("calibration_tokens", r.tokens());
         res.put("seconds", r.seconds());
+        res.put("search_generations", so.generations());
         res.put("params_before", m.config().parameterCount());
         res.put("params_after", pruned.weights().countParameters());
         res.put("layer_params_before", m.config().parameterCounts().get("layers"));

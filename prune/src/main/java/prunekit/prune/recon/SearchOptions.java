@@ -18,10 +18,6 @@ public record SearchOptions(int generations, int population, long seed, int ffnS
         return new SearchOptions(8, 12, 0, 16, 8);
     }
 
-    public static SearchOptions none() {
-        return new SearchOptions(0, 2, 0, 16, 1);
-    }
-
     public SearchOptions withGenerations(int g) {
         return new SearchOptions(g, population, seed, ffnSteps, searchWindows);
     }
