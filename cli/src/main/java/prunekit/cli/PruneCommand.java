@@ -44,7 +44,7 @@ import prunekit.prune.surgery.SurgeryOptions;
         description = "Cut a model down to a budget: scores (from --scores or computed here) + budget -> DIR/plan.json,"
                 + " then surgery -> DIR/pruned (HF checkpoint; per-layer shapes in config.json when adaptive)."
                 + " Without --scorer/--scores: the default recipe, sequential layer-wise reconstruction (group OBS"
-                + " + least-squares refit of o_proj/down_proj; 64 x 256 calibration tokens unless --samples/--seq-len).",
+                + " + least-squares refit of o_proj/down_proj; 256 x 256 calibration tokens unless --samples/--seq-len).",
         footer = {"", "Examples:",
             "  prunekit prune ../shared/models/mini-vina --calib ../shared/data/vi/train/wiki.txt ../shared/data/vi/train/legal.txt \\",
             "      --keep-ratio 0.386 --scope layers --out run/recon-0.386",

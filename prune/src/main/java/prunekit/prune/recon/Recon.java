@@ -13,7 +13,7 @@ import prunekit.prune.budget.Budget;
  */
 public final class Recon {
     /** Calibration windows × tokens the default recipe draws (measured: see the README's table). */
-    public static final int DEFAULT_SAMPLES = 64;
+    public static final int DEFAULT_SAMPLES = 256;
     public static final int DEFAULT_SEQ_LEN = 256;
 
     private Recon() {

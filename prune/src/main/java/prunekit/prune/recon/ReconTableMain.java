@@ -31,10 +31,11 @@ import prunekit.prune.sweep.Sweep;
  * windows of 256).
  *
  * <p>Options ({@code --key value}): {@code --model mini-vina|stories260K}, {@code --root DIR} (.),
- * {@code --shared DIR} (ROOT/../shared), {@code --ratios 0.386,0.5,0.7}, {@code --samples 64},
+ * {@code --shared DIR} (ROOT/../shared), {@code --ratios 0.386,0.5,0.7}, {@code --samples 256} (the default recipe's),
  * {@code --seq-len 256}, {@code --seed 0}, {@code --eval-windows 0}, {@code --dense true} (print the
  * dense perplexity), and {@code --recipes "NAME=T:I:D:REFIT:SEQ:GEN;..."}: per recipe the refit target,
- * intercept, damping, refit, sequential and search generations (default: the default recipe).
+ * intercept, damping, refit, sequential, search generations and optionally the search's population
+ * and windows (default: the default recipe).
  */
 public final class ReconTableMain {
     private ReconTableMain() {
@@ -51,9 +52,9 @@ public final class ReconTableMain {
         }
         Path root = Path.of(a.getOrDefault("root", "."));
         Path shared = Path.of(a.getOrDefault("shared", root.resolve("../shared").toString()));
-        CalibrationOptions co = new CalibrationOptions(Integer.parseInt(a.getOrDefault("samples", "64")),
+        CalibrationOptions co = new CalibrationOptions(Integer.parseInt(a.getOrDefault("samples", String.valueOf(Recon.DEFAULT_SAMPLES))),
                 Integer.parseInt(a.getOrDefault("seq-len", "256")), Long.parseLong(a.getOrDefault("seed", "0")),
-                SearchOptions.defaults().searchWindows());
+                CalibrationOptions.DEFAULT_HELD_OUT); // as prunekit prune draws them
         int evalWindows = Integer.parseInt(a.getOrDefault("eval-windows", "0"));
         Setup s = a.getOrDefault("model", "mini-vina").equals("stories260K") ? stories(root, co)
                 : miniVina(shared, co, evalWindows);
@@ -69,7 +70,9 @@ public final class ReconTableMain {
                     .withIntercept(Boolean.parseBoolean(v[1])).withDamping(Double.parseDouble(v[2]))
                     .withRefit(Boolean.parseBoolean(v[3])).withSequential(Boolean.parseBoolean(v[4]))
                     .withAttention(AttentionUnit.valueOf(a.getOrDefault("attention", "kv_groups").toUpperCase(Locale.ROOT)));
-            SearchOptions so = SearchOptions.defaults().withGenerations(Integer.parseInt(v[5]));
+            SearchOptions d = SearchOptions.defaults();
+            SearchOptions so = new SearchOptions(Integer.parseInt(v[5]), v.length > 6 ? Integer.parseInt(v[6]) : d.population(),
+                    d.seed(), d.ffnSteps(), v.length > 7 ? Integer.parseInt(v[7]) : d.searchWindows());
             for (String r : a.getOrDefault("ratios", "0.386,0.5,0.7").split(",")) {
                 Budget.KeepRatio b = new Budget.KeepRatio(Double.parseDouble(r), Budget.Scope.LAYERS);
                 long t0 = System.nanoTime();

@@ -15,7 +15,7 @@ public record SearchOptions(int generations, int population, long seed, int ffnS
     }
 
     public static SearchOptions defaults() {
-        return new SearchOptions(8, 12, 0, 16, 8);
+        return new SearchOptions(30, 12, 0, 16, 8);
     }
 
     public SearchOptions withGenerations(int g) {
