@@ -18,16 +18,22 @@ import prunekit.pipeline.PruneStage;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
+import prunekit.pipeline.ReconStage;
 import prunekit.prune.score.ScorerName;
 
 /**
- * {@code prunekit prune MODEL (--scores FILE | --scorer NAME --calib FILE...) BUDGET --out DIR}:
- * plan.json and the pruned HF checkpoint in DIR/pruned.
+ * {@code prunekit prune MODEL (--scores FILE | --scorer NAME --calib FILE... | --calib FILE...) BUDGET --out DIR}:
+ * plan.json and the pruned HF checkpoint in DIR/pruned. Without --scorer and --scores the default
+ * recipe runs: sequential layer-wise reconstruction ({@link ReconStage}).
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Cut a model down to a budget: scores (from --scores or computed here) + budget -> DIR/plan.json,"
-                + " then surgery -> DIR/pruned (HF checkpoint; per-layer shapes in config.json when adaptive).",
+                + " then surgery -> DIR/pruned (HF checkpoint; per-layer shapes in config.json when adaptive)."
+                + " Without --scorer/--scores: the default recipe, sequential layer-wise reconstruction (group OBS"
+                + " + least-squares refit of o_proj/down_proj; 256 x 256 calibration tokens unless --samples/--seq-len).",
         footer = {"", "Examples:",
+            "  prunekit prune ../shared/models/mini-vina --calib ../shared/data/vi/train/wiki.txt ../shared/data/vi/train/legal.txt \\",
+            "      --keep-ratio 0.386 --scope layers --out run/recon-0.386",
             "  prunekit prune ../shared/models/mini-vina --scorer wanda --calib ../shared/data/vi/train/wiki.txt \\",
             "      --keep-ratio 0.7 --scope layers --uniform --out run/wanda-0.7",
             "  prunekit prune MODEL --scores run/scores.json --scorer taylor --target-params 2.7B --align 64 --out run/2.7b",
@@ -41,7 +47,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--scores", paramLabel = "FILE", description = "scores.json from `prunekit score` (else score here with --calib)")
     Path scoresFile;
 
-    @Option(names = "--scorer", paramLabel = "NAME", description = "the scorer whose scores decide (needed when --scores holds several)")
+    @Option(names = "--scorer", paramLabel = "NAME", description = "the scorer whose scores decide (needed when --scores"
+            + " holds several); without --scorer and --scores the default recipe (layer-wise reconstruction) runs")
     ScorerName scorer;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -79,6 +86,11 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--bias-compensation", description = "FLAP: the removed channels' mean output becomes an o_proj/down_proj bias")
     boolean biasCompensation;
 
+    @Option(names = "--search-budget", paramLabel = "GENERATIONS",
+            description = "default recipe: generations of the allocation search (0: the same shape in every layer;"
+                    + " default: the recipe's)")
+    Integer searchBudget;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (plan.json, pruned/)")
     Path out;
 
@@ -91,6 +103,9 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (scoresFile == null && scorer == null) {
+            return reconstruct();
+        }
         PlanOptions plan = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(attentionUnit)
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
         PruneStage.Result r;
@@ -113,6 +128,37 @@ public final class PruneCommand implements Callable<Integer> {
         json.print(spec.commandLine().getOut(), res, () -> String.format("%s: %,d -> %,d parameters (%.1f%%), %s; wrote %s",
                 r.budget().describe(), r.paramsBefore(), r.paramsAfter(), 100.0 * r.paramsAfter() / r.paramsBefore(),
                 r.uniform() ? "uniform" : "per-layer shapes", out));
+        return 0;
+    }
+
+    /** The default recipe: sequential layer-wise reconstruction (no scorer), see {@link ReconStage}. */
+    private Integer reconstruct() {
+        if (depth || biasCompensation || align != 1) {
+            throw new IllegalArgumentException("--depth, --bias-compensation and --align go with a scorer: add --scorer NAME");
+        }
+        var parsed = spec.commandLine().getParseResult();
+        ReconStage.Options o = new ReconStage.Options(calib.calibration(),
+                parsed.hasMatchedOption("--samples") ? calib.samples : null,
+                parsed.hasMatchedOption("--seq-len") ? calib.seqLen : null, budget(), attentionUnit, searchBudget, uniform,
+                out, "prunekit prune " + String.join(" ", parsed.originalArgs()));
+        ReconStage.Result r = ReconStage.run(modelArg.load(), o, msg -> System.err.println("prune: " + msg));
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("plan", r.plan().toString());
+        res.put("pruned", r.pruned().toString());
+        res.put("scorer", "recon");
+        res.put("budget", r.budget().describe());
+        res.put("calibration_tokens", r.calibrationTokens());
+        res.put("seconds", r.seconds());
+        res.put("search_generations", r.generations());
+        res.put("params_before", r.paramsBefore());
+        res.put("params_after", r.paramsAfter());
+        res.put("layer_params_before", r.layerParamsBefore());
+        res.put("layer_params_after", r.layerParamsAfter());
+        res.put("uniform", r.uniform());
+        json.print(spec.commandLine().getOut(), res, () -> String.format("%s: %,d -> %,d parameters (%.1f%%) by"
+                + " layer-wise reconstruction on %,d calibration tokens in %.1f s; wrote %s", r.budget().describe(),
+                r.paramsBefore(), r.paramsAfter(), 100.0 * r.paramsAfter() / r.paramsBefore(), r.calibrationTokens(),
+                r.seconds(), out));
         return 0;
     }
 

@@ -1,0 +1,77 @@
+package prunekit.pipeline;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import prunekit.calibrate.CalibrationOptions;
+import prunekit.calibrate.CalibrationSet;
+import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.ModelCard;
+import prunekit.core.model.Model;
+import prunekit.prune.budget.AttentionUnit;
+import prunekit.prune.budget.Budget;
+import prunekit.prune.plan.PlanJson;
+import prunekit.prune.recon.Recon;
+import prunekit.prune.recon.ReconOptions;
+import prunekit.prune.recon.SearchOptions;
+import prunekit.prune.recon.SequentialPruner;
+
+/**
+ * The default recipe of {@code prune}: sequential layer-wise reconstruction ({@link Recon}: group
+ * OBS costs, ridge refit, searched allocation) on calibration text. Writes OUT/plan.json and
+ * OUT/pruned (with its model card).
+ */
+public final class ReconStage {
+    private ReconStage() {
+    }
+
+    /**
+     * {@code samples}/{@code seqLen} null: the recipe's defaults ({@link Recon#DEFAULT_SAMPLES} windows of
+     * {@link Recon#DEFAULT_SEQ_LEN}, at most the model's context); {@code generations} null: the search's default,
+     * 0 (or {@code uniform}) the same shape in every layer; {@code command} for the model card (may be null).
+     */
+    public record Options(Calibration calibration, Integer samples, Integer seqLen, Budget budget, AttentionUnit attention,
+                          Integer generations, boolean uniform, Path out, String command) {
+        public Options {
+            if (calibration == null || !calibration.given()) {
+                throw new IllegalArgumentException("the default recipe needs calibration text: pass --calib FILE..., or"
+                        + " choose a scorer with --scorer NAME (or --scores FILE)");
+            }
+            if (budget == null || attention == null || out == null) {
+                throw new IllegalArgumentException("the default recipe needs a budget, an attention unit and --out DIR");
+            }
+        }
+    }
+
+    public record Result(Path plan, Path pruned, Budget budget, long calibrationTokens, double seconds, int generations,
+                         long paramsBefore, long paramsAfter, long layerParamsBefore, long layerParamsAfter, boolean uniform) {
+    }
+
+    public static Result run(Model m, Options o, Consumer<String> log) {
+        if (!m.config().isUniform()) {
+            throw new IllegalArgumentException(m.source() + " has per-layer shapes; the default recipe starts from a"
+                    + " uniform model: add --scorer NAME");
+        }
+        CalibrationOptions c = o.calibration().options();
+        int samples = o.samples() != null ? o.samples() : Recon.DEFAULT_SAMPLES;
+        int seqLen = o.seqLen() != null ? o.seqLen() : Math.min(Recon.DEFAULT_SEQ_LEN, m.config().maxPositions());
+        CalibrationSet set = CalibrationSet.from(o.calibration().files(), Models.requireTokenizer(m),
+                new CalibrationOptions(samples, seqLen, c.seed(), c.heldOutWindows()));
+        SearchOptions so = o.generations() == null ? SearchOptions.defaults()
+                : SearchOptions.defaults().withGenerations(o.generations());
+        if (o.uniform()) {
+            so = so.withGenerations(0);
+        }
+        SequentialPruner.Result r = Recon.prune(m, set, o.budget(), ReconOptions.defaults().withAttention(o.attention()),
+                so, log);
+        Model pruned = r.model();
+        Path plan = o.out().resolve(PruneStage.PLAN);
+        PlanJson.write(r.plan(), m.config(), plan);
+        Path dir = o.out().resolve(PruneStage.PRUNED);
+        ModelCard card = ModelCard.of(pruned).prunedFrom(m, "layer-wise reconstruction, " + o.budget().describe());
+        HfCheckpoint.writeWith(pruned, dir, HfCheckpoint.WriteOptions.defaults(),
+                o.command() == null ? card : card.withCommand(o.command()));
+        return new Result(plan, dir, o.budget(), r.tokens(), r.seconds(), so.generations(), m.config().parameterCount(),
+                pruned.weights().countParameters(), m.config().parameterCounts().get("layers"),
+                pruned.config().parameterCounts().get("layers"), pruned.config().isUniform());
+    }
+}

@@ -1,0 +1,77 @@
+package prunekit.prune.recon;
+
+/**
+ * A = L·Lᵀ of a symmetric positive-definite n×n matrix in double, plain loops (fine up to n of a few
+ * thousand; a larger n would move this to PyTorch fp64). Row-major throughout.
+ */
+final class Cholesky {
+    private final int n;
+    private final double[] l; // (n, n) lower triangle, row-major
+
+    private Cholesky(int n, double[] l) {
+        this.n = n;
+        this.l = l;
+    }
+
+    /** Factorizes {@code a} (n×n, only the lower triangle is read); fails when a is not positive definite. */
+    static Cholesky of(double[] a, int n) {
+        if (a.length != n * n) {
+            throw new IllegalArgumentException("expected an " + n + "x" + n + " matrix, got " + a.length + " values");
+        }
+        double[] l = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = a[i * n + j];
+                for (int k = 0; k < j; k++) {
+                    s -= l[i * n + k] * l[j * n + k];
+                }
+                if (i == j) {
+                    if (!(s > 0)) {
+                        throw new IllegalArgumentException("matrix is not positive definite at pivot " + i + " (" + s
+                                + "): the calibration inputs are rank-deficient; raise the damping (ReconOptions.damping)"
+                                + " or give more calibration tokens");
+                    }
+                    l[i * n + i] = Math.sqrt(s);
+                } else {
+                    l[i * n + j] = s / l[j * n + j];
+                }
+            }
+        }
+        return new Cholesky(n, l);
+    }
+
+    int size() {
+        return n;
+    }
+
+    /** Solves A·x = b in place for every row b of {@code rows} (m, n), i.e. rows ← rows·A⁻¹ (A symmetric). */
+    void solveRows(double[] rows, int m) {
+        for (int r = 0; r < m; r++) {
+            int o = r * n;
+            for (int i = 0; i < n; i++) { // L y = b
+                double s = rows[o + i];
+                for (int k = 0; k < i; k++) {
+                    s -= l[i * n + k] * rows[o + k];
+                }
+                rows[o + i] = s / l[i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
+                double s = rows[o + i];
+                for (int k = i + 1; k < n; k++) {
+                    s -= l[k * n + i] * rows[o + k];
+                }
+                rows[o + i] = s / l[i * n + i];
+            }
+        }
+    }
+
+    /** A⁻¹ (n, n). */
+    double[] inverse() {
+        double[] inv = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            inv[i * n + i] = 1;
+        }
+        solveRows(inv, n);
+        return inv;
+    }
+}

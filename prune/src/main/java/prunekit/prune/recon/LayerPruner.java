@@ -1,0 +1,281 @@
+package prunekit.prune.recon;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import prunekit.core.engine.ForwardHooks.Site;
+import prunekit.core.model.FloatTensor;
+import prunekit.core.model.LayerShape;
+import prunekit.core.model.LlamaConfig;
+import prunekit.core.model.TensorNames.Proj;
+import prunekit.prune.budget.AttentionUnit;
+
+/**
+ * Prunes one decoder layer by layer-wise reconstruction, given only this layer's tensors and its
+ * inputs: attention first (o_proj's head columns by group OBS on the heads' outputs, refit; the
+ * removed heads' q/k/v rows go with them), then the MLP on the inputs the pruned attention gives
+ * (down_proj's channels, refit; gate/up rows go with them). Returns the pruned layer and the
+ * states after it, which are the next layer's inputs: the unit a layer-streaming executor runs.
+ * On request it also returns the pruned sub-blocks at other sizes, from the same statistics
+ * (the candidates of the allocation search).
+ */
+public final class LayerPruner {
+    private LayerPruner() {
+    }
+
+    /**
+     * Hidden states entering a layer, (n·t, hidden) each: along the pruned model ({@code pruned})
+     * and along the dense model ({@code dense}, null when the recipe needs no dense stream).
+     */
+    public record States(float[] pruned, float[] dense, int n, int t) {
+    }
+
+    /** Extra sizes to build besides the chosen one: attention units and MLP channels (empty: none). */
+    public record Sizes(int[] attention, int[] ffn) {
+        public static final Sizes NONE = new Sizes(new int[0], new int[0]);
+    }
+
+    /**
+     * The pruned layer, what it kept (original indices, ascending), the states after it, and the
+     * variants of {@link Sizes} (in the order asked).
+     */
+    public record Result(LayerTensors layer, int[] kvHeads, int[] queryHeads, int[] ffn, States output,
+                         List<BlockVariant> attentionVariants, List<BlockVariant> mlpVariants) {
+    }
+
+    /** A sub-block pruned to the chosen size and the other sizes, with the states after the chosen one. */
+    private record Block(List<BlockVariant> variants, States after) {
+    }
+
+    public static Result prune(LlamaConfig c, LayerTensors layer, States in, int units, int ffn, ReconOptions o) {
+        return prune(c, layer, in, units, ffn, Sizes.NONE, o);
+    }
+
+    public static Result prune(LlamaConfig c, LayerTensors layer, States in, int units, int ffn, Sizes sizes,
+                               ReconOptions o) {
+        Block attn = attention(c, layer, in, concat(units, sizes.attention()), o);
+        Block mlp = mlp(c, layer, attn.after(), concat(ffn, sizes.ffn()), o);
+        BlockVariant a = attn.variants().get(0);
+        BlockVariant m = mlp.variants().get(0);
+        Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
+        Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
+        ws.putAll(a.weights());
+        ws.putAll(m.weights());
+        bs.putAll(a.biases());
+        bs.putAll(m.biases());
+        LayerShape ns = Allocation.shape(layer.shape(), o.attention(), units, ffn);
+        LayerTensors out = new LayerTensors(ns, layer.inputNorm(), layer.postNorm(), ws, bs);
+        List<BlockVariant> av = attn.variants().subList(1, attn.variants().size());
+        List<BlockVariant> mv = mlp.variants().subList(1, mlp.variants().size());
+        return new Result(out, a.kvHeads(), a.queryHeads(), m.channels(), mlp.after(), av, mv);
+    }
+
+    private static int[] concat(int first, int[] rest) {
+        int[] all = new int[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    private static Block attention(LlamaConfig c, LayerTensors layer, States in, int[] sizes, ReconOptions o) {
+        LayerShape s = layer.shape();
+        int hd = c.headDim();
+        int g = s.groupSize();
+        int qd = s.queryHeads() * hd;
+        int rows = in.n() * in.t();
+        int hidden = c.hidden();
+        if (!s.hasAttention()) {
+            return new Block(removedAll(sizes), in);
+        }
+        LayerTensors attn = layer.only(true);
+        double[] wo = Gemm.toDouble(layer.weight(Proj.O).data()); // (hidden, qd)
+        double[] bo = bias(layer, Proj.O);
+        if (max(sizes) == 0) { // every variant removes the block: the pruned stream skips it
+            float[] yd = in.dense() == null ? null : denseOutput(c, attn, Site.O_PROJ_INPUT, in, null, wo, bo, qd, o);
+            return new Block(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
+        }
+        float[] x = LayerRunner.capture(c, attn, Site.O_PROJ_INPUT, in.pruned(), in.n(), in.t(), o.batch()); // (rows, qd)
+        float[] yDense = denseOutput(c, attn, Site.O_PROJ_INPUT, in, x, wo, bo, qd, o);
+        float[] y = target(o.target(), x, rows, qd, wo, bo, hidden, in, yDense);
+        List<int[]> groups = new ArrayList<>();
+        int[] family = null;
+        boolean kvGroups = o.attention() == AttentionUnit.KV_GROUPS;
+        int[] removes = new int[sizes.length];
+        for (int k = 0; k < sizes.length; k++) {
+            removes[k] = kvGroups ? s.kvHeads() - sizes[k] : (g - sizes[k]) * s.kvHeads();
+        }
+        if (kvGroups) {
+            for (int kv = 0; kv < s.kvHeads(); kv++) {
+                groups.add(range(kv * g * hd, g * hd));
+            }
+        } else {
+            family = new int[s.queryHeads()];
+            for (int q = 0; q < s.queryHeads(); q++) {
+                groups.add(range(q * hd, hd));
+                family[q] = q / g;
+            }
+        }
+        boolean icpt = o.refit() && (o.intercept() || c.attentionBias());
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, y, wo, bo, hidden, groups, family, removes, o,
+                icpt);
+        List<BlockVariant> variants = new ArrayList<>();
+        for (int k = 0; k < sizes.length; k++) {
+            variants.add(sizes[k] == 0 ? BlockVariant.removed() : attentionVariant(layer, sizes[k], fits.get(k), kvGroups,
+                    g, hd, qd, hidden));
+        }
+        SubBlockFit.Fit chosen = fits.get(0);
+        float[] h = sizes[0] == 0 ? in.pruned()
+                : Gemm.add(in.pruned(), Gemm.linear(x, rows, qd, chosen.weight(), hidden, chosen.bias()));
+        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+    }
+
+    private static BlockVariant attentionVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, boolean kvGroups,
+                                                 int g, int hd, int qd, int hidden) {
+        int[] kv;
+        int[] q;
+        if (kvGroups) {
+            kv = fit.keptGroups();
+            q = new int[kv.length * g];
+            for (int i = 0; i < kv.length; i++) {
+                for (int j = 0; j < g; j++) {
+                    q[i * g + j] = kv[i] * g + j;
+                }
+            }
+        } else {
+            kv = range(0, layer.shape().kvHeads());
+            q = fit.keptGroups();
+        }
+        int[] qRows = rowsOf(q, hd);
+        int[] kvRows = rowsOf(kv, hd);
+        Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
+        Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
+        ws.put(Proj.Q, layer.weight(Proj.Q).selectRows(qRows));
+        ws.put(Proj.K, layer.weight(Proj.K).selectRows(kvRows));
+        ws.put(Proj.V, layer.weight(Proj.V).selectRows(kvRows));
+        ws.put(Proj.O, new FloatTensor(new int[] {hidden, qRows.length}, SubBlockFit.columns(fit.weight(), hidden, qd, qRows)));
+        if (fit.bias() != null) {
+            bs.put(Proj.Q, biasRows(layer, Proj.Q, qRows));
+            bs.put(Proj.K, biasRows(layer, Proj.K, kvRows));
+            bs.put(Proj.V, biasRows(layer, Proj.V, kvRows));
+            bs.put(Proj.O, new FloatTensor(new int[] {hidden}, Gemm.toFloat(fit.bias())));
+        }
+        return new BlockVariant(size, kv, q, new int[0], ws, bs);
+    }
+
+    private static Block mlp(LlamaConfig c, LayerTensors layer, States in, int[] sizes, ReconOptions o) {
+        int f0 = layer.shape().ffn();
+        int rows = in.n() * in.t();
+        int hidden = c.hidden();
+        if (f0 == 0) {
+            return new Block(removedAll(sizes), in);
+        }
+        LayerTensors mlp = layer.only(false);
+        double[] wd = Gemm.toDouble(layer.weight(Proj.DOWN).data()); // (hidden, f0)
+        double[] bd = bias(layer, Proj.DOWN);
+        if (max(sizes) == 0) {
+            float[] yd = in.dense() == null ? null : denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, null, wd, bd, f0, o);
+            return new Block(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
+        }
+        float[] x = LayerRunner.capture(c, mlp, Site.DOWN_PROJ_INPUT, in.pruned(), in.n(), in.t(), o.batch()); // (rows, f0)
+        float[] yDense = denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, x, wd, bd, f0, o);
+        float[] y = target(o.target(), x, rows, f0, wd, bd, hidden, in, yDense);
+        List<int[]> groups = new ArrayList<>();
+        for (int ch = 0; ch < f0; ch++) {
+            groups.add(new int[] {ch});
+        }
+        int[] removes = new int[sizes.length];
+        for (int k = 0; k < sizes.length; k++) {
+            removes[k] = f0 - sizes[k];
+        }
+        boolean icpt = o.refit() && (o.intercept() || c.mlpBias());
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, y, wd, bd, hidden, groups, null, removes, o, icpt);
+        List<BlockVariant> variants = new ArrayList<>();
+        for (int k = 0; k < sizes.length; k++) {
+            variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), f0, hidden));
+        }
+        SubBlockFit.Fit chosen = fits.get(0);
+        float[] h = sizes[0] == 0 ? in.pruned()
+                : Gemm.add(in.pruned(), Gemm.linear(x, rows, f0, chosen.weight(), hidden, chosen.bias()));
+        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+    }
+
+    private static BlockVariant mlpVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, int f0, int hidden) {
+        int[] kept = fit.keptGroups();
+        Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
+        Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
+        ws.put(Proj.GATE, layer.weight(Proj.GATE).selectRows(kept));
+        ws.put(Proj.UP, layer.weight(Proj.UP).selectRows(kept));
+        ws.put(Proj.DOWN, new FloatTensor(new int[] {hidden, kept.length}, SubBlockFit.columns(fit.weight(), hidden, f0, kept)));
+        if (fit.bias() != null) {
+            bs.put(Proj.GATE, biasRows(layer, Proj.GATE, kept));
+            bs.put(Proj.UP, biasRows(layer, Proj.UP, kept));
+            bs.put(Proj.DOWN, new FloatTensor(new int[] {hidden}, Gemm.toFloat(fit.bias())));
+        }
+        return new BlockVariant(size, new int[0], new int[0], kept, ws, bs);
+    }
+
+    /**
+     * The dense sub-block's output on the dense stream (rows, hidden), or null without one;
+     * {@code x} is the block's input on the pruned stream, reused when both streams are the same.
+     */
+    private static float[] denseOutput(LlamaConfig c, LayerTensors block, Site site, States in, float[] x, double[] w,
+                                       double[] b, int cols, ReconOptions o) {
+        if (in.dense() == null) {
+            return null;
+        }
+        float[] xd = in.dense() == in.pruned() && x != null ? x
+                : LayerRunner.capture(c, block, site, in.dense(), in.n(), in.t(), o.batch());
+        return Gemm.linear(xd, in.n() * in.t(), cols, w, c.hidden(), b);
+    }
+
+    private static float[] target(RefitTarget t, float[] x, int rows, int cols, double[] w, double[] b, int out,
+                                  States in, float[] yDense) {
+        return switch (t) {
+            case SELF -> Gemm.linear(x, rows, cols, w, out, b);
+            case DENSE -> yDense;
+            case DENSE_RESIDUAL -> Gemm.subtract(Gemm.add(in.dense(), yDense), in.pruned());
+        };
+    }
+
+    private static float[] add(float[] h, float[] y) {
+        return h == null ? null : Gemm.add(h, y);
+    }
+
+    private static int max(int[] a) {
+        return java.util.Arrays.stream(a).max().orElse(0);
+    }
+
+    private static List<BlockVariant> removedAll(int[] sizes) {
+        List<BlockVariant> v = new ArrayList<>();
+        for (int k = 0; k < sizes.length; k++) {
+            v.add(BlockVariant.removed());
+        }
+        return v;
+    }
+
+    private static double[] bias(LayerTensors layer, Proj p) {
+        FloatTensor b = layer.biases().get(p);
+        return b == null ? null : Gemm.toDouble(b.data());
+    }
+
+    private static FloatTensor biasRows(LayerTensors layer, Proj p, int[] rows) {
+        FloatTensor b = layer.biases().get(p);
+        return b == null ? FloatTensor.zeros(rows.length) : b.selectElements(rows);
+    }
+
+    static int[] range(int from, int count) {
+        return java.util.stream.IntStream.range(from, from + count).toArray();
+    }
+
+    /** Rows (of q, k, v) or columns (of o_proj) of the given heads: head h owns h·hd .. h·hd+hd−1. */
+    static int[] rowsOf(int[] heads, int hd) {
+        int[] r = new int[heads.length * hd];
+        for (int i = 0; i < heads.length; i++) {
+            for (int d = 0; d < hd; d++) {
+                r[i * hd + d] = heads[i] * hd + d;
+            }
+        }
+        return r;
+    }
+}

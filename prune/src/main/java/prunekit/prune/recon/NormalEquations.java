@@ -1,0 +1,82 @@
+package prunekit.prune.recon;
+
+import java.util.List;
+
+/**
+ * The least-squares problem of one output-side matrix (o_proj or down_proj): find W (out, n)
+ * minimising ‖X Wᵀ − Y‖² + λ‖W‖², with X the matrix's inputs on the calibration tokens (plus a
+ * ones column last when {@code intercept}: its weights are the bias) and Y the target outputs.
+ * Only H = XᵀX + λI (n, n) and C = YᵀX (out, n) are kept, accumulated in fp64;
+ * λ = damping · mean(diag XᵀX).
+ */
+record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept) {
+    NormalEquations {
+        if (h.length != n * n || c.length != out * n) {
+            throw new IllegalArgumentException("H must be " + n + "x" + n + " and C " + out + "x" + n);
+        }
+    }
+
+    /** From the raw Gram XᵀX and cross products YᵀX, adding the ridge. */
+    static NormalEquations of(double[] gram, double[] cross, int n, int out, boolean intercept, double damping) {
+        double[] h = gram.clone();
+        int features = intercept ? n - 1 : n;
+        double mean = 0;
+        for (int i = 0; i < features; i++) {
+            mean += h[i * n + i];
+        }
+        mean /= Math.max(1, features);
+        double lambda = damping * mean;
+        if (!(lambda > 0) && damping > 0) {
+            lambda = damping; // all-zero inputs: keep the system solvable
+        }
+        for (int i = 0; i < n; i++) {
+            h[i * n + i] += lambda;
+        }
+        return new NormalEquations(h, cross.clone(), n, out, intercept);
+    }
+
+    /** Columns that are never removed: the intercept's, if any. */
+    int[] fixedColumns() {
+        return intercept ? new int[] {n - 1} : new int[0];
+    }
+
+    /** The exact ridge refit of the columns {@code kept} (ascending): W_K = C_K H_KK⁻¹, (out, |K|). */
+    double[] solve(int[] kept) {
+        double[] w = GroupObs.columns(c, out, n, kept);
+        Cholesky.of(GroupObs.sub(h, n, kept), kept.length).solveRows(w, out);
+        return w;
+    }
+
+    /** Removes {@code count} of {@code groups} by progressive group OBS, starting from the full refit. */
+    GroupObs.Removal select(List<int[]> groups, int[] family, int count) {
+        return select(groups, family, count, new int[0]);
+    }
+
+    /** As {@link #select(List, int[], int)}, keeping the refit weights after each of {@code snapshotAt} removals. */
+    GroupObs.Removal select(List<int[]> groups, int[] family, int count, int[] snapshotAt) {
+        double[] hinv = Cholesky.of(h, n).inverse();
+        double[] w = solve(all());
+        return GroupObs.remove(hinv, w, out, n, groups, family, count, snapshotAt);
+    }
+
+    /** ‖X Wᵀ − Y‖² + λ‖W‖² − ‖Y‖² for W (out, |K|) over columns {@code kept}: the objective up to a constant. */
+    double objective(double[] w, int[] kept) {
+        int k = kept.length;
+        double sum = 0;
+        for (int r = 0; r < out; r++) {
+            for (int a = 0; a < k; a++) {
+                double wa = w[r * k + a];
+                double hw = 0;
+                for (int b = 0; b < k; b++) {
+                    hw += h[kept[a] * n + kept[b]] * w[r * k + b];
+                }
+                sum += wa * hw - 2 * wa * c[r * n + kept[a]];
+            }
+        }
+        return sum;
+    }
+
+    int[] all() {
+        return java.util.stream.IntStream.range(0, n).toArray();
+    }
+}

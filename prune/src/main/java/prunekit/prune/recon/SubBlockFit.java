@@ -1,0 +1,105 @@
+package prunekit.prune.recon;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Prunes the input side of one output-side matrix W (out, cols) — o_proj over head columns, or
+ * down_proj over MLP channels — from its inputs X (rows, cols) and target outputs Y (rows, out):
+ * group OBS chooses which groups of columns go, then the survivors (and, with an intercept, a
+ * bias) are refit exactly by ridge least squares. Select-only keeps the survivors' weights as they were.
+ */
+final class SubBlockFit {
+    private SubBlockFit() {
+    }
+
+    /**
+     * The outcome: groups kept (ascending), the new weights over all columns (out, cols; zero where
+     * removed) and the bias (out), or null without an intercept.
+     */
+    record Fit(int[] keptGroups, double[] weight, double[] bias) {
+    }
+
+    static Fit fit(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out, List<int[]> groups,
+                   int[] family, int remove, ReconOptions o, boolean intercept) {
+        return fitLevels(x, rows, cols, y, w, b, out, groups, family, new int[] {remove}, o, intercept).get(0);
+    }
+
+    /**
+     * One fit per entry of {@code removes} (groups to remove), from one progressive OBS run: the
+     * removal order of a smaller count is a prefix of a larger one's, so the kept sets are nested.
+     * The first entry is refit by an exact solve; the others take the OBS weights at that point of
+     * the removal (the same ridge solution, up to rounding), which costs nothing more.
+     */
+    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
+                               List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept) {
+        int n = intercept ? cols + 1 : cols;
+        double[] gram = Gemm.gram(x, rows, cols, intercept);
+        double[] cross = Gemm.cross(y, out, x, cols, rows, false, intercept);
+        NormalEquations ne = NormalEquations.of(gram, cross, n, out, intercept, o.damping());
+        int[] others = Arrays.copyOfRange(removes, 1, removes.length);
+        GroupObs.Removal r = ne.select(groups, family, Arrays.stream(removes).max().orElse(0), others);
+        List<Fit> fits = new java.util.ArrayList<>();
+        for (int k = 0; k < removes.length; k++) {
+            double[] snapshot = k == 0 ? null : r.snapshots().get(k - 1);
+            fits.add(one(ne, Arrays.copyOf(r.order(), removes[k]), cols, w, b, groups, o, intercept, snapshot));
+        }
+        return fits;
+    }
+
+    private static Fit one(NormalEquations ne, int[] removed, int cols, double[] w, double[] b, List<int[]> groups,
+                           ReconOptions o, boolean intercept, double[] snapshot) {
+        int n = ne.n();
+        int out = ne.out();
+        boolean[] gone = new boolean[groups.size()];
+        for (int g : removed) {
+            gone[g] = true;
+        }
+        int[] kept = java.util.stream.IntStream.range(0, groups.size()).filter(g -> !gone[g]).toArray();
+        boolean[] keepCol = new boolean[n];
+        for (int g : kept) {
+            for (int col : groups.get(g)) {
+                keepCol[col] = true;
+            }
+        }
+        if (intercept) {
+            keepCol[cols] = true;
+        }
+        int[] cs = java.util.stream.IntStream.range(0, n).filter(i -> keepCol[i]).toArray();
+        double[] full = new double[out * cols];
+        double[] bias = intercept ? new double[out] : null;
+        if (!o.refit()) {
+            for (int r = 0; r < out; r++) {
+                for (int col : cs) {
+                    full[r * cols + col] = w[r * cols + col];
+                }
+            }
+            return new Fit(kept, full, b == null ? null : b.clone());
+        }
+        if (cs.length == 0) {
+            return new Fit(kept, full, bias);
+        }
+        double[] wk = snapshot == null ? ne.solve(cs) : GroupObs.columns(snapshot, out, n, cs); // (out, |cs|)
+        for (int r = 0; r < out; r++) {
+            for (int a = 0; a < cs.length; a++) {
+                if (cs[a] < cols) {
+                    full[r * cols + cs[a]] = wk[r * cs.length + a];
+                } else {
+                    bias[r] = wk[r * cs.length + a];
+                }
+            }
+        }
+        return new Fit(kept, full, bias);
+    }
+
+    /** Columns of W (out, cols) listed in {@code keep} (ascending): (out, |keep|) as floats. */
+    static float[] columns(double[] w, int out, int cols, int[] keep) {
+        float[] f = new float[out * keep.length];
+        for (int r = 0; r < out; r++) {
+            for (int a = 0; a < keep.length; a++) {
+                f[r * keep.length + a] = (float) w[r * cols + keep[a]];
+            }
+        }
+        return f;
+    }
+}
