@@ -68,12 +68,4 @@ final class Gemm {
         }
         return f;
     }
-
-    static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
@@ -89,7 +90,7 @@ public final class LayerPruner {
             return new Block(removedAll(sizes), in);
         }
         LayerTensors attn = layer.only(true);
-        double[] wo = Gemm.toDouble(layer.weight(Proj.O).data()); // (hidden, qd)
+        double[] wo = Tolerance.toDouble(layer.weight(Proj.O).data()); // (hidden, qd)
         double[] bo = bias(layer, Proj.O);
         if (max(sizes) == 0) { // every variant removes the block: the pruned stream skips it
             float[] yd = in.dense() == null ? null : denseOutput(c, attn, Site.O_PROJ_INPUT, in, null, wo, bo, qd, o);
@@ -171,7 +172,7 @@ public final class LayerPruner {
             return new Block(removedAll(sizes), in);
         }
         LayerTensors mlp = layer.only(false);
-        double[] wd = Gemm.toDouble(layer.weight(Proj.DOWN).data()); // (hidden, f0)
+        double[] wd = Tolerance.toDouble(layer.weight(Proj.DOWN).data()); // (hidden, f0)
         double[] bd = bias(layer, Proj.DOWN);
         if (max(sizes) == 0) {
             float[] yd = in.dense() == null ? null : denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, null, wd, bd, f0, o);
@@ -256,7 +257,7 @@ public final class LayerPruner {
 
     private static double[] bias(LayerTensors layer, Proj p) {
         FloatTensor b = layer.biases().get(p);
-        return b == null ? null : Gemm.toDouble(b.data());
+        return b == null ? null : Tolerance.toDouble(b.data());
     }
 
     private static FloatTensor biasRows(LayerTensors layer, Proj p, int[] rows) {

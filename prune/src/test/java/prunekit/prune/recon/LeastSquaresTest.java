@@ -69,7 +69,7 @@ class LeastSquaresTest {
         for (int t = 0; t < rows; t++) {
             x[t * cols + 3] = 0.5f * x[t * cols] - 2f * x[t * cols + 1];
         }
-        double[] w = Gemm.toDouble(random(out, cols, 4));
+        double[] w = Tolerance.toDouble(random(out, cols, 4));
         double[] b = intercept ? new double[] {0.1, -0.2, 0.3, 0.05} : null;
         float[] y = Gemm.linear(x, rows, cols, w, out, b);
         List<int[]> groups = new ArrayList<>();
@@ -83,7 +83,7 @@ class LeastSquaresTest {
         assertTrue(removed == 0 || removed == 1 || removed == 3, "OBS removes one of the dependent channels 0, 1, 3 (any"
                 + " is a combination of the other two), not " + removed);
         float[] after = Gemm.linear(x, rows, cols, fit.weight(), out, fit.bias());
-        new Tolerance(1e-4, 1e-4).check("outputs after removing the redundant channel", Gemm.toDouble(y), after);
+        new Tolerance(1e-4, 1e-4).check("outputs after removing the redundant channel", Tolerance.toDouble(y), after);
     }
 
     /** One group's OBS cost = objective(refit without it) − objective(full fit), on a random layer. */

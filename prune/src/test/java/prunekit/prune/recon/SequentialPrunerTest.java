@@ -68,7 +68,7 @@ class SequentialPrunerTest {
         float[][] want = Fixtures.logits(m.weights(), ids);
         float[][] got = Fixtures.logits(p.weights(), ids);
         for (int t = 0; t < ids.length; t++) {
-            new Tolerance(2e-3, 2e-3).check("logits at " + t, prunekit.prune.recon.Gemm.toDouble(want[t]), got[t]);
+            new Tolerance(2e-3, 2e-3).check("logits at " + t, Tolerance.toDouble(want[t]), got[t]);
         }
         assertArrayEquals(m.weights().get(TensorNames.weight(0, Proj.Q)).data(),
                 p.weights().get(TensorNames.weight(0, Proj.Q)).data(), "q/k/v and gate/up are only cut, never changed");
