@@ -14,7 +14,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
 import prunekit.core.io.LazyModel;
 import prunekit.core.model.DType;
-import prunekit.core.model.Model;
 import prunekit.core.io.GgmlType;
 import prunekit.core.io.GgufWriter;
 import prunekit.export.ExportFormat;
@@ -106,7 +105,9 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ExportFormat f = format != null ? format : ExportFormat.fromPath(out);
         if (f == ExportFormat.GGUF) {
-            return writeGguf(modelArg.load());
+            try (LazyModel lm = modelArg.open()) {
+                return writeGguf(lm);
+            }
         }
         OnnxWriter.Options opts = OnnxWriter.Options.defaults().withFlavour(flavour).withWeightDtype(dtype.onnx())
                 .withExternalData(externalData);
@@ -130,8 +131,8 @@ public final class ExportCommand implements Callable<Integer> {
         return r.passed() ? 0 : PrunekitCli.EXIT_FAILURE;
     }
 
-    private int writeGguf(Model m) {
-        GgufWriter.Result r = GgufWriter.write(m, out, GgufWriter.Options.of(dtype.gguf(), name(m))
+    private int writeGguf(LazyModel m) {
+        GgufWriter.Result r = GgufWriter.write(m, out, GgufWriter.Options.of(dtype.gguf(), name(m.source()))
                 .withProvenance("prunekit export of " + m.source()));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.file().toString());
@@ -146,8 +147,8 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     /** general.name: the model folder's or file's name. */
-    private static String name(Model m) {
-        Path p = Path.of(m.source()).getFileName();
+    private static String name(String source) {
+        Path p = Path.of(source).getFileName();
         String n = p == null ? "model" : p.toString().replaceFirst("\\.(gguf|bin|safetensors)$", "");
         return n.isBlank() ? "model" : n;
     }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.Model;
 import prunekit.core.tokenize.SentencePieceBpe;
 
 /**
@@ -16,11 +15,11 @@ final class GgufMetadata {
     private GgufMetadata() {
     }
 
-    static void general(GgufHeader h, String arch, Model m, GgufWriter.Options opts, int fileType) {
+    static void general(GgufHeader h, String arch, LlamaConfig c, GgufWriter.Options opts, int fileType) {
         h.putString("general.architecture", arch)
                 .putString("general.type", "model")
                 .putString("general.name", opts.name())
-                .putString("general.size_label", sizeLabel(m.config().parameterCount()))
+                .putString("general.size_label", sizeLabel(c.parameterCount()))
                 .putString("general.description", opts.provenance())
                 .putU32("general.file_type", fileType)
                 .putU32("general.quantization_version", 2)

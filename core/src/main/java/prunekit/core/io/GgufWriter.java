@@ -79,13 +79,18 @@ public final class GgufWriter {
     }
 
     public static Result write(Model model, Path out, Options opts) {
+        return write(new LazyModel(TensorSource.of(model.weights(), model.source()), model.tokenizer()), out, opts);
+    }
+
+    /** Streamed: offsets from the shapes first, then each tensor read, encoded, written and released in turn. */
+    public static Result write(LazyModel model, Path out, Options opts) {
         LlamaConfig c = model.config();
         requireRepresentable(c);
         SentencePieceBpe vocab = vocabulary(model.tokenizer());
-        List<Entry> entries = plan(model, opts.type());
+        List<Entry> entries = plan(c, model.weights().shapes(), opts.type());
         GgufHeader header = new GgufHeader();
         String arch = architecture(c);
-        GgufMetadata.general(header, arch, model, opts, fileType(opts.type()));
+        GgufMetadata.general(header, arch, c, opts, fileType(opts.type()));
         GgufMetadata.hyperParameters(header, arch, c);
         GgufMetadata.tokenizer(header, vocab);
         Map<GgmlType, Integer> types = new EnumMap<>(GgmlType.class);
@@ -96,7 +101,7 @@ public final class GgufWriter {
         byte[] head = header.toBytes();
         Entry last = entries.get(entries.size() - 1);
         long size = head.length + last.offset() + last.bytes();
-        AtomicFiles.write(out, tmp -> writeFile(tmp, head, entries, model));
+        AtomicFiles.write(out, tmp -> writeFile(tmp, head, entries, model.weights()));
         return new Result(out, size, types);
     }
 
@@ -141,8 +146,7 @@ public final class GgufWriter {
     }
 
     /** Every tensor with its offset, in llama.cpp's order: embedding, layers, final norm, output head. */
-    private static List<Entry> plan(Model model, GgmlType type) {
-        LlamaConfig c = model.config();
+    private static List<Entry> plan(LlamaConfig c, Map<String, int[]> shapes, GgmlType type) {
         List<String[]> names = new ArrayList<>(); // (gguf name, hf name)
         List<Integer> heads = new ArrayList<>();
         names.add(new String[] {"token_embd.weight", TensorNames.EMBED});
@@ -172,7 +176,7 @@ public final class GgufWriter {
         List<Entry> entries = new ArrayList<>();
         long offset = 0;
         for (int k = 0; k < names.size(); k++) {
-            int[] shape = model.weights().get(names.get(k)[1]).shape(); // row-major; ne is it reversed
+            int[] shape = shapes.get(names.get(k)[1]); // row-major; ne is it reversed
             long[] ne = new long[shape.length];
             for (int d = 0; d < shape.length; d++) {
                 ne[d] = shape[shape.length - 1 - d];
@@ -185,11 +189,11 @@ public final class GgufWriter {
         return entries;
     }
 
-    private static void writeFile(Path tmp, byte[] head, List<Entry> entries, Model model) throws IOException {
+    private static void writeFile(Path tmp, byte[] head, List<Entry> entries, TensorSource weights) throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             writeFully(ch, ByteBuffer.wrap(head));
             for (Entry e : entries) {
-                FloatTensor t = model.weights().get(e.hf());
+                FloatTensor t = weights.read(e.hf());
                 if (e.ropeHeads() > 0) {
                     t = GgufReader.rotateHalfToInterleaved(t, e.ropeHeads());
                 }
@@ -201,6 +205,7 @@ public final class GgufWriter {
                     throw new IllegalStateException("tensor " + e.gguf() + " would start at " + ch.position() + ", not " + at);
                 }
                 writeFully(ch, b);
+                weights.release(e.hf());
             }
         }
     }
