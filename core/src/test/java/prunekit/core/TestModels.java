@@ -35,4 +35,36 @@ public final class TestModels {
         }
         return new LlamaWeights(config, m, DType.F32);
     }
+
+    /** {@code n} ids in 0..vocab-1 from {@code Random(seed)}. */
+    public static int[] randomIds(int n, int vocab, long seed) {
+        int[] ids = new int[n];
+        Random r = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    /**
+     * The fp32 bytes a layer-at-a-time pass over {@code c} holds at its peak: the largest of the
+     * embedding, one decoder layer (layer 0's tensors) and final norm + head (tied: the embedding).
+     */
+    public static long oneLayerPeakBytes(LlamaConfig c) {
+        long layer = layerBytes(c);
+        long embed = 4L * c.vocabSize() * c.hidden();
+        long head = embed + 4L * c.hidden();
+        return Math.max(embed, Math.max(layer, head));
+    }
+
+    /** Layer 0's fp32 bytes. */
+    public static long layerBytes(LlamaConfig c) {
+        long layer = 0;
+        for (Map.Entry<String, int[]> e : LlamaWeights.expectedShapes(c).entrySet()) {
+            if (e.getKey().startsWith(prunekit.core.model.TensorNames.layer(0))) {
+                layer += 4 * FloatTensor.numel(e.getValue());
+            }
+        }
+        return layer;
+    }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.core.TestModels;
@@ -30,11 +29,7 @@ class LongContextParityTest {
         LlamaConfig config = TestModels.LONG_CONTEXT;
         LlamaWeights w = TestModels.random(config, 17, 0.35);
         int n = config.maxPositions();
-        int[] ids = new int[n];
-        Random r = new Random(4);
-        for (int i = 0; i < n; i++) {
-            ids[i] = r.nextInt(config.vocabSize());
-        }
+        int[] ids = TestModels.randomIds(n, config.vocabSize(), 4);
         float[][] ref;
         try (ReferenceForward.Run run = new ReferenceForward(w).newDecoder()) {
             ref = run.append(ids);

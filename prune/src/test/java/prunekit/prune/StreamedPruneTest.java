@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.TestModels;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.core.SharedFiles;
@@ -24,12 +24,9 @@ import prunekit.core.io.SafetensorsWriter;
 import prunekit.core.io.SyntheticWeights;
 import prunekit.core.io.TensorSource;
 import prunekit.core.model.DType;
-import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.Model;
 import prunekit.core.model.ReferenceShape;
-import prunekit.core.model.TensorNames;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
 import prunekit.prune.budget.Planner;
@@ -83,15 +80,8 @@ class StreamedPruneTest {
             peaks[k] = src.peakBytes();
         }
         LlamaConfig c = ReferenceShape.TINY.config();
-        long layer = 0;
-        for (Map.Entry<String, int[]> e : LlamaWeights.expectedShapes(c).entrySet()) {
-            if (e.getKey().startsWith(TensorNames.layer(0))) {
-                layer += 4 * FloatTensor.numel(e.getValue());
-            }
-        }
-        long embed = 4L * c.vocabSize() * c.hidden();
-        long head = embed + 4L * c.hidden();
-        assertEquals(Math.max(embed, Math.max(layer, head)), peaks[0]);
+        long layer = TestModels.layerBytes(c);
+        assertEquals(TestModels.oneLayerPeakBytes(c), peaks[0]);
         assertEquals(peaks[0], peaks[1]);
         assertTrue(peaks[1] < 16 * layer, "far below the 16 layers' " + 16 * layer + " bytes");
     }

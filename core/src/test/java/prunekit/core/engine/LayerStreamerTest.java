@@ -12,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import prunekit.core.TestModels;
 import prunekit.core.SharedFiles;
 import prunekit.core.eval.Perplexity;
 import prunekit.core.eval.TokenStream;
@@ -19,12 +20,9 @@ import prunekit.core.io.LazyModel;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.io.SyntheticWeights;
 import prunekit.core.model.DType;
-import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.Model;
 import prunekit.core.model.ReferenceShape;
-import prunekit.core.model.TensorNames;
 
 class LayerStreamerTest {
     /** mini-vina (untied head, bf16 file) and stories260K (tied head, GGUF with permuted q/k). */
@@ -98,15 +96,8 @@ class LayerStreamerTest {
             peaks[k] = s.peakResidentWeightBytes();
         }
         LlamaConfig c = ReferenceShape.TINY.config();
-        long layer = 0;
-        for (var e : LlamaWeights.expectedShapes(c).entrySet()) {
-            if (e.getKey().startsWith(TensorNames.layer(0))) {
-                layer += 4 * FloatTensor.numel(e.getValue());
-            }
-        }
-        long embed = 4L * c.vocabSize() * c.hidden();
-        long head = embed + 4L * c.hidden();
-        assertEquals(Math.max(embed, Math.max(layer, head)), peaks[0]);
+        long layer = TestModels.layerBytes(c);
+        assertEquals(TestModels.oneLayerPeakBytes(c), peaks[0]);
         assertEquals(peaks[0], peaks[1]);
         assertTrue(peaks[1] < 16 * layer, "far below the 16 layers' " + 16 * layer + " bytes");
     }

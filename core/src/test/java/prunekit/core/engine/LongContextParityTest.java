@@ -3,7 +3,6 @@ package prunekit.core.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import prunekit.core.TestModels;
 import prunekit.core.model.LlamaConfig;
@@ -21,11 +20,7 @@ class LongContextParityTest {
         LlamaConfig config = TestModels.LONG_CONTEXT;
         LlamaWeights w = TestModels.random(config, 17, 0.35);
         int n = config.maxPositions();
-        int[] ids = new int[n];
-        Random r = new Random(4);
-        for (int i = 0; i < n; i++) {
-            ids[i] = r.nextInt(config.vocabSize());
-        }
+        int[] ids = TestModels.randomIds(n, config.vocabSize(), 4);
         double[][] ref = new ReferenceForward(w).logits(ids);
         int decoded = 64;
         int[] chunks = {1, 777, 1024, 1500, n - decoded - 1 - 777 - 1024 - 1500};
