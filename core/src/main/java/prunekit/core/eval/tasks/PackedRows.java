@@ -37,16 +37,18 @@ public final class PackedRows {
                         + maxPositions + " (max_position_embeddings); shorten the item's context and choice");
             }
         }
+        int[][] inputs = new int[n][];
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
+            inputs[i] = input(requests.get(i));
             order[i] = i;
         }
-        Arrays.sort(order, Comparator.comparing(i -> input(requests.get(i)), Arrays::compare));
+        Arrays.sort(order, (a, b) -> Arrays.compare(inputs[a], inputs[b]));
         // Sorted, a sequence that is a prefix of another is a prefix of its successor; owner = the last of the chain.
         int[] owner = new int[n];
         for (int k = n - 1; k >= 0; k--) {
             int i = order[k];
-            owner[i] = k + 1 < n && isPrefix(input(requests.get(i)), input(requests.get(order[k + 1])))
+            owner[i] = k + 1 < n && isPrefix(inputs[i], inputs[order[k + 1]])
                     ? owner[order[k + 1]] : i;
         }
         List<Integer> rows = new ArrayList<>();
@@ -64,7 +66,7 @@ public final class PackedRows {
             int[][] b = new int[count][t];
             for (int r = 0; r < count; r++) {
                 int owner0 = rows.get(from + r);
-                int[] in = input(requests.get(owner0));
+                int[] in = inputs[owner0];
                 Arrays.fill(b[r], PAD);
                 System.arraycopy(in, 0, b[r], 0, in.length);
                 batchOfRow[owner0] = batches.size();
