@@ -12,9 +12,10 @@ import prunekit.core.tokenize.Tokenizer;
  * continuation, the whole string is encoded once, and the continuation's ids are the whole's ids
  * past the context's own encoding ({@code whole[len(encode(context)):]}). So SentencePiece's
  * leading space comes out right: "Việt" + " Nam" gives "▁Việt ▁Nam", and the continuation is
- * "▁Nam" (encoding " Nam" alone would give a doubled space). Unlike lm-eval's default for LLaMA,
- * every sequence starts with BOS (the prefix lm-eval uses for an empty context, and how our models
- * saw every block in training and in the perplexity protocol).
+ * "▁Nam" (encoding " Nam" on its own would put SentencePiece's dummy-prefix space before its own
+ * space). Unlike lm-eval's default for LLaMA, every sequence starts with BOS (the prefix lm-eval
+ * uses for an empty context, and how our models saw every block in training and in the perplexity
+ * protocol).
  */
 public record Continuation(int[] tokens, int start) {
     public Continuation {
