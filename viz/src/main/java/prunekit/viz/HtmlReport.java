@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -152,7 +153,7 @@ public final class HtmlReport {
             EnumMap<Section, List<Block>> copy = new EnumMap<>(Section.class);
             (sections == null ? Map.<Section, List<Block>>of() : sections)
                     .forEach((s, blocks) -> copy.put(s, Checks.list(blocks, "section " + s)));
-            sections = java.util.Collections.unmodifiableMap(copy);
+            sections = Collections.unmodifiableMap(copy);
         }
     }
 
