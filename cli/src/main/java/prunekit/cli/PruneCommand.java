@@ -37,6 +37,7 @@ import prunekit.prune.score.ScorerName;
             "  prunekit prune ../shared/models/mini-vina --scorer wanda --calib ../shared/data/vi/train/wiki.txt \\",
             "      --keep-ratio 0.7 --scope layers --uniform --out run/wanda-0.7",
             "  prunekit prune MODEL --scores run/scores.json --scorer taylor --target-params 2.7B --align 64 --out run/2.7b",
+            "  prunekit prune MODEL --scorer wanda --calib c.txt --max-quality-loss 10% --valid v.txt --scope layers --out run/q10",
             "  prunekit prune MODEL --scorer taylor --calib c.txt --target-arch hidden=2560,heads=20,kv-heads=20,ffn=6912,layers=32 --out run/sheared"})
 public final class PruneCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
@@ -64,7 +65,19 @@ public final class PruneCommand implements Callable<Integer> {
 
         @Option(names = "--target-arch", paramLabel = "SPEC", description = "exact shape: hidden=H,heads=A,kv-heads=K,ffn=F,layers=L")
         String targetArch;
+
+        @Option(names = "--max-quality-loss", paramLabel = "PCT", description = "the smallest plan whose held-out perplexity"
+                + " (--valid) is at most PCT above the dense model's (10% or 0.1): a bisection over the keep ratio of"
+                + " --scope, each probe planned, cut and evaluated (--max-probes)")
+        String maxQualityLoss;
     }
+
+    @Option(names = "--valid", arity = "1..*", paramLabel = "FILE", description = "held-out text for --max-quality-loss")
+    java.util.List<Path> valid;
+
+    @Option(names = "--max-probes", defaultValue = "" + Budget.MaxQualityLoss.DEFAULT_PROBES, paramLabel = "N",
+            description = "--max-quality-loss: probes of the bisection (default ${DEFAULT-VALUE}: the ratio to 1/64)")
+    int maxProbes;
 
     @Option(names = "--scope", defaultValue = "all", paramLabel = "all|layers",
             description = "what --keep-ratio counts: all parameters or the transformer layers' only (default ${DEFAULT-VALUE})")
@@ -125,6 +138,9 @@ public final class PruneCommand implements Callable<Integer> {
         res.put("layer_params_before", r.layerParamsBefore());
         res.put("layer_params_after", r.layerParamsAfter());
         res.put("uniform", r.uniform());
+        if (r.search() != null) {
+            res.put("quality_search", r.search());
+        }
         json.print(spec.commandLine().getOut(), res, () -> String.format("%s: %,d -> %,d parameters (%.1f%%), %s; wrote %s",
                 r.budget().describe(), r.paramsBefore(), r.paramsAfter(), 100.0 * r.paramsAfter() / r.paramsBefore(),
                 r.uniform() ? "uniform" : "per-layer shapes", out));
@@ -163,6 +179,12 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private Budget budget() {
+        if (valid != null && budget.maxQualityLoss == null) {
+            throw new IllegalArgumentException("--valid is the held-out text of --max-quality-loss; add that budget or drop --valid");
+        }
+        if (budget.maxQualityLoss != null) {
+            return new Budget.MaxQualityLoss(Budget.MaxQualityLoss.parseLoss(budget.maxQualityLoss), scope, valid, maxProbes);
+        }
         if (budget.keepRatio != null) {
             return new Budget.KeepRatio(budget.keepRatio, scope);
         }

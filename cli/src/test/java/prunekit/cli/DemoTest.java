@@ -27,6 +27,18 @@ class DemoTest {
             "charts/head-heatmap.png", "prune/plan.json"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("<h2>How each number was measured</h2>") && report.contains("recover&#39;s validation")
+                && report.contains("<h2>Sample generations</h2>") && report.contains("<h2>Manifest</h2>"), "report sections");
+        assertTrue(!report.contains("<img") && !report.contains("src="), "the report links nothing");
+        HeadlessChromium chromium = HeadlessChromium.find();
+        if (chromium == null) {
+            System.err.println("note: chromium is not installed; the demo's report was not opened in a browser"
+                    + " (ReportBrowserTest says how to install it)");
+        } else {
+            ReportBrowserTest.assertRendered(chromium.open(out.resolve("report.html"), Files.createDirectories(
+                    tmp.resolve("browser"))), report.split("<svg", -1).length - 1);
+        }
         // --json: the summary alone on stdout (the step log goes to stderr)
         Cli j = Cli.run("demo", "--out", out.toString(), "--json", "--recover-tokens", "8K");
         assertEquals(0, j.exit(), j.err());

@@ -1,10 +1,9 @@
 package prunekit.pipeline;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.core.io.ModelLoader;
@@ -28,7 +27,7 @@ import prunekit.recover.TrainRecipe;
 import prunekit.viz.Charts;
 import prunekit.viz.HtmlReport;
 import prunekit.viz.SpeedQualityChart;
-import prunekit.viz.WrittenChart;
+import prunekit.viz.SweepTable;
 
 /**
  * The main job on the embedded models and data: the Vietnamese mini-vina model is scored on legal
@@ -42,6 +41,7 @@ public final class Demo {
     public static final String JOB = "demo";
     private static final int BATCH = 8;
     private static final int SEQ = 128;
+    private static final String SAMPLE_PROMPT = "Điều 1.";
 
     /** {@code home}: the checkout holding models/ and data/vi/; {@code recoverTokens} as in "48K". */
     public record Options(Path home, Path out, double keepRatio, ScorerName scorer, String recoverTokens) {
@@ -92,7 +92,8 @@ public final class Demo {
                 "generate", "--prompt", "Once upon a time", "--max-positions", "60");
         log.println("   " + story.text().replace("\n", "\n   "));
 
-        double dPpl = eval("mini-vina (embedded, Vietnamese, multi-head): held-out perplexity", vina, valid);
+        EvalStage.Result denseEval = eval("mini-vina (embedded, Vietnamese, multi-head): held-out perplexity", vina, valid);
+        double dPpl = denseEval.perplexity().perplexity();
         Path pruneDir = out.resolve("prune");
         PruneStage.Result pruned = steps.run("score (" + o.scorer().id() + ") on legal text and cut to " + o.keepRatio()
                         + " of the layers' parameters", () -> PruneStage.run(load(vina), pruneOptions(calib, pruneDir),
@@ -100,7 +101,7 @@ public final class Demo {
                 "prune", vina.toString(), "--scorer", o.scorer().id(), "--calib", calib.toString(), "--samples", "32",
                 "--seq-len", Integer.toString(SEQ), "--keep-ratio", Double.toString(o.keepRatio()), "--scope", "layers",
                 "--uniform", "--out", pruneDir.toString());
-        double pPpl = eval("pruned model: held-out perplexity (no recovery)", pruned.pruned(), valid);
+        double pPpl = eval("pruned model: held-out perplexity (no recovery)", pruned.pruned(), valid).perplexity().perplexity();
         Path charts = out.resolve("charts");
         steps.run("sensitivity charts", () -> PlotStage.run(pruneDir, null, charts),
                 "plot", pruneDir.toString(), "--out", charts.toString());
@@ -112,7 +113,7 @@ public final class Demo {
                 "--valid", valid.toString(), "--tokens", o.recoverTokens(), "--mode", "full", "--loss", "kd",
                 "--seq", Integer.toString(SEQ), "--batch", Integer.toString(BATCH), "--eval-windows", "8",
                 "--out", recoverDir.toString());
-        double rPpl = eval("recovered model: held-out perplexity", rec.recovered(), valid);
+        double rPpl = eval("recovered model: held-out perplexity", rec.recovered(), valid).perplexity().perplexity();
 
         Path denseOnnx = out.resolve("onnx/dense.onnx");
         Path prunedOnnx = out.resolve("onnx/pruned.onnx");
@@ -125,8 +126,9 @@ public final class Demo {
         Row dense = new Row(pruned.paramsBefore(), dPpl, BenchStage.decodeTokensPerSecond(bench, 0));
         Row cut = new Row(pruned.paramsAfter(), pPpl, BenchStage.decodeTokensPerSecond(bench, 1));
         Row healed = new Row(pruned.paramsAfter(), rPpl, Double.NaN);
-        Path report = report(dense, cut, healed);
         RunDirectory.writeManifest(out, JOB, steps.commands(), List.of(vina.resolve("model.safetensors"), stories, calib, valid));
+        Path report = report(dense, cut, healed, denseEval, bench,
+                List.of(Map.entry("dense", vina), Map.entry("pruned", pruned.pruned()), Map.entry("recovered", rec.recovered())));
         return new Result(dense, cut, healed, parity, report, out);
     }
 
@@ -134,10 +136,9 @@ public final class Demo {
         return ModelLoader.load(model, null);
     }
 
-    private double eval(String title, Path model, Path text) throws Exception {
-        EvalStage.Result r = steps.run(title, () -> EvalStage.run(load(model), new EvalStage.Options(List.of(text), null, 8), bars),
+    private EvalStage.Result eval(String title, Path model, Path text) throws Exception {
+        return steps.run(title, () -> EvalStage.run(load(model), new EvalStage.Options(List.of(text), null, 8), bars),
                 "eval", model.toString(), "--text", text.toString());
-        return r.perplexity().perplexity();
     }
 
     /** Exports with --verify; a failed parity check fails the step, as `prunekit export --verify` exits 1. */
@@ -177,32 +178,42 @@ public final class Demo {
                 new OrtBench.Config(List.of(128, 256), List.of(1, 4), 128, 32, 1, 3, 2, 42), o.out().resolve("bench.json"));
     }
 
-    private Path report(Row dense, Row pruned, Row recovered) throws Exception {
+    /**
+     * One self-contained report.html: the summary, how each number was measured, the front, the
+     * sensitivity charts, the recovery curve, greedy samples of the three models and the manifest.
+     * charts/speed-quality.png|svg is still written for use outside the page.
+     */
+    private Path report(Row dense, Row pruned, Row recovered, EvalStage.Result denseEval, BenchReport bench,
+                        List<Map.Entry<String, Path>> models) throws Exception {
         Path charts = o.out().resolve("charts");
         double speedup = pruned.decodeTokensPerSecond() / dense.decodeTokensPerSecond();
-        WrittenChart sq = Charts.write(new SpeedQualityChart.Data("mini-vina: quality vs speed (ONNX Runtime, decode batch 1)",
+        Charts.write(new SpeedQualityChart.Data("mini-vina: quality vs speed (ONNX Runtime, decode batch 1)",
                 false, List.of(new SpeedQualityChart.Point("dense", 1.0, dense.perplexity()),
                         new SpeedQualityChart.Point("pruned " + o.keepRatio(), speedup, pruned.perplexity()),
                         new SpeedQualityChart.Point("pruned + KD", speedup, recovered.perplexity()))),
                 charts.resolve("speed-quality"));
-        List<HtmlReport.Figure> figures = new ArrayList<>();
-        figures.add(HtmlReport.Figure.of("Perplexity against decode speedup", sq));
-        for (Path png : new Path[] {charts.resolve("head-heatmap.png"), charts.resolve("channel-importance.png"),
-            charts.resolve("kept-fraction.png"), o.out().resolve("recover/recovery.png")}) {
-            String name = png.getFileName().toString().replace(".png", "");
-            if (Files.isRegularFile(png)) {
-                figures.add(new HtmlReport.Figure(name.replace('-', ' '), png));
-            }
-        }
+        String prunedName = "mini-vina pruned (" + o.scorer().id() + ", no recovery)";
+        String healedName = "mini-vina pruned + distillation (" + o.recoverTokens() + " tokens)";
+        String protocol = ReportParts.evalProtocol(denseEval);
+        SweepTable front = new SweepTable(SweepTable.FORMAT, protocol, null,
+                new SweepTable.Configuration("mini-vina dense", dense.parameters(), dense.perplexity(), null, null, null),
+                List.of(new SweepTable.Configuration(prunedName, pruned.parameters(), pruned.perplexity(), speedup, null, null),
+                        new SweepTable.Configuration(healedName, recovered.parameters(), recovered.perplexity(), speedup,
+                                null, null)));
         double pTps = pruned.decodeTokensPerSecond();
-        HtmlReport.Content c = new HtmlReport.Content("prunekit demo: mini-vina cut to " + o.keepRatio() + " of its layers",
-                List.of(new HtmlReport.SummaryRow("mini-vina dense", dense.parameters(), dense.perplexity(),
-                                dense.decodeTokensPerSecond(), 1.0),
-                        new HtmlReport.SummaryRow("mini-vina pruned (" + o.scorer().id() + ", no recovery)", pruned.parameters(),
-                                pruned.perplexity(), pTps, speedup),
-                        new HtmlReport.SummaryRow("mini-vina pruned + distillation (" + o.recoverTokens() + " tokens)",
-                                recovered.parameters(), recovered.perplexity(), pTps, speedup)),
-                figures, List.of());
-        return HtmlReport.write(c, o.out().resolve("report.html"), HtmlReport.Images.LINK);
+        HtmlReport.Builder report = HtmlReport.builder("prunekit demo: mini-vina cut to " + o.keepRatio() + " of its layers")
+                .summary(new HtmlReport.SummaryRow("mini-vina dense", dense.parameters(), dense.perplexity(),
+                        dense.decodeTokensPerSecond(), 1.0))
+                .summary(new HtmlReport.SummaryRow(prunedName, pruned.parameters(), pruned.perplexity(), pTps, speedup))
+                .summary(new HtmlReport.SummaryRow(healedName, recovered.parameters(), recovered.perplexity(), pTps, speedup))
+                .protocol("perplexity (summary and front): " + protocol)
+                .protocol(ReportParts.benchProtocol(bench) + "; the recovered model has the pruned model's shape and is"
+                        + " not benchmarked again: its speed is the pruned model's")
+                .front(front);
+        ReportParts.sensitivity(report, charts);
+        ReportParts.recovery(report, o.out().resolve("recover"), denseEval.files().get(0).getFileName().toString());
+        ReportParts.samples(report, models, SAMPLE_PROMPT, 40);
+        ReportParts.manifest(report, o.out());
+        return report.write(o.out().resolve("report.html"));
     }
 }

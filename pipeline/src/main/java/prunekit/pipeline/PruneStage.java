@@ -49,11 +49,21 @@ public final class PruneStage {
                 throw new IllegalArgumentException("give --scores FILE, or --scorer NAME with --calib FILE... to score here");
             }
         }
+
+        /** The same run with another budget and output directory (a probe of a quality search). */
+        Options with(Budget otherBudget, Path otherOut) {
+            return new Options(scoresFile, scorer, calibration, otherBudget, plan, otherOut, write, command);
+        }
+
+        /** The same run reading scores from {@code file} instead of computing them. */
+        Options withScores(Path file, ScorerName name) {
+            return new Options(file, name, calibration, budget, plan, out, write, command);
+        }
     }
 
-    /** The files written and the parameter counts before and after. */
+    /** The files written and the parameter counts before and after; {@code search} only for a quality budget. */
     public record Result(Path plan, Path pruned, ScorerName scorer, Budget budget, long paramsBefore, long paramsAfter,
-                         long layerParamsBefore, long layerParamsAfter, boolean uniform) {
+                         long layerParamsBefore, long layerParamsAfter, boolean uniform, QualitySearch.Outcome search) {
     }
 
     /** Runs the stage on a model in memory (read through the same per-tensor path as a file). */
@@ -63,9 +73,18 @@ public final class PruneStage {
 
     /**
      * Runs the stage on a model opened lazily: one layer's weights resident at a time for the
-     * statistics, the scorers and the surgery; {@code log} gets the progress lines.
+     * statistics, the scorers and the surgery; {@code log} gets the progress lines. A
+     * {@link Budget.MaxQualityLoss} is met by a {@link QualitySearch} whose probes run this stage.
      */
     public static Result run(LazyModel m, Options o, Consumer<String> log) {
+        if (o.budget() instanceof Budget.MaxQualityLoss q) {
+            return QualitySearch.run(m, o, q, log);
+        }
+        return runFixed(m, o, log);
+    }
+
+    /** One plan for a budget with a parameter target (or shape), and its surgery. */
+    static Result runFixed(LazyModel m, Options o, Consumer<String> log) {
         ImportanceScores scores = o.scoresFile() != null ? ScoresJson.read(o.scoresFile()) : null;
         ScorerName name = o.scorer() != null ? o.scorer() : onlyScorer(scores, o.scoresFile());
         StreamedPrune.Request req = new StreamedPrune.Request(name, scores, o.budget(), o.plan(),
@@ -73,7 +92,7 @@ public final class PruneStage {
         StreamedPrune.Result r = StreamedPrune.run(m, o.calibration().loadIfGiven(m), req, o.out(), log);
         return new Result(r.planFile(), r.prunedDir(), name, o.budget(), r.paramsBefore(), r.paramsAfter(),
                 r.before().parameterCounts().get("layers"), r.after().parameterCounts().get("layers"),
-                r.after().isUniform());
+                r.after().isUniform(), null);
     }
 
     private static ScorerName onlyScorer(ImportanceScores s, Path file) {

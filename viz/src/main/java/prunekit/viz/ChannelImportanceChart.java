@@ -91,7 +91,8 @@ public final class ChannelImportanceChart {
             renderer.setSeriesPaint(index, new LayerColours(layers).getPaint(layer));
             renderer.setSeriesStroke(index, Palette.solid(1.6f));
         }
-        NumberAxis x = ChartStyle.numberAxis("channel rank (fraction of layer width, most important first)");
+        // fixed 10 % ticks: the auto tick unit picked 0.02 steps whose labels ran into each other
+        NumberAxis x = ChartStyle.percentAxis("channel rank (share of the layer's width, most important first)", 1);
         x.setRange(0, 1);
         ValueAxis y = data.logY()
                 ? ChartStyle.logAxis(data.scoreLabel() + " (log scale)")

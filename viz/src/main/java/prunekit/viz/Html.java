@@ -1,11 +1,13 @@
 package prunekit.viz;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** HTML text escaping and relative links, for {@link HtmlReport}. */
+/** HTML text escaping and inline SVG, for {@link HtmlReport}. */
 final class Html {
+    /** An id definition or a reference to one: {@code id='x'}, {@code url(#x)}, {@code href='#x'}. */
+    private static final Pattern ID = Pattern.compile("(\\bid=['\"]|url\\(#|href=['\"]#)");
+
     private Html() {
     }
 
@@ -30,16 +32,15 @@ final class Html {
     }
 
     /**
-     * A relative URL from {@code dir} to {@code file} with '/' separators, percent-encoded where
-     * needed (spaces, non-ASCII) and escaped for an attribute.
+     * The {@code <svg>} element of an SVG document, without XML prolog or doctype, every id and
+     * reference to one prefixed with {@code prefix}: charts drawn by the same library reuse the same
+     * ids ({@code clip-0}), and in one page the first definition would win for all of them.
      */
-    static String relativeUrl(Path dir, Path file) {
-        Path relative = dir.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
-        String path = relative.toString().replace(java.io.File.separatorChar, '/');
-        try {
-            return escape(new URI(null, null, path, null).toASCIIString());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot link to " + file + " from " + dir + ": " + e.getMessage(), e);
+    static String inlineSvg(String document, String prefix) {
+        int start = document.indexOf("<svg");
+        if (start < 0) {
+            throw new IllegalArgumentException("not an SVG document (no <svg> element)");
         }
+        return ID.matcher(document.substring(start).strip()).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + prefix));
     }
 }

@@ -5,16 +5,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import prunekit.core.io.AtomicFiles;
 
 /**
- * One self-contained {@code report.html} for a run: a summary table (model, parameters, perplexity,
- * tokens/s, speedup), the charts, and any further tables. CSS is inline; charts are either linked
- * relatively as PNG (with a link to the SVG beside it) or embedded as inline SVG, so the page opens
- * from disk without a server. All text is HTML-escaped. The output depends only on the input (no
- * timestamps), and is written under a temporary name and renamed.
+ * One self-contained {@code report.html} for a run: every chart is an inline SVG (its ids made
+ * unique per figure, so that the clip paths of one chart never apply to another), CSS is inline,
+ * nothing is linked, so the page opens offline from anywhere it is copied to. All text is
+ * HTML-escaped. The output depends only on the input (no timestamps of its own) and is written
+ * under a temporary name and renamed.
+ *
+ * <p>The page: the title, the summary table, "how each number was measured" (one line per
+ * protocol, so that a perplexity in the table and one in a chart can be told apart), then the
+ * {@link Section}s in their order, each shown only when something was added to it. Build it with
+ * {@link #builder(String)}; every section is optional.
  */
 public final class HtmlReport {
     private static final String DASH = "\u2014";
@@ -24,22 +32,34 @@ public final class HtmlReport {
             h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;\
             border-bottom:1px solid #ddd;padding-bottom:.2rem}
             table{border-collapse:collapse;margin:.8rem 0;font-size:.95rem}
-            th,td{border:1px solid #ddd;padding:.35rem .7rem;text-align:left}
+            th,td{border:1px solid #ddd;padding:.35rem .7rem;text-align:left;vertical-align:top}
             th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}
             td.num{text-align:right;font-variant-numeric:tabular-nums}
-            figure{margin:1.5rem 0}figure img,figure svg{max-width:100%;height:auto;border:1px solid #eee}
-            figcaption{color:#555;font-size:.9rem;margin-top:.3rem}
+            figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}
+            figcaption,p.note{color:#555;font-size:.9rem;margin-top:.3rem}
+            pre{background:#f6f6f6;border:1px solid #e3e3e3;padding:.6rem;overflow-x:auto;font-size:.85rem;\
+            white-space:pre-wrap}
             """;
 
     private HtmlReport() {
     }
 
-    /** How chart images get into the page. */
-    public enum Images {
-        /** {@code <img src="charts/x.png">}, relative to the report, with a link to the SVG beside it. */
-        LINK,
-        /** The SVG beside each image, inlined: one file holds everything. */
-        EMBED_SVG
+    /** The page's sections, in page order. */
+    public enum Section {
+        FRONT("Quality vs speed"),
+        SENSITIVITY("Sensitivity: what the scorer found"),
+        RECOVERY("Recovery"),
+        TASKS("Task accuracy"),
+        GENERATIONS("Sample generations"),
+        TABLES("Tables"),
+        RECIPE("Recipe"),
+        MANIFEST("Manifest");
+
+        public final String heading;
+
+        Section(String heading) {
+            this.heading = heading;
+        }
     }
 
     /** One model in the summary table; null numbers print as a dash. */
@@ -49,23 +69,43 @@ public final class HtmlReport {
         }
     }
 
-    /** A chart image (PNG or SVG path) and its caption. */
-    public record Figure(String caption, Path image) {
+    /** Something a section shows. */
+    public sealed interface Block permits Figure, Table, Text, Sample {
+    }
+
+    /** A chart as the text of its SVG document, and its caption. */
+    public record Figure(String caption, String svg) implements Block {
         public Figure {
             caption = Checks.textOr(caption, "");
-            if (image == null) {
-                throw new IllegalArgumentException("figure '" + caption + "' has no image path");
+            if (svg == null || !svg.contains("<svg")) {
+                throw new IllegalArgumentException("figure '" + caption + "' has no SVG document");
             }
         }
 
-        /** The figure for a rendered chart (its PNG; the SVG is found beside it). */
-        public static Figure of(String caption, WrittenChart chart) {
-            return new Figure(caption, chart.png());
+        /** A rendered chart, read from its SVG file. */
+        public static Figure of(String caption, WrittenChart chart) throws IOException {
+            return read(caption, chart.svg());
+        }
+
+        /** A chart rendered in memory, at its size. */
+        public static Figure of(String caption, ChartData data) {
+            return new Figure(caption, ChartWriter.svg(data.toChart(), data.size()));
+        }
+
+        /** The SVG file beside a chart's PNG (or that SVG itself). */
+        public static Figure read(String caption, Path image) throws IOException {
+            String name = image.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            Path svg = image.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + ".svg");
+            if (!Files.isRegularFile(svg)) {
+                throw new IOException("cannot embed figure '" + caption + "': no SVG at " + svg);
+            }
+            return new Figure(caption, Files.readString(svg, StandardCharsets.UTF_8));
         }
     }
 
     /** A titled table of text cells; every row has as many cells as the header. */
-    public record Table(String title, List<String> header, List<List<String>> rows) {
+    public record Table(String title, List<String> header, List<List<String>> rows) implements Block {
         public Table {
             title = Checks.textOr(title, "");
             header = Checks.list(header, "table '" + title + "': header");
@@ -83,26 +123,120 @@ public final class HtmlReport {
         }
     }
 
-    /** Everything on the page; empty sections are left out. */
-    public record Content(String title, List<SummaryRow> summary, List<Figure> figures, List<Table> tables) {
-        public Content {
-            title = Checks.textOr(title, "prunekit report");
-            summary = Checks.list(summary == null ? List.of() : summary, "summary");
-            figures = Checks.list(figures == null ? List.of() : figures, "figures");
-            tables = Checks.list(tables == null ? List.of() : tables, "tables");
+    /** Preformatted text (a recipe, a manifest) under an optional caption. */
+    public record Text(String caption, String text) implements Block {
+        public Text {
+            caption = Checks.textOr(caption, "");
+            if (text == null) {
+                throw new IllegalArgumentException("text block '" + caption + "' has no text");
+            }
         }
     }
 
-    /** Writes the report; image paths are made relative to the report's folder. */
-    public static Path write(Content content, Path htmlFile, Images images) throws IOException {
-        Path dir = htmlFile.toAbsolutePath().getParent();
-        AtomicFiles.writeString(htmlFile, render(content, dir, images));
+    /** One model's continuation of a prompt, and how it was decoded. */
+    public record Sample(String model, String prompt, String continuation, String decoding) implements Block {
+        public Sample {
+            model = Checks.text(model, "sample model name");
+            prompt = Checks.textOr(prompt, "");
+            continuation = Checks.textOr(continuation, "");
+            decoding = Checks.textOr(decoding, "");
+        }
+    }
+
+    /** Everything on the page; {@code sections} maps each section to its blocks, in order. */
+    public record Content(String title, List<SummaryRow> summary, List<String> protocols,
+                          Map<Section, List<Block>> sections) {
+        public Content {
+            title = Checks.textOr(title, "prunekit report");
+            summary = Checks.list(summary == null ? List.of() : summary, "summary");
+            protocols = Checks.list(protocols == null ? List.of() : protocols, "protocols");
+            EnumMap<Section, List<Block>> copy = new EnumMap<>(Section.class);
+            (sections == null ? Map.<Section, List<Block>>of() : sections)
+                    .forEach((s, blocks) -> copy.put(s, Checks.list(blocks, "section " + s)));
+            sections = Collections.unmodifiableMap(copy);
+        }
+    }
+
+    public static Builder builder(String title) {
+        return new Builder(title);
+    }
+
+    /** Collects the page; every part is optional, sections come out in {@link Section} order. */
+    public static final class Builder {
+        private final String title;
+        private final List<SummaryRow> summary = new ArrayList<>();
+        private final List<String> protocols = new ArrayList<>();
+        private final EnumMap<Section, List<Block>> sections = new EnumMap<>(Section.class);
+
+        private Builder(String title) {
+            this.title = title;
+        }
+
+        public Builder summary(SummaryRow row) {
+            summary.add(row);
+            return this;
+        }
+
+        /** A line of "how each number was measured", e.g. {@code "perplexity: legal-valid.txt, ..."}. */
+        public Builder protocol(String line) {
+            protocols.add(Checks.text(line, "protocol line"));
+            return this;
+        }
+
+        public Builder add(Section section, Block block) {
+            if (section == null || block == null) {
+                throw new IllegalArgumentException("a report block needs a section and content");
+            }
+            sections.computeIfAbsent(section, s -> new ArrayList<>()).add(block);
+            return this;
+        }
+
+        /** The front: the perplexity chart for each runtime measured, one per task, and the table. */
+        public Builder front(SweepTable sweep) {
+            for (SweepTable.Runtime r : sweep.runtimes()) {
+                add(Section.FRONT, Figure.of("Held-out perplexity (" + sweep.protocol() + ") against the measured "
+                        + r.label + " speedup; dashed: the Pareto front", sweep.perplexityFront(r)));
+                for (String task : sweep.tasks()) {
+                    add(Section.FRONT, Figure.of(task + " accuracy against the measured " + r.label + " speedup",
+                            sweep.accuracyFront(task, r)));
+                }
+            }
+            return add(Section.FRONT, sweep.table());
+        }
+
+        /** The run's recipe (YAML or any text), when there is one. */
+        public Builder recipe(String text) {
+            return text == null ? this : add(Section.RECIPE, new Text("", text));
+        }
+
+        /** The run's manifest (JSON text), when there is one. */
+        public Builder manifest(String json) {
+            return json == null ? this : add(Section.MANIFEST, new Text("", json));
+        }
+
+        /** The zero-shot task accuracies, when tasks were evaluated. */
+        public Builder tasks(Table table) {
+            return table == null ? this : add(Section.TASKS, table);
+        }
+
+        public Content build() {
+            return new Content(title, summary, protocols, new EnumMap<>(sections));
+        }
+
+        public Path write(Path htmlFile) throws IOException {
+            return HtmlReport.write(build(), htmlFile);
+        }
+    }
+
+    /** Writes the report (temporary name, then rename). */
+    public static Path write(Content content, Path htmlFile) throws IOException {
+        AtomicFiles.writeString(htmlFile, render(content));
         return htmlFile;
     }
 
-    /** The page's HTML, with links relative to {@code htmlDir}. */
-    public static String render(Content content, Path htmlDir, Images images) throws IOException {
-        StringBuilder html = new StringBuilder(8192);
+    /** The page's HTML. */
+    public static String render(Content content) {
+        StringBuilder html = new StringBuilder(1 << 16);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>").append(Html.escape(content.title())).append("</title>\n")
@@ -112,17 +246,30 @@ public final class HtmlReport {
             html.append("<h2>Summary</h2>\n");
             summary(html, content.summary());
         }
-        if (!content.figures().isEmpty()) {
-            html.append("<h2>Charts</h2>\n");
-            for (Figure figure : content.figures()) {
-                figure(html, figure, htmlDir, images);
-            }
+        if (!content.protocols().isEmpty()) {
+            html.append("<h2>How each number was measured</h2>\n<ul>\n");
+            content.protocols().forEach(p -> html.append("<li>").append(Html.escape(p)).append("</li>\n"));
+            html.append("</ul>\n");
         }
-        for (Table table : content.tables()) {
-            if (!table.title().isEmpty()) {
-                html.append("<h2>").append(Html.escape(table.title())).append("</h2>\n");
+        int figures = 0;
+        for (Map.Entry<Section, List<Block>> section : content.sections().entrySet()) {
+            html.append("<h2>").append(Html.escape(section.getKey().heading)).append("</h2>\n");
+            List<Sample> samples = new ArrayList<>();
+            for (Block block : section.getValue()) {
+                if (block instanceof Sample s) {
+                    samples.add(s);
+                    continue;
+                }
+                samples(html, samples);
+                if (block instanceof Figure f) {
+                    figure(html, f, ++figures);
+                } else if (block instanceof Table t) {
+                    titledTable(html, t);
+                } else {
+                    text(html, (Text) block);
+                }
             }
-            table(html, table.header(), table.rows(), new boolean[table.header().size()]);
+            samples(html, samples);
         }
         return html.append("</body>\n</html>\n").toString();
     }
@@ -133,6 +280,13 @@ public final class HtmlReport {
                 number(r.perplexity(), "%.2f"), number(r.tokensPerSecond(), "%.1f"),
                 r.speedup() == null ? DASH : String.format(Locale.ROOT, "%.2f\u00d7", r.speedup()))).toList();
         table(html, header, cells, new boolean[] {false, true, true, true, true});
+    }
+
+    private static void titledTable(StringBuilder html, Table table) {
+        if (!table.title().isEmpty()) {
+            html.append("<p class=\"note\">").append(Html.escape(table.title())).append("</p>\n");
+        }
+        table(html, table.header(), table.rows(), new boolean[table.header().size()]);
     }
 
     private static void table(StringBuilder html, List<String> header, List<List<String>> rows, boolean[] numeric) {
@@ -151,43 +305,30 @@ public final class HtmlReport {
         html.append("</tbody>\n</table>\n");
     }
 
-    private static void figure(StringBuilder html, Figure figure, Path htmlDir, Images images) throws IOException {
-        Path svg = svgOf(figure.image());
-        html.append("<figure>\n");
-        if (images == Images.EMBED_SVG) {
-            if (!Files.isRegularFile(svg)) {
-                throw new IOException("cannot embed figure '" + figure.caption() + "': no SVG at " + svg);
-            }
-            html.append(inlineSvg(Files.readString(svg, StandardCharsets.UTF_8), svg)).append('\n');
-        } else {
-            html.append("<img src=\"").append(Html.relativeUrl(htmlDir, figure.image()))
-                    .append("\" alt=\"").append(Html.escape(figure.caption())).append("\">\n");
+    /** Consecutive samples as one table: model, decoding, prompt, continuation. */
+    private static void samples(StringBuilder html, List<Sample> samples) {
+        if (samples.isEmpty()) {
+            return;
         }
-        html.append("<figcaption>").append(Html.escape(figure.caption()));
-        if (images == Images.LINK && Files.isRegularFile(svg) && !svg.equals(figure.image())) {
-            html.append(" (<a href=\"").append(Html.relativeUrl(htmlDir, svg)).append("\">SVG</a>)");
-        }
-        html.append("</figcaption>\n</figure>\n");
+        table(html, List.of("model", "decoding", "prompt", "continuation"), samples.stream()
+                .map(s -> List.of(s.model(), s.decoding(), s.prompt(), s.continuation())).toList(), new boolean[4]);
+        samples.clear();
     }
 
-    /** {@code x.png} → {@code x.svg}; an SVG path is itself. */
-    static Path svgOf(Path image) {
-        String name = image.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String stem = dot < 0 ? name : name.substring(0, dot);
-        return image.resolveSibling(stem + ".svg");
-    }
-
-    /** The {@code <svg>} element of an SVG document, without XML prolog or doctype. */
-    private static String inlineSvg(String document, Path file) throws IOException {
-        int start = document.indexOf("<svg");
-        if (start < 0) {
-            throw new IOException("not an SVG document (no <svg> element): " + file);
+    private static void text(StringBuilder html, Text text) {
+        if (!text.caption().isEmpty()) {
+            html.append("<p class=\"note\">").append(Html.escape(text.caption())).append("</p>\n");
         }
-        return document.substring(start).strip();
+        html.append("<pre>").append(Html.escape(text.text())).append("</pre>\n");
     }
 
-    private static String parameters(Long count) {
+    private static void figure(StringBuilder html, Figure figure, int index) {
+        html.append("<figure>\n").append(Html.inlineSvg(figure.svg(), "f" + index + "-")).append('\n')
+                .append("<figcaption>").append(Html.escape(figure.caption())).append("</figcaption>\n</figure>\n");
+    }
+
+    /** A parameter count as {@code 6.74 B}, {@code 15.0 M} or {@code 12,345}; a dash for null. */
+    public static String parameters(Long count) {
         if (count == null) {
             return DASH;
         } else if (count >= 1_000_000_000L) {

@@ -51,7 +51,7 @@ final class JsonShape {
         }
         Map<String, Type> fields = new LinkedHashMap<>();
         for (RecordComponent component : raw.getRecordComponents()) {
-            fields.put(component.getName(), component.getGenericType());
+            fields.put(jsonName(raw, component.getName()), component.getGenericType());
         }
         for (Entry<String, JsonElement> entry : json.getAsJsonObject().entrySet()) {
             Type fieldType = fields.get(entry.getKey());
@@ -60,6 +60,16 @@ final class JsonShape {
                         + "; expected " + String.join(", ", fields.keySet()));
             }
             check(entry.getValue(), fieldType, path + "." + entry.getKey());
+        }
+    }
+
+    /** The component's JSON name: its {@code @SerializedName} where it has one (snake_case files). */
+    private static String jsonName(Class<?> record, String component) {
+        try {
+            SerializedName serialized = record.getDeclaredField(component).getAnnotation(SerializedName.class);
+            return serialized == null ? component : serialized.value();
+        } catch (NoSuchFieldException e) {
+            return component;
         }
     }
 

@@ -86,7 +86,8 @@ public final class VizJson {
         AtomicFiles.writeString(file, toJson(data));
     }
 
-    private static JsonObject parseObject(String json, String source) {
+    /** A strict parse of one JSON object (no comments, NaN or trailing data), for every viz input file. */
+    static JsonObject parseObject(String json, String source) {
         if (json == null) {
             throw new ChartJsonException(source, "no text", null);
         }

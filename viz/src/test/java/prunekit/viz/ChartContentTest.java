@@ -47,6 +47,15 @@ class ChartContentTest {
     }
 
     @Test
+    void channelRankTicksAreTenPercentApartSoTheirLabelsNeverTouch() {
+        JFreeChart chart = ChartFixtures.channels(6, false).toChart();
+        chart.createBufferedImage(900, 560); // lays the axis out
+        org.jfree.chart.axis.NumberAxis x = (org.jfree.chart.axis.NumberAxis) chart.getXYPlot().getDomainAxis();
+        assertEquals(0.1, x.getTickUnit().getSize(), 1e-12);
+        assertEquals("50%", x.getTickUnit().valueToString(0.5));
+    }
+
+    @Test
     void channelCurvesAreSortedDescendingOverRankFraction() {
         ChannelImportanceChart.Data data = new ChannelImportanceChart.Data(null, null, false,
                 List.of(List.of(3.0, 1.0, 2.0, 5.0, 4.0), List.of(0.5, 0.25)));

@@ -62,7 +62,7 @@ class VizJsonTest {
             {"chart": "head-heatmap", "scores": "x"}                       | runs/bad.json: head-heatmap.scores must be a list [...], found the string "x"
             {"chart": "channel-importance", "scores": [[1], [true]]}       | channel-importance.scores[1][0] must be a number, found true
             {"chart": "head-heatmap", "scores": [[1]], "pruned": [[0.5]]}  | head-heatmap.pruned[0][0] must be a 32-bit integer, found 0.5
-            {"chart": "speed-quality", "models": [{"model": "a", "speedup": "fast", "perplexity": 5}]} | speed-quality.models[0].speedup must be a number, found the string "fast"
+            {"chart": "speed-quality", "models": [{"model": "a", "speedup": "fast", "quality": 5}]} | speed-quality.models[0].speedup must be a number, found the string "fast"
             {"chart": "recovery", "logY": "yes", "runs": []}               | recovery.logY must be true or false
             {"chart": "head-heatmap", "scores": [[1, NaN]]}                | not valid JSON
             {"chart": "head-heatmap", "scores": [[1, null]]}               | scores[0][1] is null
@@ -74,7 +74,7 @@ class VizJsonTest {
             {"chart": "keep-ratio", "curves": [{"scorer": "w", "keepRatio": [0.5], "perplexity": [9]}]} | keep-ratio: curve 'w': allocation is missing
             {"chart": "keep-ratio", "curves": [{"scorer": "w", "allocation": "uniform", "keepRatio": [0.5, 0.6], "perplexity": [9]}]} | curve 'w, uniform': perplexity has 1 values but curve 'w, uniform': keepRatio has 2
             {"chart": "recovery", "runs": [{"name": "a", "tokens": [1], "perplexity": [5], "extra": 1}]} | unknown field "extra" in recovery.runs[0]
-            {"chart": "speed-quality", "models": [{"model": "a", "perplexity": 5}]} | model 'a': speedup must be a finite number > 0, found 0.0 (missing?)
+            {"chart": "speed-quality", "models": [{"model": "a", "quality": 5}]} | model 'a': speedup must be a finite number > 0, found 0.0 (missing?)
             {"chart": "scorer-scatter", "scorers": [{"name": "w", "score": [1], "oracle": [2]}]} | scorer 'w' needs at least 2 groups
             {"chart": "loss-curve", "runs": [{"name": "a"}]}               | run 'a': has neither training nor validation loss
             """)

@@ -1,6 +1,8 @@
 package prunekit.prune.budget;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import prunekit.core.model.LayerShape;
@@ -8,9 +10,10 @@ import prunekit.core.model.LlamaConfig;
 
 /**
  * How small the pruned model must be: a keep ratio of all parameters or of the transformer
- * layers' parameters only, a target parameter count, or an exact target architecture
- * (Sheared-LLaMA style). Each form checks itself and turns into a parameter target (or a shape)
- * for a given model, failing with a message that says what to give instead.
+ * layers' parameters only, a target parameter count, an exact target architecture
+ * (Sheared-LLaMA style), or a largest loss of held-out quality (met by a search). Each form
+ * checks itself and turns into a parameter target (or a shape, or probes) for a given model,
+ * failing with a message that says what to give instead.
  */
 public sealed interface Budget {
     /** What a keep ratio counts: every parameter, or those of the transformer layers only. */
@@ -62,6 +65,59 @@ public sealed interface Budget {
                         + c.parameterCount() + "); give a smaller --target-params");
             }
             return params;
+        }
+    }
+
+    /**
+     * The smallest model whose held-out perplexity on {@code valid} rises by at most {@code maxLoss}
+     * (0.1: 10 %) over the dense model's: no parameter target of its own, it is met by a bisection
+     * over the keep ratio of {@code scope} with at most {@code maxProbes} probes (each a plan, the
+     * surgery and an eval), see the pipeline's QualitySearch.
+     */
+    record MaxQualityLoss(double maxLoss, Scope scope, List<Path> valid, int maxProbes)
+            implements Budget {
+        public static final int DEFAULT_PROBES = 6;
+
+        public MaxQualityLoss {
+            if (!(maxLoss > 0 && maxLoss < 10)) {
+                throw new IllegalArgumentException("--max-quality-loss " + maxLoss + " is outside (0, 10); give e.g. 10%"
+                        + " (or 0.1) to allow perplexity 10% above the dense model's");
+            }
+            if (scope == null) {
+                throw new IllegalArgumentException("--max-quality-loss needs a --scope (all or layers)");
+            }
+            if (valid == null || valid.isEmpty()) {
+                throw new IllegalArgumentException("--max-quality-loss measures held-out perplexity: add --valid FILE...");
+            }
+            valid = List.copyOf(valid);
+            if (maxProbes < 1 || maxProbes > 20) {
+                throw new IllegalArgumentException("--max-probes must be in 1..20, got " + maxProbes);
+            }
+        }
+
+        /** {@code 10%} or {@code 0.1}. */
+        public static double parseLoss(String s) {
+            String t = s.trim();
+            try {
+                return t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100 : Double.parseDouble(t);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--max-quality-loss '" + s + "' is not a share; write e.g. 10% or 0.1");
+            }
+        }
+
+        public String describe() {
+            return String.format(Locale.ROOT, "held-out perplexity at most %.4g%% above dense (keep ratio of %s"
+                    + " parameters searched)", 100 * maxLoss, scope == Scope.ALL ? "all" : "the layers'");
+        }
+
+        /** The keep-ratio budget of one probe. */
+        public KeepRatio probe(double ratio) {
+            return new KeepRatio(ratio, scope);
+        }
+
+        /** True when {@code perplexity} is within the budget of {@code dense}. */
+        public boolean accepts(double perplexity, double dense) {
+            return perplexity <= dense * (1 + maxLoss);
         }
     }
 

@@ -28,6 +28,10 @@ public final class Planner {
         if (budget instanceof Budget.TargetArch arch) {
             return ArchAllocator.plan(c, scores, scorer, arch);
         }
+        if (budget instanceof Budget.MaxQualityLoss q) {
+            throw new IllegalArgumentException(q.describe() + ": a quality budget has no parameter target of its own;"
+                    + " it is met by a search over keep ratios (PruneStage), each probe planned with its KeepRatio");
+        }
         long target = budget instanceof Budget.KeepRatio r ? r.targetTotal(c)
                 : ((Budget.TargetParams) budget).targetTotal(c);
         ModelTensors tensors = o.biasCompensation() ? ModelTensors.of(c).withEveryBias() : ModelTensors.of(c);

@@ -33,7 +33,7 @@ public final class Recon {
             target = p.targetTotal(c);
         } else {
             throw new IllegalArgumentException("the default recipe takes a parameter budget (--keep-ratio or"
-                    + " --target-params); for --target-arch choose a scorer with --scorer NAME");
+                    + " --target-params); for --target-arch or --max-quality-loss choose a scorer with --scorer NAME");
         }
         Allocation a = Allocation.uniform(c, target, o.attention(), o.intercept());
         if (search.generations() > 0) {
