@@ -118,9 +118,10 @@ int pk_cuda_available(char* msg, size_t cap);
 
 /* ================= the model: one training step built from the ops above =================
  * Parameters are one flat fp32 buffer in HF order per layer:
- *   embed (V, C); per layer i: [input_norm (C), q (QH*hd, C), k (KVH*hd, C), v (KVH*hd, C), o (C, QH*hd)]
- *   when QH > 0, [post_norm (C), gate (F, C), up (F, C), down (C, F)] when F > 0; final_norm (C);
- *   lm_head (V, C) unless tied. No biases. */
+ *   embed (V, C); per layer i: input_norm (C), [q (QH*hd, C), k (KVH*hd, C), v (KVH*hd, C), o (C, QH*hd)]
+ *   when QH > 0, post_norm (C), [gate (F, C), up (F, C), down (C, F)] when F > 0; final_norm (C);
+ *   lm_head (V, C) unless tied. No biases. The order of LlamaWeights.expectedShapes; a layer without a
+ *   block keeps that block's norm (its gradient stays 0), as HF checkpoints do. */
 typedef struct pk_layer_shape { int query_heads, kv_heads, ffn; } pk_layer_shape;
 
 typedef struct pk_config {

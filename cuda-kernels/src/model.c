@@ -60,9 +60,9 @@ static void layout(pk_model* m) {
         pk_layer_shape s = m->shapes[i];
         l->s = s;
         l->norm1 = l->wq = l->wk = l->wv = l->wo = l->norm2 = l->wg = l->wu = l->wd = (size_t) -1;
+        snprintf(nm, NAME_CAP, "model.layers.%d.input_layernorm.weight", i); /* kept (unused) without attention, as in HF files */
+        l->norm1 = add_tensor(m, nm, C, 0);
         if (s.query_heads > 0) {
-            snprintf(nm, NAME_CAP, "model.layers.%d.input_layernorm.weight", i);
-            l->norm1 = add_tensor(m, nm, C, 0);
             snprintf(nm, NAME_CAP, "model.layers.%d.self_attn.q_proj.weight", i);
             l->wq = add_tensor(m, nm, s.query_heads * hd * C, 1);
             snprintf(nm, NAME_CAP, "model.layers.%d.self_attn.k_proj.weight", i);
@@ -72,9 +72,9 @@ static void layout(pk_model* m) {
             snprintf(nm, NAME_CAP, "model.layers.%d.self_attn.o_proj.weight", i);
             l->wo = add_tensor(m, nm, C * s.query_heads * hd, 1);
         }
+        snprintf(nm, NAME_CAP, "model.layers.%d.post_attention_layernorm.weight", i);
+        l->norm2 = add_tensor(m, nm, C, 0);
         if (s.ffn > 0) {
-            snprintf(nm, NAME_CAP, "model.layers.%d.post_attention_layernorm.weight", i);
-            l->norm2 = add_tensor(m, nm, C, 0);
             snprintf(nm, NAME_CAP, "model.layers.%d.mlp.gate_proj.weight", i);
             l->wg = add_tensor(m, nm, s.ffn * C, 1);
             snprintf(nm, NAME_CAP, "model.layers.%d.mlp.up_proj.weight", i);
