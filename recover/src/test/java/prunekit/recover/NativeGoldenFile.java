@@ -74,22 +74,42 @@ final class NativeGoldenFile {
 
     /** The f32 values of {@code name} in a container written by {@link #bytes()}, or null when absent. */
     static float[] readF32(byte[] file, String name) {
+        ByteBuffer b = find(file, name, 0);
+        if (b == null) {
+            return null;
+        }
+        float[] out = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(out);
+        return out;
+    }
+
+    /** The i32 values of {@code name}, or null when absent. */
+    static int[] readI32(byte[] file, String name) {
+        ByteBuffer b = find(file, name, 1);
+        if (b == null) {
+            return null;
+        }
+        int[] out = new int[b.remaining() / 4];
+        b.asIntBuffer().get(out);
+        return out;
+    }
+
+    /** The values of entry {@code name} of {@code dtype} as a little-endian slice, or null. */
+    private static ByteBuffer find(byte[] file, String name, int dtype) {
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         b.position(MAGIC.length);
         int count = b.getInt();
         for (int k = 0; k < count; k++) {
             byte[] nm = new byte[b.getInt()];
             b.get(nm);
-            int dtype = b.getInt();
+            int type = b.getInt();
             int rank = b.getInt();
             long n = 1;
             for (int r = 0; r < rank; r++) {
                 n *= b.getInt();
             }
-            if (new String(nm, StandardCharsets.UTF_8).equals(name) && dtype == 0) {
-                float[] out = new float[(int) n];
-                b.asFloatBuffer().get(out);
-                return out;
+            if (new String(nm, StandardCharsets.UTF_8).equals(name) && type == dtype) {
+                return b.slice(b.position(), (int) (4 * n)).order(ByteOrder.LITTLE_ENDIAN);
             }
             b.position(b.position() + (int) (4 * n));
         }
