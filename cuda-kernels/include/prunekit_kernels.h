@@ -157,9 +157,16 @@ float pk_model_forward(pk_model* m, const int32_t* ids, const int32_t* targets);
 float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* targets,
                                 const float* teacher_logits, float ce_weight, float kd_weight,
                                 float temperature, float* ce_out, float* kd_out);
+/* The global L2 norm of the gradients (per tensor in double, as the Java engine): a caller that skips
+ * non-finite steps checks it before pk_model_step. */
+float pk_model_grad_norm(pk_model* m);
 /* Global-norm clip (as torch clip_grad_norm_: scale clip/(norm+1e-6) when norm > clip) and one AdamW
  * update (decay on rank-2 tensors only). Returns the gradient norm before clipping. */
 float pk_model_step(pk_model* m, const pk_adamw_settings* s);
+/* AdamW state for checkpoints: the moments in the flat parameter layout and the update count t. */
+void pk_model_get_moments(const pk_model* m, float* host_m, float* host_v);
+void pk_model_set_moments(pk_model* m, const float* host_m, const float* host_v, long updates);
+long pk_model_updates(const pk_model* m);
 
 #ifdef __cplusplus
 }

@@ -102,7 +102,7 @@ JNIEXPORT jlong JNICALL JNI_FN(offset)(JNIEnv* env, jclass cls, jlong hp, jstrin
     return off;
 }
 
-/* which: 0 params (in), 1 params (out), 2 grads (out), 3 logits (out) */
+/* which: 0 params (in), 1 params (out), 2 grads (out), 3 logits (out), 4 AdamW m (out), 5 AdamW v (out) */
 JNIEXPORT void JNICALL JNI_FN(transfer)(JNIEnv* env, jclass cls, jlong hp, jint which, jfloatArray a) {
     (void) cls;
     handle* h = (handle*) (intptr_t) hp;
@@ -112,7 +112,12 @@ JNIEXPORT void JNICALL JNI_FN(transfer)(JNIEnv* env, jclass cls, jlong hp, jint 
     if (which == 0) pk_model_set_params(h->m, p);
     else if (which == 1) pk_model_get_params(h->m, p);
     else if (which == 2) pk_model_get_grads(h->m, p);
-    else pk_model_get_logits(h->m, p);
+    else if (which == 3) pk_model_get_logits(h->m, p);
+    else {
+        float* other = malloc(sizeof(float) * h->n);
+        if (which == 4) pk_model_get_moments(h->m, p, other); else pk_model_get_moments(h->m, other, p);
+        free(other);
+    }
     (*env)->ReleaseFloatArrayElements(env, a, p, which == 0 ? JNI_ABORT : 0);
     failed(env, h, which == 0 ? "setting the parameters" : "reading back an array");
 }
@@ -147,4 +152,29 @@ JNIEXPORT jfloat JNICALL JNI_FN(step)(JNIEnv* env, jclass cls, jlong hp, jfloat 
     float norm = pk_model_step(h->m, &s);
     failed(env, h, "clip + AdamW step");
     return norm;
+}
+
+JNIEXPORT void JNICALL JNI_FN(setMoments)(JNIEnv* env, jclass cls, jlong hp, jfloatArray m, jfloatArray v, jlong updates) {
+    (void) cls;
+    handle* h = (handle*) (intptr_t) hp;
+    if (!length_is(env, m, (jsize) h->n, "AdamW m") || !length_is(env, v, (jsize) h->n, "AdamW v")) return;
+    jfloat* pm = (*env)->GetFloatArrayElements(env, m, NULL);
+    jfloat* pv = (*env)->GetFloatArrayElements(env, v, NULL);
+    pk_model_set_moments(h->m, pm, pv, (long) updates);
+    (*env)->ReleaseFloatArrayElements(env, m, pm, JNI_ABORT);
+    (*env)->ReleaseFloatArrayElements(env, v, pv, JNI_ABORT);
+    failed(env, h, "setting the AdamW moments");
+}
+
+JNIEXPORT jlong JNICALL JNI_FN(updates)(JNIEnv* env, jclass cls, jlong hp) {
+    (void) env; (void) cls;
+    return (jlong) pk_model_updates(((handle*) (intptr_t) hp)->m);
+}
+
+JNIEXPORT jfloat JNICALL JNI_FN(gradNorm)(JNIEnv* env, jclass cls, jlong hp) {
+    (void) cls;
+    handle* h = (handle*) (intptr_t) hp;
+    float n = pk_model_grad_norm(h->m);
+    failed(env, h, "gradient norm");
+    return n;
 }

@@ -329,11 +329,28 @@ float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* 
     return ce_weight * ce + (teacher_logits ? kd_weight * kd : 0.0f);
 }
 
+float pk_model_grad_norm(pk_model* m) {
+    double ss = 0;
+    for (int i = 0; i < m->ntensors; i++) ss += m->be->sumsq(m->grads + m->tensors[i].off, m->tensors[i].n);
+    return (float) sqrt(ss);
+}
+
+void pk_model_get_moments(const pk_model* m, float* host_m, float* host_v) {
+    m->be->download(host_m, m->m, m->nparams * sizeof(float));
+    m->be->download(host_v, m->v, m->nparams * sizeof(float));
+}
+
+void pk_model_set_moments(pk_model* m, const float* host_m, const float* host_v, long updates) {
+    m->be->upload(m->m, host_m, m->nparams * sizeof(float));
+    m->be->upload(m->v, host_v, m->nparams * sizeof(float));
+    m->updates = updates;
+}
+
+long pk_model_updates(const pk_model* m) { return m->updates; }
+
 float pk_model_step(pk_model* m, const pk_adamw_settings* s) {
     const pk_backend* be = m->be;
-    double ss = 0;
-    for (int i = 0; i < m->ntensors; i++) ss += be->sumsq(m->grads + m->tensors[i].off, m->tensors[i].n);
-    double norm = sqrt(ss);
+    double norm = pk_model_grad_norm(m);
     if (s->clip > 0 && norm > s->clip) be->scale_inplace(m->grads, (float) (s->clip / (norm + 1e-6)), m->nparams);
     m->updates++;
     for (int i = 0; i < m->ntensors; i++) {

@@ -147,6 +147,44 @@ public final class NativeModel implements AutoCloseable {
                 (float) clip);
     }
 
+    /** The global L2 norm of the last {@link #forwardBackward}'s gradients (check it before {@link #step} to skip a non-finite step). */
+    public double gradientNorm() {
+        return gradNorm(handle);
+    }
+
+    /** AdamW updates applied so far (t of the bias corrections). */
+    public long updates() {
+        return updates(handle);
+    }
+
+    /** The AdamW moments as {@link AdamW#state()} names them ({@code m.<param>}, {@code v.<param>}), for a checkpoint. */
+    public Map<String, FloatTensor> optimizerState() {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        split(read(4)).forEach((name, t) -> out.put("m." + name, t));
+        split(read(5)).forEach((name, t) -> out.put("v." + name, t));
+        return out;
+    }
+
+    /** Restores moments written by {@link #optimizerState()} or {@link AdamW#state()} and the update count. */
+    public void loadOptimizerState(Map<String, FloatTensor> state, long updateCount) {
+        if (updateCount < 0) {
+            throw new IllegalArgumentException("negative update count " + updateCount);
+        }
+        float[] m = new float[Math.toIntExact(numParams(handle))];
+        float[] v = new float[m.length];
+        for (String name : LlamaWeights.expectedShapes(config).keySet()) {
+            for (String prefix : new String[] {"m.", "v."}) {
+                FloatTensor t = state.get(prefix + name);
+                if (t == null) {
+                    throw new IllegalArgumentException("optimizer state has no " + prefix + name
+                            + "; the native step trains every tensor (was the checkpoint written for a LoRA or partial run?)");
+                }
+                System.arraycopy(t.data(), 0, prefix.equals("m.") ? m : v, offsetOf(name), t.data().length);
+            }
+        }
+        setMoments(handle, m, v, updateCount);
+    }
+
     /** Logits (rows, vocab) of the last forward, flat. */
     public float[] logits() {
         float[] out = new float[rows * config.vocabSize()];
@@ -203,6 +241,12 @@ public final class NativeModel implements AutoCloseable {
 
     private static native float forwardBackward(long handle, int[] ids, int[] targets, float[] teacher, float ceWeight,
                                                 float kdWeight, float temperature, float[] parts);
+
+    private static native void setMoments(long handle, float[] m, float[] v, long updates);
+
+    private static native long updates(long handle);
+
+    private static native float gradNorm(long handle);
 
     private static native float step(long handle, float lr, float beta1, float beta2, float eps, float weightDecay,
                                      float clip);

@@ -1,5 +1,6 @@
 package prunekit.recover;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +66,40 @@ class NativeModelTest {
                 new Tolerance(1e-5, 1e-5).check("weights of " + e.getKey() + " after 10 steps",
                         Tolerance.toDouble(NativeGoldenFile.readF32(golden, "final/" + e.getKey())), e.getValue().data());
             }
+        }
+    }
+
+    /** Five steps, a checkpoint (weights, moments, update count) into a fresh model, five more: bit-identical to ten. */
+    @Test
+    void resumingFromWeightsAndOptimizerStateIsExact() {
+        LlamaConfig c = NativeGoldenTest.config();
+        int[] ids = NativeGoldenFile.readI32(golden, "ids");
+        int[] targets = NativeGoldenFile.readI32(golden, "targets");
+        try (NativeModel straight = NativeModel.open(NativeModel.Backend.CPU_REFERENCE, c, NativeGoldenTest.B, NativeGoldenTest.T);
+             NativeModel resumed = NativeModel.open(NativeModel.Backend.CPU_REFERENCE, c, NativeGoldenTest.B, NativeGoldenTest.T)) {
+            straight.setWeights(TestModels.random(c, 5, 0.3));
+            steps(straight, ids, targets, 5);
+            LlamaWeights w = straight.weights(DType.F32);
+            Map<String, FloatTensor> state = straight.optimizerState();
+            assertEquals(2 * LlamaWeights.expectedShapes(c).size(), state.size(), "an m and a v per tensor");
+            resumed.setWeights(w);
+            resumed.loadOptimizerState(state, straight.updates());
+            steps(straight, ids, targets, 5);
+            steps(resumed, ids, targets, 5);
+            assertEquals(10, resumed.updates());
+            LlamaWeights a = straight.weights(DType.F32);
+            LlamaWeights b = resumed.weights(DType.F32);
+            for (String name : a.tensors().keySet()) {
+                assertArrayEquals(a.get(name).data(), b.get(name).data(), name + " after resume");
+            }
+        }
+    }
+
+    private static void steps(NativeModel m, int[] ids, int[] targets, int n) {
+        for (int i = 0; i < n; i++) {
+            m.forwardBackward(ids, targets, null, 1, 0, 1);
+            assertTrue(Double.isFinite(m.gradientNorm()));
+            m.step(NativeGoldenTest.ADAMW, NativeGoldenTest.LR, NativeGoldenTest.CLIP);
         }
     }
 
