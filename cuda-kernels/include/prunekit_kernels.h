@@ -152,8 +152,11 @@ void pk_model_get_grads(const pk_model* m, float* host);
 void pk_model_get_logits(const pk_model* m, float* host);
 /* Forward over ids (B*T, host); returns mean CE over targets (host, B*T). No gradients. */
 float pk_model_forward(pk_model* m, const int32_t* ids, const int32_t* targets);
-/* Zero grads, forward, loss = ce_weight*CE + kd_weight*KD (teacher logits (B*T, V) host, or NULL),
- * backward. Returns the loss; *ce_out, *kd_out get the parts (NaN when absent). */
+/* Sets every gradient to 0 (before the first micro-batch of a step). */
+void pk_model_zero_grads(pk_model* m);
+/* Forward, loss = ce_weight*CE + kd_weight*KD (teacher logits (B*T, V) host, or NULL), backward; the
+ * gradients ADD to what the buffer holds (micro-batches accumulate; scale the weights by 1/micro-batches).
+ * Returns the loss; *ce_out, *kd_out get the unweighted means (kd NaN without a teacher). */
 float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* targets,
                                 const float* teacher_logits, float ce_weight, float kd_weight,
                                 float temperature, float* ce_out, float* kd_out);

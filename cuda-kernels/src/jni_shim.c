@@ -171,6 +171,11 @@ JNIEXPORT jlong JNICALL JNI_FN(updates)(JNIEnv* env, jclass cls, jlong hp) {
     return (jlong) pk_model_updates(((handle*) (intptr_t) hp)->m);
 }
 
+JNIEXPORT void JNICALL JNI_FN(zeroGrads)(JNIEnv* env, jclass cls, jlong hp) {
+    (void) env; (void) cls;
+    pk_model_zero_grads(((handle*) (intptr_t) hp)->m);
+}
+
 JNIEXPORT jfloat JNICALL JNI_FN(gradNorm)(JNIEnv* env, jclass cls, jlong hp) {
     (void) cls;
     handle* h = (handle*) (intptr_t) hp;

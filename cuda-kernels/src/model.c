@@ -311,7 +311,6 @@ float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* 
                                 float temperature, float* ce_out, float* kd_out) {
     const pk_backend* be = m->be;
     int N = m->N, V = m->cfg.vocab;
-    be->zero(m->grads, sizeof(float) * m->nparams);
     forward(m, ids);
     be->upload(m->targets, targets, sizeof(int32_t) * N);
     be->zero(m->dlogits, sizeof(float) * N * V);
@@ -328,6 +327,8 @@ float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* 
     if (kd_out) *kd_out = kd;
     return ce_weight * ce + (teacher_logits ? kd_weight * kd : 0.0f);
 }
+
+void pk_model_zero_grads(pk_model* m) { m->be->zero(m->grads, sizeof(float) * m->nparams); }
 
 float pk_model_grad_norm(pk_model* m) {
     double ss = 0;

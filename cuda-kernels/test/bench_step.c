@@ -53,11 +53,13 @@ int main(int argc, char** argv) {
     for (int i = 0; i < N; i++) { ids[i] = (i * 7919) % V; tg[i] = (i * 104729 + 1) % V; }
     pk_adamw_settings st = {1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 1.0f};
     float ce = 0;
+    pk_model_zero_grads(m);
     pk_model_forward_backward(m, ids, tg, NULL, 1, 0, 1, &ce, NULL); /* warm-up */
     pk_model_step(m, &st);
     be->check(msg, sizeof msg);
     double t0 = now();
     for (int i = 0; i < steps; i++) {
+        pk_model_zero_grads(m);
         pk_model_forward_backward(m, ids, tg, NULL, 1, 0, 1, &ce, NULL);
         pk_model_step(m, &st);
     }

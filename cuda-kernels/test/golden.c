@@ -97,6 +97,7 @@ static int run(const pk_backend* be, golden* g) {
     float ce, kd, lossv[16] = {0}, gnorm = 0;
     pk_adamw_settings st = {h[1], h[2], h[3], h[4], h[5], h[6]};
     for (int s = 0; s < steps && ok; s++) {
+        pk_model_zero_grads(m);
         lossv[s < 16 ? s : 15] = pk_model_forward_backward(m, ids->data, tg->data, te->data, h[7], h[8], h[9], &ce, &kd);
         if (s == 0) {
             pk_model_get_logits(m, logits);

@@ -133,6 +133,7 @@ static int check_model(const pk_backend* be) {
     for (int i = 0; i < N; i++) { ids[i] = (i * 7 + 3) % 17; tg[i] = (i * 5 + 1) % 17; }
     pk_model_set_params(m, p);
     float ce, kd;
+    pk_model_zero_grads(m);
     pk_model_forward_backward(m, ids, tg, teacher, 0.5f, 0.5f, 2.0f, &ce, &kd);
     pk_model_get_grads(m, g);
     /* FD of the same objective over a sample of every tensor's entries */
@@ -144,18 +145,33 @@ static int check_model(const pk_backend* be) {
         float keep = p[j];
         float c1, k1, c2, k2;
         p[j] = keep + 1e-2f; pk_model_set_params(f, p);
+        pk_model_zero_grads(f);
         float lp = pk_model_forward_backward(f, ids, tg, teacher, 0.5f, 0.5f, 2.0f, &c1, &k1);
         p[j] = keep - 1e-2f; pk_model_set_params(f, p);
+        pk_model_zero_grads(f);
         float lm = pk_model_forward_backward(f, ids, tg, teacher, 0.5f, 0.5f, 2.0f, &c2, &k2);
         p[j] = keep;
         num[k] = (lp - lm) / 2e-2f;
         ana[k] = g[j];
     }
     int ok = pk_close("model: d(0.5 CE + 0.5 KD)/d params by finite differences", num, ana, k, FD_TOL, FD_EPS);
+    /* two micro-batches of one row at half weight accumulate the full batch's gradients */
+    pk_model* half = pk_model_create(be, &cfg, 1, T, cs, sn, msg, sizeof msg);
+    float* acc = malloc(sizeof(float) * P);
+    pk_model_set_params(half, p);
+    pk_model_zero_grads(half);
+    for (int r = 0; r < B; r++) {
+        pk_model_forward_backward(half, ids + r * T, tg + r * T, teacher + (size_t) r * T * 17, 0.25f, 0.25f, 2.0f, &ce, &kd);
+    }
+    pk_model_get_grads(half, acc);
+    ok &= pk_close("model: 2 accumulated micro-batches vs one batch", g, acc, P, 1e-6, 1e-5);
+    free(acc);
+    pk_model_free(half);
     /* ten steps lower the CE on a fixed batch */
     pk_adamw_settings s = {1e-2f, 0.9f, 0.95f, 1e-8f, 0.1f, 1.0f};
     float first = pk_model_forward(m, ids, tg), last = first;
     for (int i = 0; i < 10; i++) {
+        pk_model_zero_grads(m);
         pk_model_forward_backward(m, ids, tg, NULL, 1, 0, 1, &ce, NULL);
         pk_model_step(m, &s);
     }

@@ -104,7 +104,9 @@ static int compare_model(const pk_backend* cpu, const pk_backend* gpu) {
     int ok = 1;
     for (int step = 0; step < 3; step++) {
         float c1, k1, c2, k2;
+        pk_model_zero_grads(mc);
         float lc = pk_model_forward_backward(mc, ids, tg, teacher, 1, 0.5f, 2, &c1, &k1);
+        pk_model_zero_grads(mg);
         float lg = pk_model_forward_backward(mg, ids, tg, teacher, 1, 0.5f, 2, &c2, &k2);
         if (step == 0) {
             pk_model_get_grads(mc, pc); pk_model_get_grads(mg, pg);

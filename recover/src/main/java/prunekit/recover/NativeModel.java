@@ -132,7 +132,16 @@ public final class NativeModel implements AutoCloseable {
         return split(read(2));
     }
 
-    /** Zeroes the gradients, runs forward and backward; {@code teacherLogits} (rows·vocab) may be null. */
+    /** Sets every gradient to 0: before the first micro-batch of a step. */
+    public void zeroGradients() {
+        zeroGrads(handle);
+    }
+
+    /**
+     * Forward and backward of one micro-batch; gradients add to what {@link #zeroGradients} left, so
+     * scale the weights by 1/micro-batches. {@code teacherLogits} (rows·vocab) may be null. Returns the
+     * weighted objective and the unweighted CE and KD means.
+     */
     public Loss forwardBackward(int[] ids, int[] targets, float[] teacherLogits, double ceWeight, double kdWeight,
                                 double temperature) {
         float[] parts = new float[2];
@@ -247,6 +256,8 @@ public final class NativeModel implements AutoCloseable {
     private static native long updates(long handle);
 
     private static native float gradNorm(long handle);
+
+    private static native void zeroGrads(long handle);
 
     private static native float step(long handle, float lr, float beta1, float beta2, float eps, float weightDecay,
                                      float clip);

@@ -108,8 +108,12 @@ public final class Trainer {
             if (ck.isEmpty()) {
                 s.baseline();
             }
-            s.loop(new TrainStep(student, t, opt, recipe,
-                    new WindowSampler(data.train(), recipe.train().seq(), recipe.train().seed()), faults, pairs), stopAfter);
+            WindowSampler sampler = new WindowSampler(data.train(), recipe.train().seq(), recipe.train().seed());
+            try (Stepper stepper = options.device() == Device.CPU
+                    ? new TrainStep(student, t, opt, recipe, sampler, faults, pairs)
+                    : new NativeTrainStep(options.device().backend(), student, t, opt, recipe, sampler, pairs)) {
+                s.loop(stepper, stopAfter);
+            }
             DType dtype = (start != null ? start.weights() : weights).storedDtype();
             return new TrainResult(student.weights(dtype), st.log, st.step, st.step == steps, st.bestStep);
         }
@@ -172,7 +176,7 @@ public final class Trainer {
             }
         }
 
-        void loop(TrainStep stepper, int stopAfter) {
+        void loop(Stepper stepper, int stopAfter) {
             TrainRecipe r = recipe.train();
             LrSchedule schedule = r.schedule();
             long sessionNanos = 0;

@@ -49,6 +49,7 @@ class NativeModelTest {
         try (NativeModel m = NativeModel.open(NativeModel.Backend.CPU_REFERENCE, c, NativeGoldenTest.B, NativeGoldenTest.T)) {
             m.setWeights(TestModels.random(c, 5, 0.3));
             for (int step = 0; step < NativeGoldenTest.STEPS; step++) {
+                m.zeroGradients();
                 NativeModel.Loss loss = m.forwardBackward(ids, targets, teacher, 1, NativeGoldenTest.KD_WEIGHT,
                         NativeGoldenTest.TEMPERATURE);
                 assertEquals(losses[step], loss.loss(), 1e-5 + 1e-5 * losses[step], "loss of step " + (step + 1));
@@ -97,6 +98,7 @@ class NativeModelTest {
 
     private static void steps(NativeModel m, int[] ids, int[] targets, int n) {
         for (int i = 0; i < n; i++) {
+            m.zeroGradients();
             m.forwardBackward(ids, targets, null, 1, 0, 1);
             assertTrue(Double.isFinite(m.gradientNorm()));
             m.step(NativeGoldenTest.ADAMW, NativeGoldenTest.LR, NativeGoldenTest.CLIP);
