@@ -58,7 +58,7 @@ public final class NativeModel implements AutoCloseable {
         load();
         if (backend == Backend.CUDA) {
             cudaUnavailable().ifPresent(why -> {
-                throw new IllegalStateException("--device cuda: " + why);
+                throw new IllegalArgumentException("--device cuda: " + why);
             });
         }
         int[] layers = new int[3 * c.numLayers()];
@@ -103,7 +103,7 @@ public final class NativeModel implements AutoCloseable {
         }
         Path lib = libraryPath().toAbsolutePath();
         if (!Files.isRegularFile(lib)) {
-            throw new IllegalStateException("the native kernels library " + lib + " does not exist: build it with "
+            throw new IllegalArgumentException("the native kernels library " + lib + " does not exist: build it with "
                     + "`bash cuda-kernels/ci.sh` (cmake, gcc, a JDK) or pass -D" + LIBRARY_PROPERTY + "=PATH");
         }
         System.load(lib.toString());

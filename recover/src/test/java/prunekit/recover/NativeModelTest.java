@@ -114,7 +114,7 @@ class NativeModelTest {
             assertTrue(e.getMessage().contains("ids"), e.getMessage());
         }
         Assumptions.assumeTrue(NativeModel.cudaUnavailable().isPresent(), "a CUDA device is present");
-        IllegalStateException noGpu = assertThrows(IllegalStateException.class,
+        IllegalArgumentException noGpu = assertThrows(IllegalArgumentException.class,
                 () -> NativeModel.open(NativeModel.Backend.CUDA, c, 1, 4).close());
         assertTrue(noGpu.getMessage().startsWith("--device cuda"), noGpu.getMessage());
     }
