@@ -31,8 +31,8 @@ class Report:
         self.checks = []
 
     def close(self, what, ref, got, tol, eps):
-        ref = ref.detach().double().flatten()
-        got = got.detach().double().flatten()
+        ref = ref.detach().double().flatten().cpu()
+        got = got.detach().double().flatten().cpu()
         diff = (ref - got).abs()
         lim = tol + ref.abs() * eps
         over = torch.where(torch.isnan(diff), torch.full_like(diff, math.inf),
