@@ -19,7 +19,9 @@ import prunekit.core.model.Model;
  * LoRA adapters ({@link Student}); the objective is cross-entropy and/or distillation from a
  * teacher, live or from a top-k cache, optionally with hidden-state matching ({@link TrainStep}).
  *
- * <p>Per step: the step's windows, {@link TrainStep} at the scheduled learning rate, the log.
+ * <p>Per step: the step's windows, {@link TrainStep} at the scheduled learning rate (or, with
+ * {@link RunOptions#device()} cpu-native or cuda, {@link NativeTrainStep}: the same step in
+ * cuda-kernels/), the log.
  * Validation on the first {@code evalWindows} windows every {@code evalEvery} steps and at the end.
  * Checkpoints every {@code checkpointEvery} steps and at the end ({@link TrainCheckpoint}: weights,
  * AdamW moments, LoRA adapters as {@code adapter.*} beside the moments, state), each with the
