@@ -28,10 +28,9 @@ final class NativeTrainStep implements Stepper {
     NativeTrainStep(NativeModel.Backend backend, Student student, Teacher teacherOrNull, AdamW optimizer, Recipe recipe,
                     WindowSampler sampler, Map<Integer, Integer> hiddenPairs) {
         TrainRecipe r = recipe.train();
-        if (recipe.mode() != Recipe.Mode.FULL || !ParamSelection.ALL.equals(r.trainable()) || recipe.topK() > 0
-                || !hiddenPairs.isEmpty()) {
-            throw new IllegalArgumentException("the native step trains every tensor in full with ce, kd or mix; use"
-                    + " --device cpu for LoRA, a partial --trainable, --top-k or --hidden-weight");
+        requireSupported(recipe);
+        if (!hiddenPairs.isEmpty()) {
+            throw new IllegalArgumentException("the native step has no hidden-state matching; use --device cpu");
         }
         if (recipe.loss().kind().needsTeacher() && teacherOrNull == null) {
             throw new IllegalArgumentException("--loss " + recipe.loss().kind().id() + " needs the dense teacher (--teacher)");
@@ -44,6 +43,15 @@ final class NativeTrainStep implements Stepper {
         this.model = NativeModel.open(backend, student.base().config(), r.microBatch(), r.seq());
         model.setWeights(student.weights(DType.F32));
         model.loadOptimizerState(optimizer.state(), optimizer.updates());
+    }
+
+    /** Refuses, before any work, a recipe the native step cannot run. */
+    static void requireSupported(Recipe recipe) {
+        if (recipe.mode() != Recipe.Mode.FULL || !ParamSelection.ALL.equals(recipe.train().trainable())
+                || recipe.topK() > 0 || recipe.loss().matchesHidden()) {
+            throw new IllegalArgumentException("the native step trains every tensor in full with ce, kd or mix; use"
+                    + " --device cpu for LoRA, a partial --trainable, --top-k or --hidden-weight");
+        }
     }
 
     @Override

@@ -51,6 +51,9 @@ public final class Trainer {
         }
         this.recipe = recipe;
         this.options = options == null ? RunOptions.defaults() : options;
+        if (this.options.device() != Device.CPU) {
+            NativeTrainStep.requireSupported(recipe);
+        }
         this.data = data;
         this.outDir = outDir;
         this.listener = listener == null ? TrainListener.NONE : listener;
