@@ -6,6 +6,7 @@ import prunekit.core.model.DType;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.score.ScorerName;
+import prunekit.recover.Device;
 import prunekit.recover.LossKind;
 import prunekit.recover.Recipe;
 
@@ -24,6 +25,7 @@ final class EnumConverters {
         cl.registerConverter(ScorerName.class, ScorerName::parse);
         cl.registerConverter(GroupKind.class, GroupKind::fromId);
         cl.registerConverter(LossKind.class, LossKind::parse);
+        cl.registerConverter(Device.class, Device::parse);
         cl.registerConverter(Recipe.Mode.class, Recipe.Mode::parse);
         cl.registerConverter(AttentionUnit.class, EnumConverters::attentionUnit);
     }

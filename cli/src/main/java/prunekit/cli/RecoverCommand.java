@@ -25,6 +25,7 @@ import prunekit.recover.LoraSpec;
 import prunekit.recover.LossKind;
 import prunekit.recover.LossSpec;
 import prunekit.recover.Recipe;
+import prunekit.recover.Device;
 import prunekit.recover.RunOptions;
 import prunekit.recover.RunReport;
 import prunekit.recover.TokenBudget;
@@ -86,6 +87,11 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the run in --out from its latest checkpoint")
     boolean resume;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cpu-native|cuda", description = "where the steps"
+            + " run: our engine, the C reference of cuda-kernels/ through JNI, or an NVIDIA GPU (native: --mode full;"
+            + " library from cuda-kernels/build or -Dprunekit.native); default ${DEFAULT-VALUE}")
+    Device device;
+
     @Mixin RecoverArgs args;
 
     /** Refuses before loading when the student (trained) and the teacher do not fit in this machine's memory. */
@@ -111,7 +117,7 @@ public final class RecoverCommand implements Callable<Integer> {
         int seq = args.seq != null ? args.seq : student.config().maxPositions();
         Recipe recipe = recipe(seq);
         RecoverStage.Result r = RecoverStage.run(student, dense, new RecoverStage.Options(recipe,
-                new RunOptions(args.teacherCache, args.dtype), data, valid, out, resume), Progress::new, System.err::println);
+                new RunOptions(args.teacherCache, args.dtype, device), data, valid, out, resume), Progress::new, System.err::println);
         JsonObject report = JsonParser.parseString(Files.readString(out.resolve(RunReport.RECOVER_FILE), StandardCharsets.UTF_8))
                 .getAsJsonObject();
         report.remove("log");

@@ -71,4 +71,29 @@ class RecoverCommandTest {
         assertEquals(PrunekitCli.EXIT_BAD_INPUT, r.exit());
         assertTrue(r.err().contains("--teacher"), r.err());
     }
+
+    /** --device cpu-native runs the same recovery through the C reference (JNI); --device cuda without a GPU is one line, exit 2. */
+    @Test
+    void recoversOnTheNativeStepAndRefusesAMissingGpu(@TempDir Path tmp) throws Exception {
+        Path lib = prunekit.recover.NativeModel.libraryPath();
+        if (!Files.isRegularFile(lib) && System.getenv("CI") != null) {
+            throw new IllegalStateException(lib + " is missing under CI: .ci/run must build cuda-kernels first");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(lib), "no " + lib + " (bash cuda-kernels/ci.sh)");
+        Path out = tmp.resolve("native");
+        Cli r = run(full(args(out, "--steps 2", "--device", "cpu-native")));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(2, JsonParser.parseString(r.out()).getAsJsonObject().get("steps").getAsInt());
+        assertTrue(Files.isDirectory(out.resolve("recovered")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(prunekit.recover.NativeModel.cudaUnavailable().isPresent(), "a GPU is here");
+        Cli gpu = run(full(args(tmp.resolve("gpu"), "--steps 2", "--device", "cuda")));
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, gpu.exit());
+        assertTrue(gpu.err().strip().lines().count() == 1 && gpu.err().contains("--device cuda"), gpu.err());
+    }
+
+    /** {@code a} with --mode full instead of the base arguments' lora. */
+    private static String[] full(String[] a) {
+        a[java.util.Arrays.asList(a).indexOf("--mode") + 1] = "full";
+        return a;
+    }
 }

@@ -24,7 +24,7 @@ import prunekit.core.engine.Losses;
  * a step creates is closed before it returns. Nothing on the autograd path is multiplied by a Java
  * number (see {@code Transformer.nativeConstant} in core for why).
  */
-final class TrainStep {
+final class TrainStep implements Stepper {
     /** What a step did: the objective and its parts (NaN where not computed); {@code skipReason} null when applied. */
     record Outcome(double loss, double ce, double kd, double hidden, double gradNorm, String skipReason) {
         boolean skipped() {
@@ -55,7 +55,8 @@ final class TrainStep {
         this.hiddenPairs = hiddenPairs;
     }
 
-    Outcome run(int step, double lr) {
+    @Override
+    public Outcome run(int step, double lr) {
         TrainableParams params = student.trainable();
         params.zeroGradients();
         TrainRecipe r = recipe.train();

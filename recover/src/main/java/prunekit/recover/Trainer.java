@@ -19,7 +19,9 @@ import prunekit.core.model.Model;
  * LoRA adapters ({@link Student}); the objective is cross-entropy and/or distillation from a
  * teacher, live or from a top-k cache, optionally with hidden-state matching ({@link TrainStep}).
  *
- * <p>Per step: the step's windows, {@link TrainStep} at the scheduled learning rate, the log.
+ * <p>Per step: the step's windows, {@link TrainStep} at the scheduled learning rate (or, with
+ * {@link RunOptions#device()} cpu-native or cuda, {@link NativeTrainStep}: the same step in
+ * cuda-kernels/), the log.
  * Validation on the first {@code evalWindows} windows every {@code evalEvery} steps and at the end.
  * Checkpoints every {@code checkpointEvery} steps and at the end ({@link TrainCheckpoint}: weights,
  * AdamW moments, LoRA adapters as {@code adapter.*} beside the moments, state), each with the
@@ -49,6 +51,9 @@ public final class Trainer {
         }
         this.recipe = recipe;
         this.options = options == null ? RunOptions.defaults() : options;
+        if (this.options.device() != Device.CPU) {
+            NativeTrainStep.requireSupported(recipe);
+        }
         this.data = data;
         this.outDir = outDir;
         this.listener = listener == null ? TrainListener.NONE : listener;
@@ -108,8 +113,12 @@ public final class Trainer {
             if (ck.isEmpty()) {
                 s.baseline();
             }
-            s.loop(new TrainStep(student, t, opt, recipe,
-                    new WindowSampler(data.train(), recipe.train().seq(), recipe.train().seed()), faults, pairs), stopAfter);
+            WindowSampler sampler = new WindowSampler(data.train(), recipe.train().seq(), recipe.train().seed());
+            try (Stepper stepper = options.device() == Device.CPU
+                    ? new TrainStep(student, t, opt, recipe, sampler, faults, pairs)
+                    : new NativeTrainStep(options.device().backend(), student, t, opt, recipe, sampler, pairs)) {
+                s.loop(stepper, stopAfter);
+            }
             DType dtype = (start != null ? start.weights() : weights).storedDtype();
             return new TrainResult(student.weights(dtype), st.log, st.step, st.step == steps, st.bestStep);
         }
@@ -172,7 +181,7 @@ public final class Trainer {
             }
         }
 
-        void loop(TrainStep stepper, int stopAfter) {
+        void loop(Stepper stepper, int stopAfter) {
             TrainRecipe r = recipe.train();
             LrSchedule schedule = r.schedule();
             long sessionNanos = 0;
