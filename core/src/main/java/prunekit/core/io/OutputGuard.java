@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -24,25 +27,32 @@ import java.util.stream.Stream;
  * The claim then holds an exclusive lock ({@code .NAME.lock} beside the output; a second prunekit on the
  * same output is refused) and removes what killed runs left: hidden temporaries of {@link AtomicFiles}.
  *
- * <p>A directory output is visibly incomplete while it is written: {@value #INCOMPLETE} is created in it
- * first and removed by {@link #commit()} last. The next run on an incomplete directory cleans it (or,
- * for a resumable run with {@code --resume}, continues it). {@code --overwrite} of a complete directory
- * moves it aside to a hidden {@code .NAME.old-*} sibling and deletes that only once the new one is
- * complete; a run that fails or is killed gets the old directory back (at once, or on the next run).
+ * <p>A run directory is visibly incomplete while it is written: {@value #INCOMPLETE}, naming the entries
+ * being written, is created in it first and removed by {@link #commit()} last. The next run on it cleans
+ * those entries (or, with {@code --resume}, continues them). {@code --overwrite} moves an existing output
+ * aside to a hidden {@code .NAME.old-*} sibling and deletes that only once the new one is complete; a run
+ * that fails or is killed gets the old output back (at once, or on the next run).
  */
 public final class OutputGuard implements AutoCloseable {
     public static final String INCOMPLETE = "INCOMPLETE";
+    private static final String ALL = "*";
     private static final Pattern TEMP = Pattern.compile("^\\..+\\.tmp-[0-9a-f]+$");
 
-    /** What a command writes and whether its runs continue with {@code --resume}. */
-    public enum Kind { FILE, DIRECTORY, RESUMABLE_DIRECTORY }
+    /**
+     * What a command writes: a file or a directory built whole ({@link AtomicFiles}: it appears complete
+     * or not at all), or entries of a run directory filled step by step, or a whole run directory that
+     * {@code --resume} may continue.
+     */
+    private enum Kind { FILE, WHOLE_DIRECTORY, DIRECTORY, RESUMABLE_DIRECTORY }
 
     private final Path out;
     private final Kind kind;
     private final FileChannel lockChannel;
     private final Path lockFile;
-    private Path backup;
+    private final List<Path> backups = new ArrayList<>();
     private boolean committed;
+    private boolean prepared;
+    private List<String> entries;
 
     private OutputGuard(Path out, Kind kind, FileChannel lockChannel, Path lockFile) {
         this.out = out;
@@ -53,23 +63,35 @@ public final class OutputGuard implements AutoCloseable {
 
     /** Claims a file output (written through {@link AtomicFiles}; no marker). */
     public static OutputGuard file(Path out, boolean overwrite, Collection<Path> inputs) {
-        return claim(out, Kind.FILE, overwrite, false, inputs);
+        return claim(out, Kind.FILE, null, overwrite, false, inputs);
     }
 
-    /** Claims a directory output; {@code resume} only for {@link Kind#RESUMABLE_DIRECTORY}. */
-    public static OutputGuard directory(Path out, Kind kind, boolean overwrite, boolean resume, Collection<Path> inputs) {
-        if (kind == Kind.FILE || (resume && kind != Kind.RESUMABLE_DIRECTORY)) {
-            throw new IllegalArgumentException("directory claim of kind " + kind + (resume ? " with resume" : ""));
-        }
-        return claim(out, kind, overwrite, resume, inputs);
+    /** Claims a directory that its writer builds whole ({@link AtomicFiles#writeDirectory}: an HF checkpoint). */
+    public static OutputGuard wholeDirectory(Path out, boolean overwrite, Collection<Path> inputs) {
+        return claim(out, Kind.WHOLE_DIRECTORY, null, overwrite, false, inputs);
     }
 
-    private static OutputGuard claim(Path out, Kind kind, boolean overwrite, boolean resume, Collection<Path> inputs) {
+    /**
+     * Claims {@code entries} (file or directory names) of a run directory that several stages share
+     * ({@code score} writes scores.json, {@code prune} plan.json and pruned/ beside it): only those
+     * must not exist unless {@code overwrite}.
+     */
+    public static OutputGuard runEntries(Path dir, List<String> entries, boolean overwrite, Collection<Path> inputs) {
+        return claim(dir, Kind.DIRECTORY, List.copyOf(entries), overwrite, false, inputs);
+    }
+
+    /** Claims a whole run directory that {@code resume} may continue (recover, train). */
+    public static OutputGuard resumableDirectory(Path dir, boolean overwrite, boolean resume, Collection<Path> inputs) {
+        return claim(dir, Kind.RESUMABLE_DIRECTORY, null, overwrite, resume, inputs);
+    }
+
+    private static OutputGuard claim(Path out, Kind kind, List<String> entries, boolean overwrite, boolean resume,
+                                     Collection<Path> inputs) {
         Path abs = checkPaths(out, kind, overwrite, inputs);
         Path lock = abs.getParent().resolve("." + abs.getFileName() + ".lock");
         OutputGuard g = new OutputGuard(abs, kind, lockOrRefuse(abs, lock), lock);
         try {
-            g.prepare(overwrite, resume, inputs);
+            g.prepare(entries, overwrite, resume, inputs);
             return g;
         } catch (IOException e) {
             g.close();
@@ -96,7 +118,7 @@ public final class OutputGuard implements AutoCloseable {
                 throw new IllegalArgumentException("output " + out + (realOut.equals(realIn) ? " is the input " : " is inside the input ")
                         + in + ": writing there would destroy it; choose another output path");
             }
-            if (realIn.startsWith(realOut) && overwrite && Files.exists(abs)) {
+            if (realIn.startsWith(realOut) && overwrite && Files.exists(abs) && (kind == Kind.FILE || kind == Kind.WHOLE_DIRECTORY)) {
                 throw new IllegalArgumentException("input " + in + " is inside " + out + ", which --overwrite would replace;"
                         + " choose another output path");
             }
@@ -152,7 +174,7 @@ public final class OutputGuard implements AutoCloseable {
                 }
                 if (l == null) {
                     ch.close();
-                    throw new IllegalStateException(busy);
+                    throw new IllegalArgumentException(busy);
                 }
                 String token = UUID.randomUUID().toString();
                 ch.truncate(0).write(ByteBuffer.wrap(token.getBytes(StandardCharsets.UTF_8)), 0);
@@ -161,71 +183,127 @@ public final class OutputGuard implements AutoCloseable {
                 }
                 ch.close(); // an earlier holder deleted it between our open and lock: retry on the new one
             }
-            throw new IllegalStateException(busy);
+            throw new IllegalArgumentException(busy);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + lock + ": " + e.getMessage(), e);
         }
     }
 
-    /** Under the lock: restore or drop backups, clean temporaries, decide what the existing output is. */
-    private void prepare(boolean overwrite, boolean resume, Collection<Path> inputs) throws IOException {
-        Path parent = out.getParent();
-        String name = out.getFileName().toString();
-        for (Path p : siblings(parent, "." + name + ".tmp-")) {
+    /** Under the lock: drop killed writers' temporaries, restore or drop backups, decide about what exists. */
+    private void prepare(List<String> entries, boolean overwrite, boolean resume, Collection<Path> inputs) throws IOException {
+        for (Path p : listMatching(out.getParent(), "\\." + Pattern.quote(out.getFileName().toString()) + "\\.tmp-[0-9a-f]+")) {
             AtomicFiles.deleteTree(p);
         }
-        List<Path> backups = siblings(parent, "." + name + ".old-");
         if (kind == Kind.FILE) {
             return;
         }
-        boolean complete = Files.isDirectory(out) && !Files.exists(out.resolve(INCOMPLETE));
-        for (Path b : backups) {
-            if (complete) {
-                AtomicFiles.deleteTree(b); // a killed --overwrite after its new output was complete
+        if (kind == Kind.WHOLE_DIRECTORY) {
+            prepareWhole(overwrite);
+            return;
+        }
+        Files.createDirectories(out);
+        Set<String> unfinished = restoreAfterKill();
+        if (!unfinished.isEmpty()) {
+            if (kind == Kind.RESUMABLE_DIRECTORY && !resume && !overwrite) {
+                throw new IllegalArgumentException(out + " holds an unfinished run: pass --resume to continue it or"
+                        + " --overwrite to start over");
+            }
+            if (!resume) {
+                List<String> partial = unfinished.contains(ALL) ? visibleEntries() : List.copyOf(unfinished);
+                refuseInputsInside(partial, inputs, "the unfinished run's");
+                for (String e : partial) {
+                    AtomicFiles.deleteTree(out.resolve(e));
+                }
+            }
+        }
+        List<String> existing = entries == null ? visibleEntries()
+                : entries.stream().filter(e -> Files.exists(out.resolve(e))).toList();
+        if (!existing.isEmpty() && !resume) {
+            if (!overwrite) {
+                throw new IllegalArgumentException(out + " already holds " + String.join(", ", existing) + ": pass --overwrite"
+                        + " to replace " + (existing.size() == 1 ? "it" : "them") + " (kept until the new output is complete)"
+                        + (kind == Kind.RESUMABLE_DIRECTORY ? ", --resume to continue its run," : "") + " or choose another --out");
+            }
+            refuseInputsInside(existing, inputs, "--overwrite's");
+            for (String e : existing) {
+                Path b = AtomicFiles.createSibling(out.resolve(e), "old", true);
+                Files.delete(b);
+                Files.move(out.resolve(e), b);
+                backups.add(b);
+            }
+        }
+        deleteStaleTemporaries(out);
+        this.entries = entries;
+        this.prepared = true;
+        Files.writeString(out.resolve(INCOMPLETE), String.join("\n", entries == null ? List.of(ALL) : entries) + "\n"
+                + "# prunekit has not finished writing the entries above; run the command again (with --resume where it has"
+                + " one): it cleans or continues them\n");
+    }
+
+    /** A directory built whole: an existing one is moved aside with --overwrite (back if the new one never comes). */
+    private void prepareWhole(boolean overwrite) throws IOException {
+        for (Path b : listMatching(out.getParent(), "\\." + Pattern.quote(out.getFileName().toString()) + "\\.old-[0-9a-f]+")) {
+            if (Files.exists(out)) {
+                AtomicFiles.deleteTree(b); // killed after the new one was installed
             } else {
-                AtomicFiles.deleteTree(out); // a killed --overwrite before: the old output comes back
-                Files.move(b, out);
-                complete = true;
+                Files.move(b, out); // killed before: the old one comes back
             }
         }
         if (Files.isDirectory(out) && !AtomicFiles.isEmptyDir(out)) {
-            if (!complete) {
-                if (kind == Kind.RESUMABLE_DIRECTORY && !resume && !overwrite) {
-                    throw new IllegalArgumentException(out + " holds an unfinished run: pass --resume to continue it or"
-                            + " --overwrite to start over");
-                }
-                if (!resume) {
-                    refuseInputsInside(inputs);
-                    deleteContents(out);
-                }
-            } else if (overwrite && !resume) {
-                backup = AtomicFiles.createSibling(out, "old", true);
-                Files.delete(backup);
-                Files.move(out, backup);
-            } else if (!resume) {
-                throw new IllegalArgumentException(out + " exists and is not empty: pass --overwrite to replace it (the old"
-                        + " one is kept until the new one is complete) or choose another --out");
+            if (!overwrite) {
+                throw new IllegalArgumentException(out + " exists and is not empty: pass --overwrite to replace it (it is"
+                        + " replaced only once the new one is complete) or choose another path");
             }
+            Path b = AtomicFiles.createSibling(out, "old", true);
+            Files.delete(b);
+            Files.move(out, b);
+            backups.add(b);
         }
-        Files.createDirectories(out);
-        deleteStaleTemporaries(out);
-        Files.writeString(out.resolve(INCOMPLETE), "prunekit has not finished writing this directory; run the command"
-                + " again (with --resume where it has one) or delete it\n");
     }
 
-    private void refuseInputsInside(Collection<Path> inputs) {
+    /**
+     * After a killed run: the entries its {@value #INCOMPLETE} names, each put back from its backup
+     * where {@code --overwrite} moved an old one aside; backups of a completed run are dropped.
+     * Returns the entries left unfinished (none when the directory is complete).
+     */
+    private Set<String> restoreAfterKill() throws IOException {
+        Path marker = out.resolve(INCOMPLETE);
+        Set<String> unfinished = new LinkedHashSet<>();
+        if (Files.exists(marker)) {
+            Files.readAllLines(marker).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(unfinished::add);
+            if (unfinished.isEmpty()) {
+                unfinished.add(ALL);
+            }
+        }
+        for (Path b : listMatching(out, "\\..+\\.old-[0-9a-f]+")) {
+            String name = b.getFileName().toString();
+            String entry = name.substring(1, name.lastIndexOf(".old-"));
+            if (unfinished.contains(entry) || unfinished.contains(ALL)) {
+                AtomicFiles.deleteTree(out.resolve(entry));
+                Files.move(b, out.resolve(entry));
+                unfinished.remove(entry);
+            } else {
+                AtomicFiles.deleteTree(b);
+            }
+        }
+        return unfinished;
+    }
+
+    private List<String> visibleEntries() throws IOException {
+        try (Stream<Path> s = Files.list(out)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".") && !n.equals(INCOMPLETE))
+                    .sorted().toList();
+        }
+    }
+
+    private void refuseInputsInside(List<String> entries, Collection<Path> inputs, String what) {
         for (Path in : inputs.stream().filter(Objects::nonNull).toList()) {
-            if (real(in.toAbsolutePath().normalize()).startsWith(real(out))) {
-                throw new IllegalArgumentException("input " + in + " is inside the unfinished run " + out
-                        + ", which would be cleaned; choose another output path");
-            }
-        }
-    }
-
-    private static void deleteContents(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                AtomicFiles.deleteTree(p);
+            Path realIn = real(in.toAbsolutePath().normalize());
+            for (String e : entries) {
+                if (realIn.startsWith(real(out.resolve(e)))) {
+                    throw new IllegalArgumentException("input " + in + " is among " + what + " outputs in " + out
+                            + ", which would be replaced; choose another output path");
+                }
             }
         }
     }
@@ -239,12 +317,14 @@ public final class OutputGuard implements AutoCloseable {
         stale.forEach(AtomicFiles::deleteTree);
     }
 
-    private static List<Path> siblings(Path parent, String prefix) throws IOException {
-        if (!Files.isDirectory(parent)) {
+    /** The entries of {@code dir} whose whole name matches {@code regex}. */
+    private static List<Path> listMatching(Path dir, String regex) throws IOException {
+        if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.list(parent)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList();
+        Pattern p = Pattern.compile(regex);
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(f -> p.matcher(f.getFileName().toString()).matches()).sorted().toList();
         }
     }
 
@@ -256,17 +336,15 @@ public final class OutputGuard implements AutoCloseable {
     /** Marks the output complete: removes {@value #INCOMPLETE}, then the old output {@code --overwrite} replaced. */
     public void commit() {
         try {
-            if (kind != Kind.FILE) {
+            if (kind == Kind.DIRECTORY || kind == Kind.RESUMABLE_DIRECTORY) {
                 Files.deleteIfExists(out.resolve(INCOMPLETE));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot finish " + out + ": " + e.getMessage(), e);
         }
         committed = true;
-        if (backup != null) {
-            AtomicFiles.deleteTree(backup);
-            backup = null;
-        }
+        backups.forEach(AtomicFiles::deleteTree);
+        backups.clear();
     }
 
     /** {@link #commit()} when {@code exitCode} is 0; returns it. */
@@ -275,6 +353,17 @@ public final class OutputGuard implements AutoCloseable {
             commit();
         }
         return exitCode;
+    }
+
+    /** After a failure: the marker goes when every claimed entry is old again or absent (nothing partial is left). */
+    private void dropMarkerIfNothingNew(Set<String> restored) throws IOException {
+        if (!prepared || kind == Kind.FILE || kind == Kind.WHOLE_DIRECTORY) {
+            return;
+        }
+        List<String> claimed = entries == null ? visibleEntries() : entries;
+        if (claimed.stream().allMatch(e -> restored.contains(e) || !Files.exists(out.resolve(e)))) {
+            Files.deleteIfExists(out.resolve(INCOMPLETE));
+        }
     }
 
     /** Test seam: what {@code kill -9} leaves: the lock released with the process, nothing committed or restored. */
@@ -290,12 +379,20 @@ public final class OutputGuard implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (!committed && backup != null) {
-                AtomicFiles.deleteTree(out);
-                Files.move(backup, out);
+            if (!committed) {
+                Set<String> restored = new LinkedHashSet<>();
+                for (Path b : backups) {
+                    String name = b.getFileName().toString();
+                    Path original = b.resolveSibling(name.substring(1, name.lastIndexOf(".old-")));
+                    AtomicFiles.deleteTree(original);
+                    Files.move(b, original);
+                    restored.add(original.getFileName().toString());
+                }
+                dropMarkerIfNothingNew(restored);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot restore " + out + " from " + backup + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot put back the old output in " + out + " from " + backups + ": "
+                    + e.getMessage(), e);
         } finally {
             try {
                 Files.deleteIfExists(lockFile);
