@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.core.io.OutputGuard;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.LazyModel;
+import prunekit.core.io.OutputGuard;
 import prunekit.core.model.DType;
 
 /** {@code prunekit convert MODEL --to hf OUT}: write any loaded model as an HF checkpoint. */

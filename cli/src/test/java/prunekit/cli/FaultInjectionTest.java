@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,11 +36,11 @@ class FaultInjectionTest {
                 "--keep-ratio", "0.6", "--out", "@/run"),
         EXPORT("model.onnx", false, "export", MODEL, "@/model.onnx"),
         CONVERT("hf", false, "convert", MODEL, "--to", "hf", "@/hf"),
-        RECOVER("run", true, "recover", MODEL, "--teacher", MODEL, "--data", TEXT, "--steps", "6", "--batch", "2",
+        RECOVER("run", true, "recover", MODEL, "--teacher", MODEL, "--data", TEXT, "--steps", "4", "--batch", "2",
                 "--seq", "16", "--mode", "lora", "--lora-rank", "2", "--loss", "kd", "--eval-every", "2", "--eval-windows",
                 "2", "--checkpoint-every", "1", "--out", "@/run"),
-        TRAIN("run", true, "train", "--from", MODEL, "--data", TEXT, "--steps", "6", "--batch", "2", "--seq", "16",
-                "--warmup", "1", "--eval-every", "3", "--eval-windows", "2", "--valid", TEXT, "--checkpoint-every", "1",
+        TRAIN("run", true, "train", "--from", MODEL, "--data", TEXT, "--steps", "4", "--batch", "2", "--seq", "16",
+                "--warmup", "1", "--eval-every", "2", "--eval-windows", "2", "--valid", TEXT, "--checkpoint-every", "1",
                 "--out", "@/run");
 
         final String output;
@@ -80,10 +80,13 @@ class FaultInjectionTest {
         Files.move(work, reference);
         Files.createDirectories(work);
 
-        long delay = (long) (new Random(job.ordinal() * 31L + 7).nextDouble() * nanos);
+        long delay = (long) (new SplittableRandom(20261201L + job.ordinal()).nextDouble() * nanos);
         boolean killedMidRun = killAfter(job, work, delay, tmp.resolve("child.log"));
         Path out = work.resolve(job.output);
         boolean incomplete = Files.exists(out.resolve(OutputGuard.INCOMPLETE));
+        System.err.printf("%s: killed %d ms after its claim (of a %d ms run here), %s; output %s%n", job, delay / 1_000_000,
+                nanos / 1_000_000, killedMidRun ? "mid-run" : "after it ended", !Files.exists(out) ? "absent"
+                        : incomplete ? "marked incomplete" : "complete");
         assertFinishedFilesMatch(reference.resolve(job.output), out, !incomplete && Files.exists(out));
 
         if (incomplete || !Files.exists(out)) {

@@ -67,6 +67,14 @@ class OutputSafetyTest {
         Path run = tmp.resolve("run");
         assertEquals(0, Cli.run(prune(run, "0.5")).exit());
         byte[] plan = Files.readAllBytes(run.resolve("plan.json"));
+        var fileMode = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("umask-file")));
+        var dirMode = Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("umask-dir")));
+        try (var s = Files.walk(run)) {
+            for (Path p : s.toList()) {
+                assertEquals(Files.isDirectory(p) ? dirMode : fileMode, Files.getPosixFilePermissions(p),
+                        p + " follows the umask like any new file");
+            }
+        }
         assertRefused(Cli.run(prune(run, "0.8")), "already holds plan.json, pruned");
         assertArrayEquals(plan, Files.readAllBytes(run.resolve("plan.json")), "the old plan is untouched");
         try (OutputGuard other = OutputGuard.runEntries(run, List.of("notes.json"), false, List.of())) {
