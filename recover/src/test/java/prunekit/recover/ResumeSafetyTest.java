@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.TestModels;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.io.SafetensorsWriter;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
+import prunekit.core.model.Model;
 
 /** {@code --resume} never continues silently with other inputs, nor from or into non-finite weights. */
 class ResumeSafetyTest {
@@ -36,6 +38,18 @@ class ResumeSafetyTest {
                     RunOptions.defaults(), c.getValue(), tmp, TrainListener.NONE).run(TrainRuns.start(), null, true));
             assertTrue(e.getMessage().contains(c.getKey() + " (sha256"), e.getMessage());
         }
+    }
+
+    @Test
+    void recoverResumeRefusesAnotherTeacher(@TempDir Path tmp) {
+        Recipe recipe = RecoverRuns.recipe(STEPS, Recipe.Mode.FULL, LossSpec.kd(2.0), 0);
+        RecoverRuns.recovery(recipe, tmp, null).runUntil(RecoverRuns.student(), RecoverRuns.teacher(), false, 4);
+        Model t = RecoverRuns.teacher();
+        Model other = new Model(t.config(), TestModels.random(t.config(), 18, 0.1), null, "another teacher");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RecoverRuns.recovery(recipe, tmp, null).run(RecoverRuns.student(), other, true));
+        assertTrue(e.getMessage().contains("--teacher (sha256"), e.getMessage());
+        RecoverRuns.recovery(recipe, tmp, null).run(RecoverRuns.student(), RecoverRuns.teacher(), true); // the same one resumes
     }
 
     @Test
