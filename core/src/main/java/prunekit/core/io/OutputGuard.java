@@ -2,21 +2,14 @@ package prunekit.core.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -24,7 +17,7 @@ import java.util.stream.Stream;
  * The claim a writing command takes on its output at the start of its work, before anything is read
  * or computed: the path is non-empty, neither is nor lies inside an input (real paths; an input inside
  * an output that would be replaced counts too), is writable and does not exist unless {@code --overwrite}.
- * The claim then holds an exclusive lock ({@code .NAME.lock} beside the output; a second prunekit on the
+ * The claim then holds an exclusive lock ({@link OutputLock}: {@code .NAME.lock} beside the output; a second prunekit on the
  * same output is refused) and removes what killed runs left: hidden temporaries of {@link AtomicFiles}.
  *
  * <p>A run directory is visibly incomplete while it is written: {@value #INCOMPLETE}, naming the entries
@@ -47,18 +40,17 @@ public final class OutputGuard implements AutoCloseable {
 
     private final Path out;
     private final Kind kind;
-    private final FileChannel lockChannel;
-    private final Path lockFile;
+    private final OutputLock lock;
     private final List<Path> backups = new ArrayList<>();
     private boolean committed;
     private boolean prepared;
+    private boolean created;
     private List<String> entries;
 
-    private OutputGuard(Path out, Kind kind, FileChannel lockChannel, Path lockFile) {
+    private OutputGuard(Path out, Kind kind, OutputLock lock) {
         this.out = out;
         this.kind = kind;
-        this.lockChannel = lockChannel;
-        this.lockFile = lockFile;
+        this.lock = lock;
     }
 
     /** Claims a file output (written through {@link AtomicFiles}; no marker). */
@@ -88,8 +80,7 @@ public final class OutputGuard implements AutoCloseable {
     private static OutputGuard claim(Path out, Kind kind, List<String> entries, boolean overwrite, boolean resume,
                                      Collection<Path> inputs) {
         Path abs = checkPaths(out, kind, overwrite, inputs);
-        Path lock = abs.getParent().resolve("." + abs.getFileName() + ".lock");
-        OutputGuard g = new OutputGuard(abs, kind, lockOrRefuse(abs, lock), lock);
+        OutputGuard g = new OutputGuard(abs, kind, OutputLock.acquire(abs));
         try {
             g.prepare(entries, overwrite, resume, inputs);
             return g;
@@ -159,36 +150,6 @@ public final class OutputGuard implements AutoCloseable {
         }
     }
 
-    private static FileChannel lockOrRefuse(Path out, Path lock) {
-        String busy = "another prunekit process is writing " + out + " (lock " + lock + "); wait for it or choose another"
-                + " output path";
-        try {
-            Files.createDirectories(lock.getParent());
-            for (int attempt = 0; attempt < 10; attempt++) {
-                FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-                FileLock l;
-                try {
-                    l = ch.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    l = null;
-                }
-                if (l == null) {
-                    ch.close();
-                    throw new IllegalArgumentException(busy);
-                }
-                String token = UUID.randomUUID().toString();
-                ch.truncate(0).write(ByteBuffer.wrap(token.getBytes(StandardCharsets.UTF_8)), 0);
-                if (Files.exists(lock) && Files.readString(lock).equals(token)) {
-                    return ch; // the file we locked is still the one named .NAME.lock
-                }
-                ch.close(); // an earlier holder deleted it between our open and lock: retry on the new one
-            }
-            throw new IllegalArgumentException(busy);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + lock + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Under the lock: drop killed writers' temporaries, restore or drop backups, decide about what exists. */
     private void prepare(List<String> entries, boolean overwrite, boolean resume, Collection<Path> inputs) throws IOException {
         for (Path p : listMatching(out.getParent(), "\\." + Pattern.quote(out.getFileName().toString()) + "\\.tmp-[0-9a-f]+")) {
@@ -201,6 +162,7 @@ public final class OutputGuard implements AutoCloseable {
             prepareWhole(overwrite);
             return;
         }
+        created = !Files.exists(out);
         Files.createDirectories(out);
         Set<String> unfinished = restoreAfterKill();
         if (!unfinished.isEmpty()) {
@@ -235,6 +197,9 @@ public final class OutputGuard implements AutoCloseable {
         deleteStaleTemporaries(out);
         this.entries = entries;
         this.prepared = true;
+        if (resume && unfinished.isEmpty() && !existing.isEmpty()) {
+            return; // a finished run resumed: its recipe fixes the steps, so nothing is left to write
+        }
         Files.writeString(out.resolve(INCOMPLETE), String.join("\n", entries == null ? List.of(ALL) : entries) + "\n"
                 + "# prunekit has not finished writing the entries above; run the command again (with --resume where it has"
                 + " one): it cleans or continues them\n");
@@ -355,7 +320,10 @@ public final class OutputGuard implements AutoCloseable {
         return exitCode;
     }
 
-    /** After a failure: the marker goes when every claimed entry is old again or absent (nothing partial is left). */
+    /**
+     * After a failure: the marker goes when every claimed entry is old again or absent (nothing partial
+     * is left), and so does the directory when this claim created it and it is empty.
+     */
     private void dropMarkerIfNothingNew(Set<String> restored) throws IOException {
         if (!prepared || kind == Kind.FILE || kind == Kind.WHOLE_DIRECTORY) {
             return;
@@ -363,16 +331,15 @@ public final class OutputGuard implements AutoCloseable {
         List<String> claimed = entries == null ? visibleEntries() : entries;
         if (claimed.stream().allMatch(e -> restored.contains(e) || !Files.exists(out.resolve(e)))) {
             Files.deleteIfExists(out.resolve(INCOMPLETE));
+            if (created && AtomicFiles.isEmptyDir(out)) {
+                Files.delete(out); // a refused run leaves nothing behind
+            }
         }
     }
 
     /** Test seam: what {@code kill -9} leaves: the lock released with the process, nothing committed or restored. */
     void abandonForTest() {
-        try {
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // as a dead process
-        }
+        lock.abandon();
     }
 
     /** Releases the lock; without a commit the output replaced by {@code --overwrite} is put back. */
@@ -394,12 +361,7 @@ public final class OutputGuard implements AutoCloseable {
             throw new UncheckedIOException("cannot put back the old output in " + out + " from " + backups + ": "
                     + e.getMessage(), e);
         } finally {
-            try {
-                Files.deleteIfExists(lockFile);
-                lockChannel.close();
-            } catch (IOException ignored) {
-                // the lock goes with the channel; a left lock file is harmless
-            }
+            lock.close();
         }
     }
 }

@@ -84,6 +84,17 @@ class OutputGuardTest {
     }
 
     @Test
+    void aRunThatFailsBeforeWritingLeavesNothing() {
+        Path run = dir.resolve("run");
+        assertThrows(IllegalArgumentException.class, () -> {
+            try (OutputGuard g = OutputGuard.runEntries(run, PLAN, false, List.of())) {
+                throw new IllegalArgumentException("--calib is missing");
+            }
+        });
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
     void anIncompleteRunIsCleanedAndItsTemporariesRemoved() throws IOException {
         Path run = dir.resolve("run");
         OutputGuard.runEntries(run, PLAN, false, List.of()).abandonForTest(); // killed: never committed
