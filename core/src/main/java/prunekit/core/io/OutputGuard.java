@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  * The claim a writing command takes on its output at the start of its work, before anything is read
  * or computed: the path is non-empty, neither is nor lies inside an input (real paths; an input inside
  * an output that would be replaced counts too), is writable and does not exist unless {@code --overwrite}.
- * The claim then holds an exclusive lock ({@link OutputLock}: {@code .NAME.lock} beside the output; a second prunekit on the
- * same output is refused) and removes what killed runs left: hidden temporaries of {@link AtomicFiles}.
+ * The claim then holds an exclusive lock ({@link OutputLock}: {@code .NAME.lock} beside the output; a
+ * second prunekit on the same output is refused) and removes what killed runs left: hidden temporaries
+ * of {@link AtomicFiles}.
  *
  * <p>A run directory is visibly incomplete while it is written: {@value #INCOMPLETE}, naming the entries
  * being written, is created in it first and removed by {@link #commit()} last. The next run on it cleans
