@@ -87,6 +87,36 @@ class OutputSafetyTest {
         assertEquals(List.of("plan.json", "pruned", "scores.json"), list(run), "no marker, backup or lock is left");
     }
 
+    /** A 64 KiB tmpfs where this test may mount one (root, no sandbox); else skipped, saying so. */
+    @Test
+    void aFullDiskGivesOneLineAndNoPartialOutput(@TempDir Path tmp) throws Exception {
+        Path disk = Files.createDirectories(tmp.resolve("disk"));
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(m.waitFor() == 0, "cannot mount a tmpfs here: "
+                + new String(m.getInputStream().readAllBytes()).trim());
+        try {
+            for (String[] args : List.of(new String[] {"export", MODEL.toString(), disk.resolve("m.onnx").toString()},
+                    new String[] {"convert", MODEL.toString(), "--to", "hf", disk.resolve("hf").toString()},
+                    prune(disk.resolve("run"), "0.5"))) {
+                Cli r = Cli.run(args);
+                assertRefused(r, "No space left on device");
+                assertEquals(1, r.err().strip().lines().count(), r.err());
+            }
+            assertEquals(List.of("run"), list(disk), "no model.onnx, hf/ or temporary; the run is there, marked incomplete");
+            List<String> run = list(disk.resolve("run"));
+            assertTrue(run.contains(OutputGuard.INCOMPLETE) && !run.contains("pruned")
+                    && run.stream().noneMatch(n -> n.startsWith(".")), run.toString());
+            for (String json : List.of("plan.json", "scores.json")) {
+                if (run.contains(json)) { // what fitted is whole
+                    com.google.gson.JsonParser.parseString(Files.readString(disk.resolve("run").resolve(json)));
+                }
+            }
+        } finally {
+            new ProcessBuilder("umount", disk.toString()).start().waitFor();
+        }
+    }
+
     private static List<String> list(Path d) throws java.io.IOException {
         try (var s = Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
