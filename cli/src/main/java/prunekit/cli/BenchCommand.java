@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.io.OutputGuard;
 import prunekit.export.BenchReport;
 import prunekit.export.OnnxFlavour;
 import prunekit.export.OnnxWriter;
@@ -48,9 +49,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "write the JSON report here") Path out;
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Override
     public Integer call() throws Exception {
+        if (out == null) {
+            return write();
+        }
+        try (OutputGuard g = overwrite.file(out, models.toArray(Path[]::new))) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() throws Exception {
         OrtBench.Config config = new OrtBench.Config(prefill, decodeBatches, decodeContext, decodeSteps, 1, runs, threads, 42);
         BenchReport report = BenchStage.run(new BenchStage.Options(models, synthetic,
                 OnnxWriter.Options.defaults().withFlavour(flavour), config, out));

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.LazyModel;
+import prunekit.core.io.OutputGuard;
 import prunekit.core.model.DType;
 
 /** {@code prunekit convert MODEL --to hf OUT}: write any loaded model as an HF checkpoint. */
@@ -26,6 +27,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "target format: ${COMPLETION-CANDIDATES}")
     Target to;
@@ -38,6 +40,12 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (OutputGuard g = overwrite.whole(out, modelArg.path())) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() {
         DType d = dtype == null ? null : DType.parse(dtype);
         Map<String, Object> res = new LinkedHashMap<>();
         try (LazyModel m = modelArg.open()) { // one tensor in memory at a time

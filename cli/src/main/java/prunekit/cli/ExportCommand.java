@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.Transformer;
 import prunekit.core.io.LazyModel;
+import prunekit.core.io.OutputGuard;
 import prunekit.core.model.DType;
 import prunekit.core.io.GgmlType;
 import prunekit.core.io.GgufWriter;
@@ -39,6 +40,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Parameters(index = "1", paramLabel = "OUT.onnx") Path out;
 
@@ -103,7 +105,17 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
         ExportFormat f = format != null ? format : ExportFormat.fromPath(out);
+        try (OutputGuard g = f == ExportFormat.ONNX_FOLDER ? overwrite.whole(out, modelArg.path())
+                : overwrite.file(out, modelArg.path())) {
+            return g.commitIf(write(f));
+        }
+    }
+
+    private Integer write(ExportFormat f) throws Exception {
         if (f == ExportFormat.GGUF) {
             try (LazyModel lm = modelArg.open()) {
                 return writeGguf(lm);

@@ -2,6 +2,7 @@ package prunekit.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.LazyModel;
+import prunekit.core.io.OutputGuard;
 import prunekit.core.io.SafetensorsWriter;
 import prunekit.core.model.DType;
 import prunekit.pipeline.PruneStage;
@@ -44,6 +46,7 @@ public final class PruneCommand implements Callable<Integer> {
     @Mixin CalibrationArgs calib;
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Option(names = "--scores", paramLabel = "FILE", description = "scores.json from `prunekit score` (else score here with --calib)")
     Path scoresFile;
@@ -116,6 +119,12 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (OutputGuard g = overwrite.entries(out, entries(), OverwriteOption.all(List.of(modelArg.path()), calib.files, java.util.Arrays.asList(scoresFile)))) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() {
         if (scoresFile == null && scorer == null) {
             return reconstruct();
         }
@@ -176,6 +185,12 @@ public final class PruneCommand implements Callable<Integer> {
                 r.paramsBefore(), r.paramsAfter(), 100.0 * r.paramsAfter() / r.paramsBefore(), r.calibrationTokens(),
                 r.seconds(), out));
         return 0;
+    }
+
+    /** What this run writes in DIR: the plan, the pruned model and, when it scores here, scores.json. */
+    private List<String> entries() {
+        return scoresFile == null && scorer != null ? List.of(PruneStage.PLAN, PruneStage.PRUNED, PruneStage.SCORES)
+                : List.of(PruneStage.PLAN, PruneStage.PRUNED);
     }
 
     private Budget budget() {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.engine.MemoryCheck;
 import prunekit.core.io.LazyModel;
 import prunekit.core.io.ModelLoader;
+import prunekit.core.io.OutputGuard;
 import prunekit.core.model.Model;
 import prunekit.pipeline.RecoverStage;
 import prunekit.recover.LoraSpec;
@@ -50,6 +51,7 @@ import prunekit.recover.TrainRecipe;
 public final class RecoverCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Parameters(index = "0", paramLabel = "PRUNED", description = "the pruned model (HF directory, .gguf, llama2.c .bin)")
     Path pruned;
@@ -111,6 +113,12 @@ public final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try (OutputGuard g = overwrite.resumable(out, resume, OverwriteOption.all(List.of(pruned), data, valid, teacher == null ? null : List.of(teacher)))) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() throws IOException {
         requireFits(pruned, teacher);
         Model student = ModelLoader.load(pruned, null);
         Model dense = teacher == null ? null : ModelLoader.load(teacher, null);

@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.io.LazyModel;
+import prunekit.core.io.OutputGuard;
+import prunekit.pipeline.PruneStage;
 import prunekit.pipeline.ScoreStage;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.score.ImportanceScores;
@@ -33,6 +35,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin CalibrationArgs calib;
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Option(names = "--scorer", required = true, arity = "1..*", paramLabel = "NAME", description = "scorers to run")
     List<ScorerName> scorers;
@@ -54,6 +57,12 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (OutputGuard g = overwrite.entries(out, List.of(PruneStage.SCORES), OverwriteOption.all(List.of(modelArg.path()), calib.files))) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() {
         ScoreStage.Result r;
         try (LazyModel m = modelArg.open()) {
             r = ScoreStage.run(m, new ScoreStage.Options(calib.calibration(), scorers,

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.ModelLoader;
+import prunekit.core.io.OutputGuard;
 import prunekit.core.io.SafetensorsWriter;
 import prunekit.core.io.SyntheticWeights;
 import prunekit.core.model.DType;
@@ -29,6 +30,7 @@ import prunekit.core.tokenize.Tokenizer;
 public final class SynthCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Option(names = "--like", required = true, paramLabel = "MODEL", converter = LikeConverter.class,
             description = "llama-2-7b, llama-2-13b, llama-3-8b, tinyllama-1.1b, mha-1.26b or tiny")
@@ -55,6 +57,12 @@ public final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (OutputGuard g = overwrite.whole(out, tokenizer)) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() {
         LlamaConfig config = layers == null ? like.config() : like.withLayers(layers);
         Tokenizer tok = tokenizer == null ? null : ModelLoader.loadTokenizer(tokenizer);
         if (tok != null && tok.vocabSize() > config.vocabSize()) {

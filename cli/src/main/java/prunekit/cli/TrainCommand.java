@@ -16,6 +16,7 @@ import prunekit.core.eval.TokenStream;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.HfConfigJson;
 import prunekit.core.io.ModelLoader;
+import prunekit.core.io.OutputGuard;
 import prunekit.core.model.DType;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.Model;
@@ -62,6 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1") Source source = new Source();
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Option(names = "--data", required = true, arity = "1..*", paramLabel = "FILE", description = "training text files, in order")
     List<Path> data;
@@ -118,6 +120,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        try (OutputGuard g = overwrite.resumable(out, resume, OverwriteOption.all(data, valid, java.util.Arrays.asList(source.init, source.from, tokenizer, referenceLog)))) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() throws java.io.IOException {
         if (source.from == null && source.init == null && !resume) {
             throw new IllegalArgumentException("give --init CONFIG.json (new model) or --from MODEL (or --resume)");
         }

@@ -7,7 +7,7 @@ import java.util.List;
  * The mutable position of a run, saved in every checkpoint's {@code trainer_state.json}: last
  * completed step, AdamW update count, tokens, seconds, the log; for a run that heals a model also
  * the best validation so far and the baselines measured before the first step (validation loss
- * of the unrecovered model and of the teacher; null when not measured).
+ * of the unrecovered model and of the teacher; null when not measured), and the sha256 of its inputs.
  */
 final class RunState {
     int step;
@@ -19,6 +19,7 @@ final class RunState {
     double bestLoss = Double.NaN;
     Double prunedValidLoss;
     Double teacherValidLoss;
+    RunInputs inputs;
 
     /** Moves past {@code step}, which took {@code nanos} and left AdamW at {@code adamUpdates} updates. */
     void advance(int step, long tokensPerStep, long nanos, long adamUpdates) {
@@ -45,6 +46,9 @@ final class RunState {
             if (teacherValidLoss != null) {
                 o.addProperty("teacher_valid_loss", teacherValidLoss);
             }
+        }
+        if (inputs != null) {
+            o.add(RunInputs.KEY, inputs.toJson());
         }
         JsonObject sampler = new JsonObject();
         sampler.addProperty("seed", recipe.train().seed());

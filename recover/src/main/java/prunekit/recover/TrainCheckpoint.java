@@ -36,6 +36,7 @@ public final class TrainCheckpoint {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String STATE_FILE = "trainer_state.json";
     private static final String PREFIX = "step-";
+    private static final String NON_FINITE = "non-finite-";
 
     /** A checkpoint read back. */
     public record Loaded(Path dir, int step, LlamaWeights weights, Map<String, FloatTensor> optimizer,
@@ -54,6 +55,12 @@ public final class TrainCheckpoint {
                              JsonObject state, int keep) {
         Path root = root(outDir).toAbsolutePath().normalize();
         Path target = root.resolve(String.format("%s%06d", PREFIX, step));
+        String bad = nonFinite(weights.tensors(), optimizer);
+        if (bad != null) {
+            throw new IllegalStateException("step " + step + " left non-finite values in " + bad + "; no checkpoint was"
+                    + " written and the earlier ones in " + root + " are kept: resume from them with a lower --lr or"
+                    + " a --clip");
+        }
         AtomicFiles.writeDirectory(target, tmp -> {
             HfConfigJson.write(weights.config(), DType.F32, tmp.resolve(HfConfigJson.FILE_NAME));
             SafetensorsWriter.write(tmp.resolve(SafetensorsWriter.SINGLE_FILE), weights.tensors(), DType.F32);
@@ -64,13 +71,45 @@ public final class TrainCheckpoint {
         return target;
     }
 
-    /** The complete checkpoint with the highest step under {@code outDir}, if any. */
+    /**
+     * The complete checkpoint with the highest step under {@code outDir} whose values are all finite,
+     * if any. A newer one with NaN or infinite values (written by another tool, or damaged) is never
+     * resumed from: it is renamed {@code non-finite-step-NNNNNN}, out of resuming's and rotation's way.
+     */
     public static Optional<Loaded> latest(Path outDir) {
         List<Path> dirs = complete(root(outDir));
-        if (dirs.isEmpty()) {
-            return Optional.empty();
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            Loaded ck = read(dirs.get(i));
+            if (nonFinite(ck.weights().tensors(), ck.optimizer()) == null) {
+                return Optional.of(ck);
+            }
+            Path dir = dirs.get(i);
+            try {
+                Files.move(dir, dir.resolveSibling(NON_FINITE + dir.getFileName()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot set aside the non-finite checkpoint " + dir + ": " + e.getMessage(), e);
+            }
         }
-        return Optional.of(read(dirs.get(dirs.size() - 1)));
+        return Optional.empty();
+    }
+
+    /** The first tensor of {@code groups} holding a NaN or an infinity ("name: 12 non-finite"), or null. */
+    @SafeVarargs
+    static String nonFinite(Map<String, FloatTensor>... groups) {
+        for (Map<String, FloatTensor> g : groups) {
+            for (Map.Entry<String, FloatTensor> e : g.entrySet()) {
+                long n = 0;
+                for (float v : e.getValue().data()) {
+                    if (!Float.isFinite(v)) {
+                        n++;
+                    }
+                }
+                if (n > 0) {
+                    return e.getKey() + " (" + n + " non-finite)";
+                }
+            }
+        }
+        return null;
     }
 
     /** True when {@code outDir} holds at least one complete checkpoint. */

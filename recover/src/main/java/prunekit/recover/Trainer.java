@@ -33,7 +33,9 @@ import prunekit.core.model.Model;
  * <p>Resuming continues from the latest complete checkpoint and is exact: the weights, adapters,
  * AdamW moments and update count, the step (which fixes the learning rate and the data drawn) and
  * the log are restored, so a run killed at any point and resumed ends with bit-identical weights
- * to one never interrupted (same machine, same thread count).
+ * to one never interrupted (same machine, same thread count). It is refused when the training data,
+ * validation text or teacher differ from the checkpoint's ({@link RunInputs}); a checkpoint with
+ * non-finite values is never resumed from nor written ({@link TrainCheckpoint}).
  */
 public final class Trainer {
     public static final String RECOVERED_DIR = "recovered";
@@ -97,7 +99,10 @@ public final class Trainer {
             throw new IllegalArgumentException("the checkpoint in " + ck.get().dir() + " is of another model config than "
                     + start.source() + "; resume with the same model or use another output directory");
         }
+        RunInputs inputs = RunInputs.of(data, teacher == null ? null : teacher.weights());
+        ck.ifPresent(c -> inputs.requireSameAs(c.state(), c.dir()));
         RunState st = ck.map(c -> RunState.restore(c, recipe)).orElseGet(RunState::new);
+        st.inputs = inputs;
         LlamaWeights weights = ck.map(TrainCheckpoint.Loaded::weights).orElseGet(() -> start.weights());
         Map<Integer, Integer> pairs = teacher == null ? Map.of() : TrainStep.hiddenPairs(recipe.loss(),
                 weights.config().numLayers(), teacher.config().numLayers(), weights.config().hidden(),
