@@ -38,6 +38,7 @@ import prunekit.prune.score.Scoring;
 import prunekit.prune.score.ScoringOptions;
 import prunekit.prune.score.ScoresJson;
 import prunekit.prune.score.WholeModelLimit;
+import prunekit.core.PrunekitException;
 import prunekit.prune.surgery.Surgery;
 import prunekit.prune.surgery.SurgeryOptions;
 
@@ -149,7 +150,7 @@ class StreamedPruneTest {
         ImportanceScorer taylor = ScorerName.TAYLOR.create(ScoringOptions.defaults());
         long need = WholeModelLimit.bytesNeeded(taylor, c, 8, 128);
         assertTrue(need > 16 * c.parameterCount(), "weights, native copy, gradients and their copy at least");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        PrunekitException e = assertThrows(PrunekitException.class,
                 () -> WholeModelLimit.check(taylor, c, 8, 128, 24_000_000_000L));
         assertTrue(e.getMessage().startsWith("scorer taylor holds the whole model in memory: it needs about "), e.getMessage());
         assertTrue(e.getMessage().contains("use a streamed scorer"), e.getMessage());

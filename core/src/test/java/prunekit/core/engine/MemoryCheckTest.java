@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import prunekit.core.PrunekitException;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.ReferenceShape;
 
@@ -14,7 +15,7 @@ class MemoryCheckTest {
     void refusesAWholeModelThatDoesNotFitSayingWhatItNeedsAndWhatToDo() {
         LlamaConfig c = ReferenceShape.LLAMA_2_7B.config();
         long need = MemoryCheck.wholeModel(c, MemoryCheck.INFERENCE_BYTES_PER_PARAM);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        PrunekitException e = assertThrows(PrunekitException.class,
                 () -> MemoryCheck.require("generate", need, 24_000_000_000L, "export it to ONNX"));
         assertTrue(e.getMessage().contains("53.9 GB") && e.getMessage().contains("24.0 GB")
                 && e.getMessage().endsWith("export it to ONNX"), e.getMessage());
