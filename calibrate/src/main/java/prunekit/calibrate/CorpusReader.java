@@ -89,10 +89,10 @@ public final class CorpusReader {
             throw new FormatException(f, "line " + lineNo + " is not valid JSON (" + e.getMessage() + ")", e);
         }
         if (o.has("text") && o.get("text").isJsonPrimitive()) {
-            return o.get("text").getAsString();
+            return TokenStream.normalizeNewlines(o.get("text").getAsString());
         }
         if (o.has("prompt") && o.has("response")) {
-            return o.get("prompt").getAsString() + "\n" + o.get("response").getAsString();
+            return TokenStream.normalizeNewlines(o.get("prompt").getAsString() + "\n" + o.get("response").getAsString());
         }
         throw new FormatException(f, "line " + lineNo + " has neither \"text\" nor \"prompt\"+\"response\"; keys: "
                 + o.keySet());

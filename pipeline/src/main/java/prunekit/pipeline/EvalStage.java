@@ -28,6 +28,10 @@ public final class EvalStage {
             if (batch < 1) {
                 throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
             }
+            if (ctx != null && ctx < 1) {
+                throw new IllegalArgumentException("--ctx must be >= 1, got " + ctx
+                        + "; leave it out for the model's max_position_embeddings");
+            }
             if (stream == null) {
                 stream = Streaming.AUTO;
             }

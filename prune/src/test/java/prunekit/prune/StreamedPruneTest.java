@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.PrunekitException;
 import prunekit.core.TestModels;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
@@ -38,7 +39,6 @@ import prunekit.prune.score.Scoring;
 import prunekit.prune.score.ScoringOptions;
 import prunekit.prune.score.ScoresJson;
 import prunekit.prune.score.WholeModelLimit;
-import prunekit.core.PrunekitException;
 import prunekit.prune.surgery.Surgery;
 import prunekit.prune.surgery.SurgeryOptions;
 

@@ -12,7 +12,8 @@ import prunekit.core.tokenize.Tokenizer;
 /**
  * Text files as one token stream, by the perplexity protocol of shared/README.md: each file (in
  * the order given) is split at blank lines ("\n\n"); every non-empty block contributes BOS and its
- * token ids. {@code utf8Bytes} counts the bytes of those blocks (for bits per byte).
+ * token ids. {@code utf8Bytes} counts the bytes of those blocks (for bits per byte). Line ends are
+ * normalised first ({@link #normalizeNewlines}): a file saved with CRLF reads as the same text.
  */
 public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
 
@@ -29,7 +30,7 @@ public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
             } catch (IOException e) {
                 throw new UncheckedIOException(f + ": cannot read (" + e.getMessage() + ")", e);
             }
-            for (String block : text.split("\n\n", -1)) {
+            for (String block : normalizeNewlines(text).split("\n\n", -1)) {
                 if (block.isEmpty()) {
                     continue;
                 }
@@ -39,6 +40,11 @@ public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
             }
         }
         return new TokenStream(ids.toArray(), bytes, blocks);
+    }
+
+    /** {@code text} with every CRLF and lone CR turned into LF, as the protocol reads text. */
+    public static String normalizeNewlines(String text) {
+        return text.indexOf('\r') < 0 ? text : text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
     /** Number of full windows of {@code ctx} inputs (+1 target) the stream holds. */

@@ -104,10 +104,11 @@ public final class ScoresJson {
         } catch (JsonParseException | IllegalStateException e) {
             throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a scores.json", e);
         }
-        if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
+        if (!o.has("format") || !o.get("format").isJsonPrimitive() || !FORMAT.equals(o.get("format").getAsString())) {
             throw new FormatException(file, "not prunekit scores (\"format\" is not \"" + FORMAT + "\")");
         }
-        if (o.get("version").getAsInt() != VERSION) {
+        if (!o.has("version") || !o.get("version").isJsonPrimitive() || !o.get("version").getAsJsonPrimitive().isNumber()
+                || o.get("version").getAsDouble() != VERSION) {
             throw new FormatException(file, "scores version " + o.get("version") + ", this prunekit reads " + VERSION);
         }
         try {
