@@ -2,6 +2,7 @@ package prunekit.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import prunekit.core.io.NonFinite;
 import prunekit.pipeline.RunDirectory;
 
 /**
@@ -71,6 +72,8 @@ public final class PrunekitCli implements Runnable {
         } catch (VirtualMachineError e) {
             CommandLine last = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
             return ErrorReport.print(e, last.getCommandName(), last.getErr());
+        } finally {
+            NonFinite.allow(false); // --allow-non-finite holds for one command
         }
     }
 
