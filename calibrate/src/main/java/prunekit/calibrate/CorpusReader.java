@@ -16,6 +16,7 @@ import java.util.Locale;
 import prunekit.core.eval.Prompts;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.IoErrors;
 import prunekit.core.tokenize.Tokenizer;
 
 /**
@@ -51,7 +52,7 @@ public final class CorpusReader {
         } catch (MalformedInputException e) {
             throw new FormatException(f, "not valid UTF-8 text; convert it to UTF-8 first", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(f + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannotRead(f, e);
         }
         List<int[]> blocks = new ArrayList<>();
         long bytes = 0;

@@ -3,14 +3,10 @@ package prunekit.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.util.regex.Pattern;
 import prunekit.core.PrunekitException;
+import prunekit.core.io.IoErrors;
 
 /**
  * How a failure reaches the user: one line on stderr and an exit code. prunekit's own errors
@@ -22,8 +18,10 @@ final class ErrorReport {
     private ErrorReport() {
     }
 
-    /** A URL, with the " See"/"see" that introduces it and the parentheses around it. */
-    private static final Pattern URL = Pattern.compile("\\s*\\(?\\s*(?:[Ss]ee:?\\s*)?https?://[^\\s)]+\\)?\\.?");
+    /** A URL in parentheses of its own, with the "see" that introduces it. */
+    private static final Pattern URL_IN_PARENS = Pattern.compile("\\s*\\(\\s*(?:[Ss]ee:?\\s*)?https?://[^\\s)]+\\s*\\)");
+    /** A bare URL, with the "See"/"see" that introduces it. */
+    private static final Pattern URL = Pattern.compile("\\s*(?:[Ss]ee:?\\s*)?https?://[^\\s)]+");
     /** A qualified class name a library put in front of its own message ("com.google.gson.stream.MalformedJsonException: "). */
     private static final Pattern CLASS_PREFIX = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z]\\w*(?:Exception|Error): ");
 
@@ -72,17 +70,10 @@ final class ErrorReport {
     }
 
     private static String userMessage(Throwable e) {
-        Throwable io = e instanceof UncheckedIOException u && u.getCause() != null && e.getMessage() != null
-                && e.getMessage().equals(String.valueOf(u.getCause())) ? u.getCause() : e;
-        if (io instanceof FileSystemException fs && fs.getReason() == null) {
-            String what = fs instanceof NoSuchFileException ? "no such file or directory"
-                    : fs instanceof AccessDeniedException ? "permission denied"
-                    : fs instanceof FileAlreadyExistsException ? "already exists"
-                    : fs instanceof NotDirectoryException ? "not a directory"
-                    : fs instanceof DirectoryNotEmptyException ? "directory not empty" : "file system error";
-            return fs.getFile() + ": " + what + (fs.getOtherFile() != null ? " (" + fs.getOtherFile() + ")" : "");
+        if (e instanceof FileSystemException fs && fs.getReason() == null) {
+            return fs.getFile() + ": " + IoErrors.reason(fs) + (fs.getOtherFile() != null ? " (" + fs.getOtherFile() + ")" : "");
         }
-        return oneLine(io.getMessage());
+        return oneLine(e.getMessage());
     }
 
     /** One line, with the URLs and class-name prefixes of third-party parser messages removed. */
@@ -90,7 +81,7 @@ final class ErrorReport {
         if (s == null) {
             return "(no message)";
         }
-        String t = URL.matcher(s).replaceAll("");
+        String t = URL.matcher(URL_IN_PARENS.matcher(s).replaceAll("")).replaceAll("");
         t = CLASS_PREFIX.matcher(t).replaceAll("");
         return t.replaceAll("\\s*\\R\\s*", " ").replaceAll("\\(\\s*\\)", "").trim();
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.IoErrors;
 import prunekit.core.tokenize.Tokenizer;
 
 /**
@@ -28,7 +29,7 @@ public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
             } catch (java.nio.charset.MalformedInputException e) {
                 throw new FormatException(f, "not valid UTF-8 text; convert it to UTF-8 first", e);
             } catch (IOException e) {
-                throw new UncheckedIOException(f + ": cannot read (" + e.getMessage() + ")", e);
+                throw IoErrors.cannotRead(f, e);
             }
             for (String block : normalizeNewlines(text).split("\n\n", -1)) {
                 if (block.isEmpty()) {

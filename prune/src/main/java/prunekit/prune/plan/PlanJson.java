@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.IoErrors;
 import prunekit.core.io.Json;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -110,7 +111,7 @@ public final class PlanJson {
             JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
             return e.getAsJsonObject();
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannotRead(file, e);
         } catch (JsonParseException | IllegalStateException e) {
             throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a plan.json", e);
         }
