@@ -165,13 +165,13 @@ final class BadFiles {
                 + " \"head_dim\": 128, \"max_position_embeddings\": 4096}");
     }
 
-    /** A 4-step run of a tiny model, its trainer_state.json then cut in half; returns the --resume command. */
+    /** A 1-step run of a tiny model, its trainer_state.json then cut in half; returns the --resume command. */
     static String[] corruptResume(Path dir) throws IOException {
         Path config = json(dir, "tiny.json", "{\"vocab_size\": 4096, \"hidden_size\": 16, \"intermediate_size\": 32,"
                 + " \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"max_position_embeddings\": 32}");
         String[] train = BadInputTableTest.args("train", "--init", config, "--tokenizer",
-                BadInputTableTest.VINA.resolve("tokenizer.json"), "--data", BadInputTableTest.TEXT, "--steps", 2,
-                "--batch", 2, "--seq", 16, "--warmup", 1, "--checkpoint-every", 2, "--out", dir.resolve("run"));
+                BadInputTableTest.VINA.resolve("tokenizer.json"), "--data", shortText(dir), "--steps", 1,
+                "--batch", 2, "--seq", 16, "--warmup", 0, "--checkpoint-every", 1, "--out", dir.resolve("run"));
         Cli first = Cli.run(train);
         assertEquals(0, first.exit(), "test setup: " + first.err());
         try (Stream<Path> s = Files.walk(dir.resolve("run"))) {

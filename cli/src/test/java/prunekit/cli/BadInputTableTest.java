@@ -107,17 +107,17 @@ class BadInputTableTest {
                 d -> args("eval", model, "--text", BadFiles.shortText(d), "--ctx", 100000)));
         l.add(bad("options", "eval --batch 0", "--batch", d -> args("eval", model, "--text", BadFiles.shortText(d), "--batch", 0)));
         l.add(bad("options", "eval --batch -2", "--batch", d -> args("eval", model, "--text", BadFiles.shortText(d), "--batch", -2)));
-        l.add(bad("options", "prune --samples 1000000000", "--samples", d -> args("prune", STORIES, "--calib", TEXT,
+        l.add(bad("options", "prune --samples 1000000000", "--samples", d -> args("prune", STORIES, "--calib", BadFiles.shortText(d),
                 "--samples", 1_000_000_000, "--scorer", "magnitude", "--keep-ratio", 0.5, "--out", d.resolve("out"))));
         l.add(bad("options", "recover --lora-rank 100000 on hidden 64", "exceeds min(in, out) = ", d -> args("recover",
-                STORIES, "--data", TEXT, "--steps", 1, "--loss", "ce", "--lora-rank", 100000, "--out", d.resolve("out"))));
+                STORIES, "--data", BadFiles.shortText(d), "--steps", 1, "--loss", "ce", "--lora-rank", 100000, "--out", d.resolve("out"))));
         l.add(bad("options", "generate --max-new-tokens -5", "--max-new-tokens",
                 d -> args("generate", STORIES, "--prompt", "once", "--max-new-tokens", -5)));
         l.add(bad("options", "train --init a 7B config", "needs about", d -> args("train", "--init",
-                BadFiles.config7b(d, 4096, 32), "--tokenizer", VINA.resolve("tokenizer.json"), "--data", TEXT, "--steps", 1,
+                BadFiles.config7b(d, 4096, 32), "--tokenizer", VINA.resolve("tokenizer.json"), "--data", BadFiles.shortText(d), "--steps", 1,
                 "--warmup", 0, "--out", d.resolve("out"))));
         l.add(bad("options", "train --init a hidden_size of 2^30", "exceeds", d -> args("train", "--init",
-                BadFiles.config7b(d, 1 << 30, 1), "--tokenizer", VINA.resolve("tokenizer.json"), "--data", TEXT,
+                BadFiles.config7b(d, 1 << 30, 1), "--tokenizer", VINA.resolve("tokenizer.json"), "--data", BadFiles.shortText(d),
                 "--steps", 1, "--warmup", 0, "--out", d.resolve("out"))));
         l.add(bad("run files", "plot of a plan.json without layers", "plan.json", d -> args("plot",
                 BadFiles.json(d, "plan.json", "{\"format\": \"prunekit-plan\", \"version\": 1}"), "--out", d.resolve("out"))));
