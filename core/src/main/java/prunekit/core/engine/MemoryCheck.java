@@ -66,21 +66,20 @@ public final class MemoryCheck {
 
     /**
      * Throws before {@code what} is allocated on the Java heap when its {@code need} bytes exceed
-     * {@link #heapBytes()}: "{@code what} needs about X GB but the Java heap holds at most Y GB; {@code fix}".
+     * {@link #heapBytes()}: "{@code what} needs about X GB but the Java heap holds at most Y GB; {@code fix}"
+     * ("more than 9.2e18 bytes" for an estimate that overflowed).
      */
     public static void requireHeap(String what, long need, String fix) {
         long max = heapBytes();
         if (need > max) {
             throw new PrunekitException(String.format(Locale.ROOT,
-                    "%s needs about %s but the Java heap holds at most %s; %s", what, size(need), size(max), fix));
+                    "%s needs %s but the Java heap holds at most %s; %s", what,
+                    need == Long.MAX_VALUE ? "more than 9.2e18 bytes" : "about " + size(need), size(max), fix));
         }
     }
 
-    /** "53.9 GB", "12.0 MB", or "more than 9e18 bytes" for an overflowed estimate. */
+    /** "53.9 GB" or "12.0 MB". */
     static String size(long bytes) {
-        if (bytes == Long.MAX_VALUE) {
-            return "more than 9.2e18 bytes";
-        }
         return bytes >= 1e9 ? String.format(Locale.ROOT, "%.1f GB", bytes / 1e9)
                 : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }

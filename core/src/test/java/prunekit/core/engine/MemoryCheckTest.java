@@ -21,4 +21,16 @@ class MemoryCheckTest {
                 && e.getMessage().endsWith("export it to ONNX"), e.getMessage());
         assertDoesNotThrow(() -> MemoryCheck.require("generate", need, need, "-"));
     }
+
+    /** A size product that overflows a long is "more than" any heap, never a negative number that passes. */
+    @Test
+    void heapBoundsSaturateOnOverflowAndNameTheRequest() {
+        assertTrue(MemoryCheck.bytes(1L << 40, 1L << 40) == Long.MAX_VALUE);
+        assertTrue(MemoryCheck.bytes(1_000_000_000, 129, 4) == 516_000_000_000L);
+        PrunekitException e = assertThrows(PrunekitException.class,
+                () -> MemoryCheck.requireHeap("--samples 1000000000 windows", MemoryCheck.bytes(1L << 40, 1L << 40), "lower --samples"));
+        assertTrue(e.getMessage().startsWith("--samples 1000000000 windows needs more than 9.2e18 bytes but the Java heap")
+                && e.getMessage().endsWith("; lower --samples"), e.getMessage());
+        assertDoesNotThrow(() -> MemoryCheck.requireHeap("x", 1024, "-"));
+    }
 }
