@@ -3,6 +3,7 @@ package prunekit.calibrate;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.tokenize.Tokenizer;
 
@@ -58,6 +59,8 @@ public record CalibrationSet(int[][] calibration, int[][] heldOut, int seqLen, l
         for (int i = 0; i < held; i++) {
             heldOut[i] = slice(stream, split + i * w, w);
         }
+        MemoryCheck.requireHeap(String.format(java.util.Locale.ROOT, "--samples %d windows of %d tokens",
+                o.samples(), w), MemoryCheck.bytes(o.samples(), w + 4L, 4), "lower --samples or --seq-len");
         Random r = new Random(o.seed());
         int starts = split - w + 1; // offsets 0..split-w
         int[][] calib = new int[o.samples()][];

@@ -16,6 +16,7 @@ import java.util.Locale;
 import prunekit.core.eval.Prompts;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.IoErrors;
 import prunekit.core.tokenize.Tokenizer;
 
 /**
@@ -51,7 +52,7 @@ public final class CorpusReader {
         } catch (MalformedInputException e) {
             throw new FormatException(f, "not valid UTF-8 text; convert it to UTF-8 first", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(f + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannotRead(f, e);
         }
         List<int[]> blocks = new ArrayList<>();
         long bytes = 0;
@@ -89,10 +90,10 @@ public final class CorpusReader {
             throw new FormatException(f, "line " + lineNo + " is not valid JSON (" + e.getMessage() + ")", e);
         }
         if (o.has("text") && o.get("text").isJsonPrimitive()) {
-            return o.get("text").getAsString();
+            return TokenStream.normalizeNewlines(o.get("text").getAsString());
         }
         if (o.has("prompt") && o.has("response")) {
-            return o.get("prompt").getAsString() + "\n" + o.get("response").getAsString();
+            return TokenStream.normalizeNewlines(o.get("prompt").getAsString() + "\n" + o.get("response").getAsString());
         }
         throw new FormatException(f, "line " + lineNo + " has neither \"text\" nor \"prompt\"+\"response\"; keys: "
                 + o.keySet());

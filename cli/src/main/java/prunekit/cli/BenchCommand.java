@@ -48,6 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
     int runs;
     @Option(names = "--out", paramLabel = "FILE", description = "write the JSON report here") Path out;
     @Mixin JsonOutput json;
+    @Mixin AllowNonFinite allowNonFinite;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 

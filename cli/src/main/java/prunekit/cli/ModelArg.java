@@ -2,6 +2,7 @@ package prunekit.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import prunekit.core.io.LazyModel;
@@ -20,6 +21,8 @@ public final class ModelArg {
     @Option(names = "--tokenizer", paramLabel = "FILE",
             description = "tokenizer to use instead of the model's own (tokenizer.json, or llama2.c tokenizer.bin for .bin models)")
     Path tokenizer;
+
+    @Mixin AllowNonFinite allowNonFinite;
 
     public Path path() {
         return model != null ? model : defaultModel();

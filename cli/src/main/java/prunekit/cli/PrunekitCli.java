@@ -1,15 +1,13 @@
 package prunekit.cli;
 
-import java.io.UncheckedIOException;
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import prunekit.core.io.FormatException;
+import prunekit.core.io.NonFinite;
 import prunekit.pipeline.RunDirectory;
 
 /**
  * The {@code prunekit} command: one thin class per subcommand. Errors below the CLI are exceptions;
- * here they become one line on stderr and an exit code (2: bad input, 1: anything else).
+ * here {@link ErrorReport} makes them one line on stderr and an exit code (2: bad input, 1: a bug).
  */
 @Command(name = "prunekit", mixinStandardHelpOptions = true, versionProvider = PrunekitCli.Version.class,
         description = "Structured pruning for LLaMA-family models: load, calibrate, score, prune, recover, export.",
@@ -58,31 +56,25 @@ public final class PrunekitCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new PrunekitCli());
         cl.setExecutionExceptionHandler(PrunekitCli::handle);
+        cl.setExecutionStrategy(PrunekitCli::executeReportingErrors);
         EnumConverters.register(cl);
         return cl;
     }
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        if (e instanceof FormatException || e instanceof IllegalArgumentException
-                || e instanceof UncheckedIOException || e instanceof java.io.IOException) {
-            err.println("prunekit " + cl.getCommandName() + ": error: " + oneLine(e.getMessage()));
-            err.flush();
-            return EXIT_BAD_INPUT;
-        }
-        err.println("prunekit " + cl.getCommandName() + ": failed: " + e.getClass().getSimpleName() + ": "
-                + oneLine(e.getMessage()));
-        if (System.getenv("PRUNEKIT_DEBUG") != null) {
-            e.printStackTrace(err);
-        } else {
-            err.println("(set PRUNEKIT_DEBUG=1 for the stack trace)");
-        }
-        err.flush();
-        return EXIT_FAILURE;
+        return ErrorReport.print(e, cl.getCommandName(), cl.getErr());
     }
 
-    static String oneLine(String s) {
-        return s == null ? "(no message)" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+    /** Runs the parsed command; an Error (out of memory, stack overflow) gets the same one-line report. */
+    private static int executeReportingErrors(CommandLine.ParseResult parsed) {
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (VirtualMachineError e) {
+            CommandLine last = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+            return ErrorReport.print(e, last.getCommandName(), last.getErr());
+        } finally {
+            NonFinite.allow(false); // --allow-non-finite holds for one command
+        }
     }
 
     /** Version from the jar manifest, or "dev". */

@@ -50,6 +50,7 @@ import prunekit.recover.TrainRecipe;
             "  prunekit recover run/pruned --teacher DENSE --data train.txt --steps 500 --mode full --loss kd --out run/full-kd --resume"})
 public final class RecoverCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
+    @Mixin AllowNonFinite allowNonFinite;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 

@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.HfConfigJson;
@@ -62,6 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "0..1") Source source = new Source();
     @Mixin JsonOutput json;
+    @Mixin AllowNonFinite allowNonFinite;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 
@@ -140,6 +142,8 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (source.init != null) {
             tok = requireTokenizerFile();
             LlamaConfig config = HfConfigJson.read(source.init);
+            MemoryCheck.require("train", MemoryCheck.wholeModel(config, MemoryCheck.TRAINING_BYTES_PER_PARAM),
+                    MemoryCheck.physicalBytes(), "give a smaller config in " + source.init);
             initial = new Model(config, Initializer.initialize(config, seed, initStd), tok, source.init.toString());
             outDtype = DType.F32;
         } else {

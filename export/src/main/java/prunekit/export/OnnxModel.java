@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import prunekit.core.io.FormatException;
 
 /**
  * An exported decoder loaded in ONNX Runtime (Java, CPU): what its inputs say about the model
@@ -64,7 +65,12 @@ public final class OnnxModel implements AutoCloseable {
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setOptimizationLevel(options.optimize() ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                     : OrtSession.SessionOptions.OptLevel.NO_OPT);
-            this.session = env.createSession(path.toString(), so);
+            try {
+                this.session = env.createSession(path.toString(), so);
+            } catch (OrtException e) {
+                throw new FormatException(path, "not an ONNX model ONNX Runtime can load (" + reason(e) + ");"
+                        + " export one with prunekit export", e);
+            }
         }
         try {
             this.metadata = Map.copyOf(session.getMetadata().getCustomMetadata());
@@ -86,6 +92,15 @@ public final class OnnxModel implements AutoCloseable {
             session.close();
             throw e;
         }
+    }
+
+    /** ONNX Runtime's message without its error code and "Load model from … failed:" prefix. */
+    public static String reason(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        m = m.replaceFirst("^Error code - \\w+ - message: ", "");
+        m = m.replaceFirst("^Load model from \\S+ failed:\\s*", "");
+        m = m.replaceFirst("^ONNX Runtime failed running \\S+: ", "");
+        return m.strip();
     }
 
     /** Loads {@code model} (a .onnx file written by {@link OnnxWriter}, with its .data file beside it). */

@@ -3,6 +3,7 @@ package prunekit.pipeline;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import prunekit.core.PrunekitException;
 import prunekit.core.engine.LayerStreamer;
 import prunekit.core.engine.Transformer;
 import prunekit.core.eval.Perplexity;
@@ -28,6 +29,10 @@ public final class EvalStage {
             if (batch < 1) {
                 throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
             }
+            if (ctx != null && ctx < 1) {
+                throw new IllegalArgumentException("--ctx must be >= 1, got " + ctx
+                        + "; leave it out for the model's max_position_embeddings");
+            }
             if (stream == null) {
                 stream = Streaming.AUTO;
             }
@@ -38,9 +43,16 @@ public final class EvalStage {
         }
     }
 
-    /** The protocol's outcome with the stream it ran on. */
+    /** The protocol's outcome with the stream it ran on; a non-finite loss is an error, never a result. */
     public record Result(String model, List<Path> files, Perplexity.Result perplexity, int ctx, int streamTokens,
                          long utf8Bytes, boolean streamed) {
+        public Result {
+            if (!Double.isFinite(perplexity.meanNll())) {
+                throw new PrunekitException(model + ": the mean loss over " + files + " is " + perplexity.meanNll()
+                        + ", so there is no perplexity: the model's logits overflow or hold NaN (check its weights;"
+                        + " they load only with --allow-non-finite when they hold NaN or Inf)");
+            }
+        }
     }
 
     /** In memory. */

@@ -27,6 +27,13 @@ public final class Generation {
             if (maxPositions != null && maxNewTokens != null) {
                 throw new IllegalArgumentException("give --max-positions or --max-new-tokens, not both");
             }
+            if (maxPositions != null && maxPositions < 1 || maxNewTokens != null && maxNewTokens < 0) {
+                throw new IllegalArgumentException("--max-positions must be >= 1 and --max-new-tokens >= 0, got "
+                        + (maxPositions != null ? maxPositions : maxNewTokens));
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            }
         }
 
         /** Greedy decoding in our engine for {@code maxPositions} positions. */
@@ -53,7 +60,7 @@ public final class Generation {
         int[] stops = r.ignoreEos() ? new int[0] : new int[] {tok.eosId(), tok.bosId()};
         int[] out;
         if (r.onnx() != null) {
-            out = OnnxGeneration.generate(r.onnx(), r.threads(), ids, maxLength, r.sampling(), stops);
+            out = OnnxGeneration.generate(r.onnx(), r.threads(), m.config().vocabSize(), ids, maxLength, r.sampling(), stops);
         } else {
             try (Transformer t = new Transformer(m.weights())) {
                 out = Generator.generate(t, ids, maxLength, r.sampling(), stops);

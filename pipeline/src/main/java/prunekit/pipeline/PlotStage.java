@@ -55,10 +55,15 @@ public final class PlotStage {
             }
         }
         if (plan != null) {
-            charts.put("kept-fraction", PruneCharts.kept(plan, readJson(planFile)));
+            charts.put("kept-fraction", PruneCharts.kept(plan, PlanJson.originalShapes(planFile)));
         }
         if (tableFile != null) {
-            PruneCharts.keepRatio(readJson(tableFile)).forEach((model, d) -> charts.put("keep-ratio-" + model, d));
+            try {
+                PruneCharts.keepRatio(readJson(tableFile)).forEach((model, d) -> charts.put("keep-ratio-" + model, d));
+            } catch (IllegalStateException | NullPointerException | ClassCastException | UnsupportedOperationException
+                     | NumberFormatException e) { // gson's getAs… on a missing or ill-typed field
+                throw new FormatException(tableFile, "not a prune-table.json prunekit wrote (" + e.getMessage() + ")", e);
+            }
         }
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, ChartData> e : charts.entrySet()) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import prunekit.core.model.LayerShape;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
@@ -46,14 +47,13 @@ final class PruneCharts {
     }
 
     /** Kept fraction of query heads and MLP channels per original layer (a dropped layer keeps 0). */
-    static KeptFractionChart.Data kept(PruningPlan p, JsonObject planJson) {
+    static KeptFractionChart.Data kept(PruningPlan p, List<LayerShape> original) {
         List<Double> attn = new ArrayList<>();
         List<Double> mlp = new ArrayList<>();
-        var shapes = planJson.getAsJsonObject("original").getAsJsonArray("layers_heads_kv_ffn");
         for (LayerPlan l : p.layers()) {
-            var s = shapes.get(l.layer()).getAsJsonArray();
-            attn.add(fraction(l.queryHeads().length, s.get(0).getAsInt()));
-            mlp.add(fraction(l.ffn().length, s.get(2).getAsInt()));
+            LayerShape s = original.get(l.layer());
+            attn.add(fraction(l.queryHeads().length, s.queryHeads()));
+            mlp.add(fraction(l.ffn().length, s.ffn()));
         }
         return new KeptFractionChart.Data("Kept fraction per layer (" + p.scorer() + ", " + p.budget() + ")", attn, mlp);
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.core.PrunekitException;
 import prunekit.core.TestModels;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
@@ -149,7 +150,7 @@ class StreamedPruneTest {
         ImportanceScorer taylor = ScorerName.TAYLOR.create(ScoringOptions.defaults());
         long need = WholeModelLimit.bytesNeeded(taylor, c, 8, 128);
         assertTrue(need > 16 * c.parameterCount(), "weights, native copy, gradients and their copy at least");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        PrunekitException e = assertThrows(PrunekitException.class,
                 () -> WholeModelLimit.check(taylor, c, 8, 128, 24_000_000_000L));
         assertTrue(e.getMessage().startsWith("scorer taylor holds the whole model in memory: it needs about "), e.getMessage());
         assertTrue(e.getMessage().contains("use a streamed scorer"), e.getMessage());

@@ -3,6 +3,7 @@ package prunekit.recover;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
@@ -24,6 +25,9 @@ public final class Initializer {
         if (!(std > 0)) {
             throw new IllegalArgumentException("init std must be positive, got " + std);
         }
+        MemoryCheck.requireHeap("new fp32 weights of " + config.parameterCount() + " parameters",
+                MemoryCheck.bytes(config.parameterCount(), 4), "give a smaller config or raise the heap"
+                        + " (PRUNEKIT_JAVA_OPTS=-Xmx...)");
         double residualStd = std / Math.sqrt(2.0 * config.numLayers());
         Map<String, FloatTensor> m = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> e : LlamaWeights.expectedShapes(config).entrySet()) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import prunekit.core.PrunekitException;
 import prunekit.core.engine.Params;
 import prunekit.core.engine.Tensors;
 import prunekit.core.model.DType;
@@ -46,6 +47,7 @@ public final class LoraAdapters implements AutoCloseable {
 
     /** Fresh adapters: A uniform in ±1/√in from (seed, name), B zero. */
     public static LoraAdapters create(Params base, LoraSpec spec) {
+        requireRankFits(base, spec);
         Map<String, FloatTensor> init = new LinkedHashMap<>();
         for (String w : targetWeights(base, spec)) {
             long[] s = base.get(w).getShape().getShape(); // (out, in)
@@ -61,6 +63,18 @@ public final class LoraAdapters implements AutoCloseable {
             init.put(bName(w), FloatTensor.zeros(out, spec.rank()));
         }
         return of(base, spec, init);
+    }
+
+    /** Refuses, before any adapter is allocated, a rank above min(in, out) of a targeted projection. */
+    private static void requireRankFits(Params base, LoraSpec spec) {
+        for (String w : targetWeights(base, spec)) {
+            long[] s = base.get(w).getShape().getShape(); // (out, in)
+            long limit = Math.min(s[0], s[1]);
+            if (spec.rank() > limit) {
+                throw new PrunekitException("--lora-rank " + spec.rank() + " exceeds min(in, out) = " + limit + " of "
+                        + w + "; pass --lora-rank " + limit + " or less");
+            }
+        }
     }
 
     /** Adapters with the given values (from {@link #state()} of a checkpoint, or a test). */

@@ -2,6 +2,7 @@ package prunekit.recover;
 
 import com.google.gson.JsonObject;
 import java.util.List;
+import prunekit.core.io.FormatException;
 
 /**
  * The mutable position of a run, saved in every checkpoint's {@code trainer_state.json}: last
@@ -61,6 +62,16 @@ final class RunState {
 
     /** The state of checkpoint {@code ck}; fails when its recipe would not continue the same arithmetic. */
     static RunState restore(TrainCheckpoint.Loaded ck, Recipe recipe) {
+        try {
+            return restoreFields(ck, recipe);
+        } catch (IllegalStateException | NullPointerException | ClassCastException | UnsupportedOperationException
+                 | NumberFormatException e) { // gson's getAs… on a missing or ill-typed field
+            throw new FormatException(ck.dir().resolve(TrainCheckpoint.STATE_FILE), "a field is missing or has the wrong"
+                    + " type (" + e.getMessage() + "); delete " + ck.dir() + " to resume from the checkpoint before it", e);
+        }
+    }
+
+    private static RunState restoreFields(TrainCheckpoint.Loaded ck, Recipe recipe) {
         JsonObject s = ck.state();
         Recipe saved = Recipe.fromJson(s.getAsJsonObject("recipe"));
         List<String> diff = recipe.arithmeticDifferences(saved);

@@ -1,6 +1,8 @@
 package prunekit.recover;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import prunekit.core.io.AtomicFiles;
+import prunekit.core.io.FormatException;
 import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.HfConfigJson;
 import prunekit.core.io.Json;
@@ -119,11 +122,19 @@ public final class TrainCheckpoint {
 
     public static Loaded read(Path dir) {
         JsonObject state;
+        Path file = dir.resolve(STATE_FILE);
         try {
-            state = JsonParser.parseString(Files.readString(dir.resolve(STATE_FILE), StandardCharsets.UTF_8))
-                    .getAsJsonObject();
+            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!e.isJsonObject() || !e.getAsJsonObject().has("step") || !e.getAsJsonObject().get("step").isJsonPrimitive()) {
+                throw new FormatException(file, "not a trainer state (a JSON object with \"step\")");
+            }
+            state = e.getAsJsonObject();
+            state.get("step").getAsInt();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (JsonParseException | NumberFormatException e) {
+            throw new FormatException(file, "not a trainer state prunekit wrote (" + e.getMessage() + "); delete "
+                    + dir + " to resume from the checkpoint before it", e);
         }
         LlamaWeights weights = HfCheckpoint.read(dir).weights();
         Map<String, FloatTensor> opt = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import prunekit.core.PrunekitException;
 import prunekit.core.eval.Perplexity;
 import prunekit.core.eval.TokenStream;
 import prunekit.core.io.HfCheckpoint;
@@ -181,8 +182,8 @@ public final class Trainer {
             st.prunedValidLoss = validate();
             listener.onValidation(0, st.prunedValidLoss);
             if (teacher != null) {
-                st.teacherValidLoss = Perplexity.evaluate(teacher.model(), valid, recipe.train().seq(), recipe.validBatch(),
-                        null).meanNll();
+                st.teacherValidLoss = finite(Perplexity.evaluate(teacher.model(), valid, recipe.train().seq(),
+                        recipe.validBatch(), null).meanNll(), "the teacher's validation loss");
             }
         }
 
@@ -232,8 +233,17 @@ public final class Trainer {
         }
 
         private double validate() {
-            return student.apply(t -> Perplexity.evaluate(t, valid, recipe.train().seq(), recipe.validBatch(), null)
-                    .meanNll());
+            return finite(student.apply(t -> Perplexity.evaluate(t, valid, recipe.train().seq(), recipe.validBatch(),
+                    null).meanNll()), "the validation loss after step " + st.step);
+        }
+
+        /** {@code loss}, when finite; a non-finite loss stops the run rather than being logged as a result. */
+        private double finite(double loss, String what) {
+            if (!Double.isFinite(loss)) {
+                throw new PrunekitException(what + " is " + loss + ": the model's logits overflow or hold NaN; the"
+                        + " checkpoints in " + outDir + " are kept; lower --lr or check the weights");
+            }
+            return loss;
         }
 
         private void writeRecovered() {

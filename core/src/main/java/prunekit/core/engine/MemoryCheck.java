@@ -2,12 +2,14 @@ package prunekit.core.engine;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import prunekit.core.PrunekitException;
 import prunekit.core.model.LlamaConfig;
 
 /**
- * Up-front refusals for stages that hold a whole model in memory (generation, recovery, taylor,
- * the oracle): what they need, estimated from the config, against the machine's physical memory,
- * with what to do instead, before anything is loaded.
+ * Up-front refusals, before anything is allocated: stages that hold a whole model in memory (generation,
+ * recovery, taylor, the oracle) against the machine's physical memory, and any size read from a file or
+ * an option (layers, widths, vocab, samples, batch, rank) against the Java heap. Each refusal is one
+ * {@link PrunekitException} line with the estimate, the memory there is and what to do instead.
  */
 public final class MemoryCheck {
     private MemoryCheck() {
@@ -35,9 +37,50 @@ public final class MemoryCheck {
      */
     public static void require(String stage, long need, long available, String instead) {
         if (need > available) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
+            throw new PrunekitException(String.format(Locale.ROOT,
                     "%s holds the whole model in memory: it needs about %.1f GB but this machine has %.1f GB; %s",
                     stage, need / 1e9, available / 1e9, instead));
         }
+    }
+
+    /** The product of {@code factors} (element counts, bytes per element), or Long.MAX_VALUE when it overflows. */
+    public static long bytes(long... factors) {
+        long p = 1;
+        for (long f : factors) {
+            if (f < 0) {
+                throw new IllegalArgumentException("negative size factor " + f);
+            }
+            try {
+                p = Math.multiplyExact(p, f);
+            } catch (ArithmeticException overflow) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return p;
+    }
+
+    /** The most the Java heap can hold: Runtime.maxMemory(), capped by the physical memory. */
+    public static long heapBytes() {
+        return Math.min(Runtime.getRuntime().maxMemory(), physicalBytes());
+    }
+
+    /**
+     * Throws before {@code what} is allocated on the Java heap when its {@code need} bytes exceed
+     * {@link #heapBytes()}: "{@code what} needs about X GB but the Java heap holds at most Y GB; {@code fix}"
+     * ("more than 9.2e18 bytes" for an estimate that overflowed).
+     */
+    public static void requireHeap(String what, long need, String fix) {
+        long max = heapBytes();
+        if (need > max) {
+            throw new PrunekitException(String.format(Locale.ROOT,
+                    "%s needs %s but the Java heap holds at most %s; %s", what,
+                    need == Long.MAX_VALUE ? "more than 9.2e18 bytes" : "about " + size(need), size(max), fix));
+        }
+    }
+
+    /** "53.9 GB" or "12.0 MB". */
+    static String size(long bytes) {
+        return bytes >= 1e9 ? String.format(Locale.ROOT, "%.1f GB", bytes / 1e9)
+                : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 }

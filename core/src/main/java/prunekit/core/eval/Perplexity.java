@@ -72,6 +72,9 @@ public final class Perplexity {
                 throw new IllegalArgumentException("context " + ctx + " must be in 1.." + config.maxPositions()
                         + " (the model's max_position_embeddings)");
             }
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch " + batch + " must be at least 1 window");
+            }
             int windows = stream.windowCount(ctx);
             if (windows == 0) {
                 throw new IllegalArgumentException("the text gives " + stream.ids().length + " tokens, fewer than one"

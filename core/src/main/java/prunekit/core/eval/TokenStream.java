@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.IoErrors;
 import prunekit.core.tokenize.Tokenizer;
 
 /**
  * Text files as one token stream, by the perplexity protocol of shared/README.md: each file (in
  * the order given) is split at blank lines ("\n\n"); every non-empty block contributes BOS and its
- * token ids. {@code utf8Bytes} counts the bytes of those blocks (for bits per byte).
+ * token ids. {@code utf8Bytes} counts the bytes of those blocks (for bits per byte). Line ends are
+ * normalised first ({@link #normalizeNewlines}): a file saved with CRLF reads as the same text.
  */
 public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
 
@@ -27,9 +29,9 @@ public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
             } catch (java.nio.charset.MalformedInputException e) {
                 throw new FormatException(f, "not valid UTF-8 text; convert it to UTF-8 first", e);
             } catch (IOException e) {
-                throw new UncheckedIOException(f + ": cannot read (" + e.getMessage() + ")", e);
+                throw IoErrors.cannotRead(f, e);
             }
-            for (String block : text.split("\n\n", -1)) {
+            for (String block : normalizeNewlines(text).split("\n\n", -1)) {
                 if (block.isEmpty()) {
                     continue;
                 }
@@ -39,6 +41,11 @@ public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
             }
         }
         return new TokenStream(ids.toArray(), bytes, blocks);
+    }
+
+    /** {@code text} with every CRLF and lone CR turned into LF, as the protocol reads text. */
+    public static String normalizeNewlines(String text) {
+        return text.indexOf('\r') < 0 ? text : text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
     /** Number of full windows of {@code ctx} inputs (+1 target) the stream holds. */

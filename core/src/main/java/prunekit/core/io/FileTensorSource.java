@@ -11,7 +11,8 @@ import prunekit.core.model.LlamaWeights;
 /**
  * The {@link TensorSource} of one checkpoint file (or shard set): a format's reader of one tensor
  * by HF name behind the checks that every format shares. The shapes its header gives are checked
- * against the config when it is made, so a read cannot fail on a shape.
+ * against the config when it is made, so a read cannot fail on a shape. Every read is scanned for
+ * non-finite values ({@link NonFinite}).
  */
 final class FileTensorSource implements TensorSource {
     /** Reads one tensor by HF name, fp32, in rotate-half layout. */
@@ -76,7 +77,7 @@ final class FileTensorSource implements TensorSource {
         if (!shapes.containsKey(name)) {
             throw new IllegalArgumentException(file + " has no tensor " + name + " for this config");
         }
-        return reader.read(name);
+        return NonFinite.check(source(), name, reader.read(name));
     }
 
     @Override

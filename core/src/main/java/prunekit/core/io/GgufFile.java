@@ -151,9 +151,10 @@ public final class GgufFile {
         return l;
     }
 
-    /** Every tensor whose type prunekit knows must end inside the file. */
+    /** Every tensor whose type prunekit knows must end inside the file, and no two may share bytes. */
     private void checkBounds() {
         long available = fileSize - dataStart;
+        java.util.TreeMap<Long, GgufTensorInfo> byOffset = new java.util.TreeMap<>();
         for (GgufTensorInfo t : tensors.values()) {
             GgmlType type = GgmlType.fromCode(t.typeCode());
             if (type == null) {
@@ -164,7 +165,25 @@ public final class GgufFile {
                 throw new FormatException(path, "truncated: tensor " + t.name() + " needs bytes " + (dataStart + t.offset())
                         + ".." + (dataStart + t.offset() + bytes) + " but the file has " + fileSize + " bytes");
             }
+            if (bytes > 0) {
+                GgufTensorInfo same = byOffset.put(t.offset(), t);
+                if (same != null) {
+                    throw overlap(same, t);
+                }
+            }
         }
+        GgufTensorInfo prev = null;
+        for (GgufTensorInfo t : byOffset.values()) {
+            if (prev != null && prev.offset() + GgmlType.fromCode(prev.typeCode()).byteSize(path, prev) > t.offset()) {
+                throw overlap(prev, t);
+            }
+            prev = t;
+        }
+    }
+
+    private FormatException overlap(GgufTensorInfo a, GgufTensorInfo b) {
+        return new FormatException(path, "tensors " + a.name() + " (offset " + a.offset() + ") and " + b.name()
+                + " (offset " + b.offset() + ") overlap; expected disjoint byte ranges; the file is damaged");
     }
 
     private static String printable(byte[] b) {

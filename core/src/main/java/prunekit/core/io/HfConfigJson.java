@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.model.DType;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -29,6 +30,8 @@ public final class HfConfigJson {
     private static final String HEADS = "num_attention_heads";
     private static final String KV_HEADS = "num_key_value_heads";
     private static final String FFN = "intermediate_size";
+    /** Heap for the description of one layer (its shape, its tensors' names and shapes), bounded before any is made. */
+    private static final long LAYER_DESCRIPTION_BYTES = 1024;
 
     private HfConfigJson() {
     }
@@ -54,6 +57,8 @@ public final class HfConfigJson {
         if (numLayers <= 0) {
             throw new FormatException(file, "num_hidden_layers is " + numLayers + "; expected at least 1");
         }
+        MemoryCheck.requireHeap(file + ": num_hidden_layers " + numLayers + " (the names and shapes of each layer's"
+                + " tensors)", MemoryCheck.bytes(numLayers, LAYER_DESCRIPTION_BYTES), "fix num_hidden_layers");
         int headDim = f.has("head_dim") ? f.requireInt("head_dim") : defaultHeadDim(file, hidden, heads);
         List<LayerShape> layers = root.has(LAYER_SHAPES_KEY)
                 ? perLayerShapes(file, f, numLayers, heads, kvHeads, ffn)
@@ -90,11 +95,7 @@ public final class HfConfigJson {
                     + " and intermediate_size " + ffn + " must be positive, heads a multiple of KV heads"
                     + " (layers without attention or MLP need " + LAYER_SHAPES_KEY + ")");
         }
-        List<LayerShape> layers = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            layers.add(new LayerShape(heads, kvHeads, ffn));
-        }
-        return layers;
+        return java.util.Collections.nCopies(n, new LayerShape(heads, kvHeads, ffn));
     }
 
     private static List<LayerShape> perLayerShapes(Path file, JsonFields f, int n, int heads, int kvHeads, int ffn) {

@@ -122,6 +122,7 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             JsonReader reader = new JsonReader(new StringReader(text));
             reader.setStrictness(Strictness.STRICT);
+            requireUniqueNames(file, text);
             JsonElement root = JsonParser.parseReader(reader);
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 throw new IllegalStateException("text after the JSON object");
@@ -134,6 +135,25 @@ public final class SafetensorsFile implements AutoCloseable {
             String start = text.length() > 40 ? text.substring(0, 40) + "..." : text;
             throw new FormatException(file, "header is not JSON (" + e.getMessage() + "); it starts with '"
                     + start.replaceAll("\\p{Cntrl}", "?") + "'; the file is damaged or not safetensors", e);
+        }
+    }
+
+    /** A name given twice in the header would silently keep only one of its entries: refused. */
+    private static void requireUniqueNames(Path file, String text) throws IOException {
+        JsonReader r = new JsonReader(new StringReader(text));
+        r.setStrictness(Strictness.STRICT);
+        if (r.peek() != JsonToken.BEGIN_OBJECT) {
+            return; // parseHeader reports what it is
+        }
+        r.beginObject();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (r.hasNext()) {
+            String name = r.nextName();
+            if (!seen.add(name)) {
+                throw new FormatException(file, "the header names tensor '" + name + "' twice; a safetensors header"
+                        + " holds each name once; the file is damaged or was written by a broken tool");
+            }
+            r.skipValue();
         }
     }
 

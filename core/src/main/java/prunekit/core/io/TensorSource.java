@@ -3,6 +3,7 @@ package prunekit.core.io;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
@@ -96,6 +97,9 @@ public interface TensorSource extends AutoCloseable {
 
     /** Every tensor read into memory. */
     default LlamaWeights readAll() {
+        MemoryCheck.requireHeap(source() + ": every tensor in fp32 (" + config().parameterCount() + " parameters)",
+                MemoryCheck.bytes(config().parameterCount(), 4), "raise the heap (PRUNEKIT_JAVA_OPTS=-Xmx...) or use a"
+                        + " command that streams one layer at a time (eval, score, prune, convert, export)");
         Map<String, FloatTensor> m = new LinkedHashMap<>();
         for (String name : shapes().keySet()) {
             m.put(name, read(name));

@@ -42,6 +42,24 @@ public record LlamaConfig(
         if (ropeScaling == null) {
             ropeScaling = RopeScaling.NONE;
         }
+        long widest = (long) hidden * Math.max(vocabSize, headDim * (long) maxOf(layers, true));
+        long ffnMatrix = (long) hidden * maxOf(layers, false);
+        if (Math.max(widest, ffnMatrix) > MAX_TENSOR_ELEMENTS) {
+            throw new IllegalArgumentException("invalid config: a tensor of " + Math.max(widest, ffnMatrix)
+                    + " elements (hidden " + hidden + " x vocab " + vocabSize + ", query heads x head_dim or FFN"
+                    + " width) exceeds the " + MAX_TENSOR_ELEMENTS + " a tensor in memory can hold; check the sizes");
+        }
+    }
+
+    /** The most elements one fp32 tensor can hold in memory (a Java array). */
+    public static final long MAX_TENSOR_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    private static int maxOf(List<LayerShape> layers, boolean heads) {
+        int m = 0;
+        for (LayerShape s : layers) {
+            m = Math.max(m, heads ? s.queryHeads() : s.ffn());
+        }
+        return m;
     }
 
     public int numLayers() {

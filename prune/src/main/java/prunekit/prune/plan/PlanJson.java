@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.IoErrors;
 import prunekit.core.io.Json;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -76,23 +77,52 @@ public final class PlanJson {
     }
 
     public static PruningPlan read(Path file) {
-        JsonObject o;
+        return fromJson(readObject(file), file);
+    }
+
+    /**
+     * The original model's layer shapes recorded in {@code file} ("original"), one per layer of its plan;
+     * a FormatException when they are missing or do not cover the plan's layers.
+     */
+    public static List<LayerShape> originalShapes(Path file) {
+        JsonObject o = readObject(file);
+        PruningPlan plan = fromJson(o, file);
+        List<LayerShape> shapes = new ArrayList<>();
+        try {
+            for (JsonElement e : o.getAsJsonObject("original").getAsJsonArray("layers_heads_kv_ffn")) {
+                int[] s = Json.toInts(e.getAsJsonArray());
+                shapes.add(new LayerShape(s[0], s[1], s[2]));
+            }
+        } catch (RuntimeException e) {
+            throw new FormatException(file, "\"original\".\"layers_heads_kv_ffn\" is missing or not a list of"
+                    + " [heads, kv_heads, ffn] (" + e.getMessage() + "); write the plan again with prunekit prune", e);
+        }
+        for (LayerPlan l : plan.layers()) {
+            if (l.layer() < 0 || l.layer() >= shapes.size()) {
+                throw new FormatException(file, "layer " + l.layer() + " of the plan is not among the " + shapes.size()
+                        + " original layers");
+            }
+        }
+        return shapes;
+    }
+
+    private static JsonObject readObject(Path file) {
         try {
             JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            o = e.getAsJsonObject();
+            return e.getAsJsonObject();
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannotRead(file, e);
         } catch (JsonParseException | IllegalStateException e) {
             throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a plan.json", e);
         }
-        return fromJson(o, file);
     }
 
     static PruningPlan fromJson(JsonObject o, Path file) {
-        if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
+        if (!o.has("format") || !o.get("format").isJsonPrimitive() || !FORMAT.equals(o.get("format").getAsString())) {
             throw new FormatException(file, "not a prunekit plan (\"format\" is not \"" + FORMAT + "\")");
         }
-        if (o.get("version").getAsInt() != VERSION) {
+        if (!o.has("version") || !o.get("version").isJsonPrimitive() || !o.get("version").getAsJsonPrimitive().isNumber()
+                || o.get("version").getAsDouble() != VERSION) {
             throw new FormatException(file, "plan version " + o.get("version") + ", this prunekit reads " + VERSION);
         }
         try {

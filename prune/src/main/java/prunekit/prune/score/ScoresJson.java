@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import prunekit.core.io.FormatException;
+import prunekit.core.io.IoErrors;
 import prunekit.core.io.Json;
 import prunekit.core.model.LayerShape;
 import prunekit.prune.group.GroupKind;
@@ -100,14 +101,15 @@ public final class ScoresJson {
         try {
             o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannotRead(file, e);
         } catch (JsonParseException | IllegalStateException e) {
             throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a scores.json", e);
         }
-        if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
+        if (!o.has("format") || !o.get("format").isJsonPrimitive() || !FORMAT.equals(o.get("format").getAsString())) {
             throw new FormatException(file, "not prunekit scores (\"format\" is not \"" + FORMAT + "\")");
         }
-        if (o.get("version").getAsInt() != VERSION) {
+        if (!o.has("version") || !o.get("version").isJsonPrimitive() || !o.get("version").getAsJsonPrimitive().isNumber()
+                || o.get("version").getAsDouble() != VERSION) {
             throw new FormatException(file, "scores version " + o.get("version") + ", this prunekit reads " + VERSION);
         }
         try {
