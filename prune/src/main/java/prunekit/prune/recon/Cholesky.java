@@ -65,13 +65,30 @@ final class Cholesky {
         }
     }
 
-    /** A⁻¹ (n, n). */
+    /**
+     * A⁻¹ (n, n): {@link #solveRows} of the identity, skipping the leading zeros of each row in the
+     * forward solve (row r of L⁻¹ is zero before r), which gives the same bits with a third fewer operations.
+     */
     double[] inverse() {
         double[] inv = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            inv[i * n + i] = 1;
+        for (int r = 0; r < n; r++) {
+            int o = r * n;
+            inv[o + r] = 1 / l[r * n + r];
+            for (int i = r + 1; i < n; i++) { // L y = e_r
+                double s = 0;
+                for (int k = r; k < i; k++) {
+                    s -= l[i * n + k] * inv[o + k];
+                }
+                inv[o + i] = s / l[i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
+                double s = inv[o + i];
+                for (int k = i + 1; k < n; k++) {
+                    s -= l[k * n + i] * inv[o + k];
+                }
+                inv[o + i] = s / l[i * n + i];
+            }
         }
-        solveRows(inv, n);
         return inv;
     }
 }

@@ -36,11 +36,15 @@ final class GroupObs {
 
     static Removal remove(double[] hinv, double[] w, int out, int n, List<int[]> groups, int[] family, int count,
                           int[] snapshotAt) {
+        return removeInPlace(hinv.clone(), w.clone(), out, n, groups, family, count, snapshotAt);
+    }
+
+    /** As {@link #remove}, downdating {@code hi} and {@code wt} themselves (no copies of n² doubles). */
+    static Removal removeInPlace(double[] hi, double[] wt, int out, int n, List<int[]> groups, int[] family, int count,
+                                 int[] snapshotAt) {
         if (count < 0 || count > groups.size()) {
             throw new IllegalArgumentException("cannot remove " + count + " of " + groups.size() + " groups");
         }
-        double[] hi = hinv.clone();
-        double[] wt = w.clone();
         boolean[] removed = new boolean[groups.size()];
         boolean[] alive = new boolean[n];
         Arrays.fill(alive, true);
