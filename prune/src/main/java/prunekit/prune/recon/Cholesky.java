@@ -6,7 +6,7 @@ package prunekit.prune.recon;
  */
 final class Cholesky {
     private final int n;
-    private final double[] l; // (n, n) lower triangle, row-major
+    private final double[] l; // (n, n) row-major: L in the lower triangle, Lᵀ mirrored into the upper one
 
     private Cholesky(int n, double[] l) {
         this.n = n;
@@ -37,6 +37,11 @@ final class Cholesky {
                 }
             }
         }
+        for (int i = 0; i < n; i++) { // Lᵀ row by row, so the backward solves read contiguous memory
+            for (int k = i + 1; k < n; k++) {
+                l[i * n + k] = l[k * n + i];
+            }
+        }
         return new Cholesky(n, l);
     }
 
@@ -58,7 +63,7 @@ final class Cholesky {
             for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
                 double s = rows[o + i];
                 for (int k = i + 1; k < n; k++) {
-                    s -= l[k * n + i] * rows[o + k];
+                    s -= l[i * n + k] * rows[o + k];
                 }
                 rows[o + i] = s / l[i * n + i];
             }
@@ -84,7 +89,7 @@ final class Cholesky {
             for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
                 double s = inv[o + i];
                 for (int k = i + 1; k < n; k++) {
-                    s -= l[k * n + i] * inv[o + k];
+                    s -= l[i * n + k] * inv[o + k];
                 }
                 inv[o + i] = s / l[i * n + i];
             }
