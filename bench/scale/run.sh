@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The scale benchmark (issue 10): a synthetic bf16 checkpoint of a known shape, streamed through every stage.
-#   synth → prune --target-params (fluctuation, 64 × 128 calibration tokens) → prune --target-arch (Sheared-LLaMA's
-#   shape at 7B) → eval of the --target-arch model → export of it to ONNX (fp16, external data).
+#   synth → prune --target-params (the default recipe's local pruner: sequential layer-wise reconstruction, uniform
+#   allocation, 64 × 128 calibration tokens; the allocation search holds the model in memory and is not run at scale)
+#   → prune --target-arch (Sheared-LLaMA's shape at 7B; fluctuation, since the default recipe takes parameter budgets)
+#   → eval of the --target-arch model → export of it to ONNX (fp16, external data).
 # Per stage: wall seconds, peak RSS (VmHWM via /usr/bin/time -v, native memory included), parameters in and out,
 # bytes written. Writes bench/scale/result.json (or --result FILE) and prints it as its last line.
 # usage: bench/scale/run.sh [--like llama-2-7b|mha-1.26b|tiny] [--work DIR] [--result FILE] [--stages LIST]
@@ -77,8 +79,11 @@ dense="$work/dense"; p27="$work/prune-params"; sheared="$work/prune-arch"
 has synth && { rm -rf "$dense"; run_stage synth "$dense" null -- synth --like "$like" --dtype bf16 --seed 0 --tokenizer "$tok" --out "$dense" --json; }
 dense_params=$(count synth parameters 2>/dev/null || echo "$params")
 has inspect && run_stage inspect "$work/inspect.log" "$dense_params" -- inspect "$dense" --json
-calib_args=(--scorer fluctuation --calib "$calib" --samples "$samples" --seq-len 128)
-has prune-params && { rm -rf "$p27"; run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-params "$target" --out "$p27" --json; }
+calib_args=(--calib "$calib" --samples "$samples" --seq-len 128)
+# The reconstruction pruner's fp64 normal equations of down_proj (ffn² · 8 bytes, a few copies) need a larger heap.
+has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--Xmx10g -XX:MaxDirectMemorySize=2g}" \
+  run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --search-budget 0 --target-params "$target" --out "$p27" --json; }
+calib_args=(--scorer fluctuation "${calib_args[@]}")
 has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }
 small_params=$(count prune-arch params_after 2>/dev/null || echo null)
 has eval && run_stage eval "$work/eval.log" "$small_params" -- eval "$sheared/pruned" --text "$text" --ctx 128 --json

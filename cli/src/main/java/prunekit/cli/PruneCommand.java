@@ -165,8 +165,12 @@ public final class PruneCommand implements Callable<Integer> {
         ReconStage.Options o = new ReconStage.Options(calib.calibration(),
                 parsed.hasMatchedOption("--samples") ? calib.samples : null,
                 parsed.hasMatchedOption("--seq-len") ? calib.seqLen : null, budget(), attentionUnit, searchBudget, uniform,
-                out, "prunekit prune " + String.join(" ", parsed.originalArgs()));
-        ReconStage.Result r = ReconStage.run(modelArg.load(), o, msg -> System.err.println("prune: " + msg));
+                out, HfCheckpoint.WriteOptions.defaults().withDtype(dtype).withMaxShardBytes(maxShardBytes),
+                "prunekit prune " + String.join(" ", parsed.originalArgs()));
+        ReconStage.Result r;
+        try (LazyModel m = modelArg.open()) {
+            r = ReconStage.run(m, o, msg -> System.err.println("prune: " + msg));
+        }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("plan", r.plan().toString());
         res.put("pruned", r.pruned().toString());

@@ -1,5 +1,6 @@
 package prunekit.pipeline;
 
+import prunekit.core.io.LazyModel;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
 
@@ -10,6 +11,14 @@ public final class Models {
 
     /** {@code m}'s tokenizer; fails saying what to pass when the model has none. */
     public static Tokenizer requireTokenizer(Model m) {
+        if (m.tokenizer() == null) {
+            throw new IllegalArgumentException(m.source() + ": the model has no tokenizer; pass --tokenizer FILE");
+        }
+        return m.tokenizer();
+    }
+
+    /** As {@link #requireTokenizer(Model)} for a model whose weights stay on disk. */
+    public static Tokenizer requireTokenizer(LazyModel m) {
         if (m.tokenizer() == null) {
             throw new IllegalArgumentException(m.source() + ": the model has no tokenizer; pass --tokenizer FILE");
         }

@@ -5,8 +5,9 @@ import java.util.function.Consumer;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.LazyModel;
 import prunekit.core.io.ModelCard;
-import prunekit.core.model.Model;
+import prunekit.core.model.LlamaConfig;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.plan.PlanJson;
@@ -17,8 +18,9 @@ import prunekit.prune.recon.SequentialPruner;
 
 /**
  * The default recipe of {@code prune}: sequential layer-wise reconstruction ({@link Recon}: group
- * OBS costs, ridge refit, searched allocation) on calibration text. Writes OUT/plan.json and
- * OUT/pruned (with its model card).
+ * OBS costs, ridge refit, searched allocation) on calibration text, one layer of the model read,
+ * pruned and written at a time. Writes OUT/plan.json and OUT/pruned (with its model card; sharded
+ * safetensors when large, the input's dtype unless {@code write} says).
  */
 public final class ReconStage {
     private ReconStage() {
@@ -30,14 +32,16 @@ public final class ReconStage {
      * 0 (or {@code uniform}) the same shape in every layer; {@code command} for the model card (may be null).
      */
     public record Options(Calibration calibration, Integer samples, Integer seqLen, Budget budget, AttentionUnit attention,
-                          Integer generations, boolean uniform, Path out, String command) {
+                          Integer generations, boolean uniform, Path out, HfCheckpoint.WriteOptions write,
+                          String command) {
         public Options {
             if (calibration == null || !calibration.given()) {
                 throw new IllegalArgumentException("the default recipe needs calibration text: pass --calib FILE..., or"
                         + " choose a scorer with --scorer NAME (or --scores FILE)");
             }
-            if (budget == null || attention == null || out == null) {
-                throw new IllegalArgumentException("the default recipe needs a budget, an attention unit and --out DIR");
+            if (budget == null || attention == null || out == null || write == null) {
+                throw new IllegalArgumentException("the default recipe needs a budget, an attention unit, --out DIR"
+                        + " and write options");
             }
         }
     }
@@ -46,32 +50,37 @@ public final class ReconStage {
                          long paramsBefore, long paramsAfter, long layerParamsBefore, long layerParamsAfter, boolean uniform) {
     }
 
-    public static Result run(Model m, Options o, Consumer<String> log) {
-        if (!m.config().isUniform()) {
+    public static Result run(LazyModel m, Options o, Consumer<String> log) {
+        LlamaConfig c = m.config();
+        if (!c.isUniform()) {
             throw new IllegalArgumentException(m.source() + " has per-layer shapes; the default recipe starts from a"
                     + " uniform model: add --scorer NAME");
         }
-        CalibrationOptions c = o.calibration().options();
+        CalibrationOptions co = o.calibration().options();
         int samples = o.samples() != null ? o.samples() : Recon.DEFAULT_SAMPLES;
-        int seqLen = o.seqLen() != null ? o.seqLen() : Math.min(Recon.DEFAULT_SEQ_LEN, m.config().maxPositions());
+        int seqLen = o.seqLen() != null ? o.seqLen() : Math.min(Recon.DEFAULT_SEQ_LEN, c.maxPositions());
         CalibrationSet set = CalibrationSet.from(o.calibration().files(), Models.requireTokenizer(m),
-                new CalibrationOptions(samples, seqLen, c.seed(), c.heldOutWindows()));
+                new CalibrationOptions(samples, seqLen, co.seed(), co.heldOutWindows()));
         SearchOptions so = o.generations() == null ? SearchOptions.defaults()
                 : SearchOptions.defaults().withGenerations(o.generations());
         if (o.uniform()) {
             so = so.withGenerations(0);
         }
-        SequentialPruner.Result r = Recon.prune(m, set, o.budget(), ReconOptions.defaults().withAttention(o.attention()),
-                so, log);
-        Model pruned = r.model();
-        Path plan = o.out().resolve(PruneStage.PLAN);
-        PlanJson.write(r.plan(), m.config(), plan);
+        SequentialPruner.Run run = Recon.start(m.weights(), set, o.budget(),
+                ReconOptions.defaults().withAttention(o.attention()), so, log);
+        LlamaConfig pruned = run.config();
         Path dir = o.out().resolve(PruneStage.PRUNED);
-        ModelCard card = ModelCard.of(pruned).prunedFrom(m, "layer-wise reconstruction, " + o.budget().describe());
-        HfCheckpoint.writeWith(pruned, dir, HfCheckpoint.WriteOptions.defaults(),
-                o.command() == null ? card : card.withCommand(o.command()));
-        return new Result(plan, dir, o.budget(), r.tokens(), r.seconds(), so.generations(), m.config().parameterCount(),
-                pruned.weights().countParameters(), m.config().parameterCounts().get("layers"),
-                pruned.config().parameterCounts().get("layers"), pruned.config().isUniform());
+        HfCheckpoint.WriteOptions w = o.write().dtype() != null ? o.write()
+                : o.write().withDtype(m.weights().storedDtype());
+        ModelCard card = ModelCard.pruned(m.source(), c.parameterCount(), "layer-wise reconstruction, "
+                + o.budget().describe());
+        HfCheckpoint.write(pruned, run.tensors(), m.tokenizer(), dir, w,
+                (o.command() == null ? card : card.withCommand(o.command())).render(pruned));
+        SequentialPruner.Result r = run.result();
+        Path plan = o.out().resolve(PruneStage.PLAN);
+        PlanJson.write(r.plan(), c, plan);
+        return new Result(plan, dir, o.budget(), r.tokens(), r.seconds(), so.generations(), c.parameterCount(),
+                pruned.parameterCount(), c.parameterCounts().get("layers"), pruned.parameterCounts().get("layers"),
+                pruned.isUniform());
     }
 }

@@ -79,18 +79,18 @@ public final class ReconTableMain {
             for (String r : a.getOrDefault("ratios", "0.386,0.5,0.7").split(",")) {
                 Budget.KeepRatio b = new Budget.KeepRatio(Double.parseDouble(r), Budget.Scope.LAYERS);
                 long t0 = System.nanoTime();
-                SequentialPruner.Result res = Recon.prune(s.model(), s.calibration(), b, o, so,
+                SequentialPruner.InMemory res = Recon.prune(s.model(), s.calibration(), b, o, so,
                         msg -> System.err.println(s.name() + " " + kv[0] + " " + r + ": " + msg));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double ppl = s.perplexity().applyAsDouble(res.model());
                 System.out.printf(Locale.ROOT, "%s %s %s ppl %.3f %.1fs %d tokens layers %.4f %s%n", s.name(), r, kv[0],
-                        ppl, secs, res.tokens(), (double) res.model().config().parameterCounts().get("layers")
+                        ppl, secs, res.result().tokens(), (double) res.model().config().parameterCounts().get("layers")
                                 / s.model().config().parameterCounts().get("layers"), shapes(res));
             }
         }
     }
 
-    private static String shapes(SequentialPruner.Result r) {
+    private static String shapes(SequentialPruner.InMemory r) {
         return Arrays.toString(r.model().config().layers().stream()
                 .map(l -> l.queryHeads() + "h/" + l.ffn()).toArray());
     }

@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import prunekit.calibrate.CalibrationSet;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.engine.Transformer;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -24,6 +26,7 @@ import prunekit.core.model.Model;
 import prunekit.core.model.TensorNames;
 import prunekit.core.model.TensorNames.Proj;
 import prunekit.core.eval.WindowBatch;
+import prunekit.prune.budget.AttentionUnit;
 
 /**
  * A searched per-module allocation (Týr-the-Pruner's idea, small): every sub-block is first pruned
@@ -53,8 +56,9 @@ public final class AllocationSearch {
         int f0 = c.layer(0).ffn();
         int[] ffnSizes = ffnSizes(f0, so.ffnSteps());
         int[] attnSizes = java.util.stream.IntStream.rangeClosed(0, a0).toArray();
-        SequentialPruner.Result supernet = SequentialPruner.prune(m, cal.calibration(), cal.seqLen(), uniform,
-                new LayerPruner.Sizes(attnSizes, ffnSizes), o, "search candidates", s -> log.accept("candidates: " + s));
+        SequentialPruner.Result supernet = SequentialPruner.start(TensorSource.of(m.weights(), m.source()),
+                cal.calibration(), cal.seqLen(), uniform, new LayerPruner.Sizes(attnSizes, ffnSizes), o,
+                "search candidates", s -> log.accept("candidates: " + s)).drain();
         int[][] windows = Arrays.copyOf(cal.heldOut(), Math.min(so.searchWindows(), cal.heldOut().length));
         Map<String, Double> cache = new HashMap<>();
         try (Kl kl = new Kl(m, windows, cal.seqLen())) {
@@ -88,6 +92,26 @@ public final class AllocationSearch {
             }
             return topUp(new Allocation(best.attn(), ffn), c, o, target);
         }
+    }
+
+    /**
+     * Bytes the search holds, estimated from the config: the model in memory (its Java copy and a
+     * candidate's native one), every candidate sub-block (attention at 0..all units, the MLP at each
+     * FFN level) in fp32, and the dense model's probabilities on the search windows.
+     */
+    static long memoryBytes(LlamaConfig c, ReconOptions o, SearchOptions so, int seqLen) {
+        LayerShape s = c.layer(0);
+        int a0 = Allocation.units(s, o.attention());
+        boolean kvGroups = o.attention() == AttentionUnit.KV_GROUPS;
+        long qo = 2L * s.queryHeads() * c.headDim() * c.hidden(); // q and o shrink with every unit
+        long kv = 2L * s.kvHeads() * c.headDim() * c.hidden();    // k and v with KV groups only
+        long attn = 0;
+        for (int a = 1; a <= a0; a++) {
+            attn += kvGroups ? (qo + kv) * a / a0 : qo * a / a0 + kv;
+        }
+        long ffn = java.util.stream.IntStream.of(ffnSizes(s.ffn(), so.ffnSteps())).asLongStream().sum() * 3L * c.hidden();
+        long probs = (long) so.searchWindows() * seqLen * c.vocabSize() * 4 * 3;
+        return MemoryCheck.wholeModel(c, MemoryCheck.INFERENCE_BYTES_PER_PARAM) + 4L * c.numLayers() * (attn + ffn) + probs;
     }
 
     static int[] ffnSizes(int f0, int steps) {

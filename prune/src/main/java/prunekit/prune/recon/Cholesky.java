@@ -6,7 +6,7 @@ package prunekit.prune.recon;
  */
 final class Cholesky {
     private final int n;
-    private final double[] l; // (n, n) lower triangle, row-major
+    private final double[] l; // (n, n) row-major: L in the lower triangle, Lᵀ mirrored into the upper one
 
     private Cholesky(int n, double[] l) {
         this.n = n;
@@ -37,6 +37,11 @@ final class Cholesky {
                 }
             }
         }
+        for (int i = 0; i < n; i++) { // Lᵀ row by row, so the backward solves read contiguous memory
+            for (int k = i + 1; k < n; k++) {
+                l[i * n + k] = l[k * n + i];
+            }
+        }
         return new Cholesky(n, l);
     }
 
@@ -58,20 +63,37 @@ final class Cholesky {
             for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
                 double s = rows[o + i];
                 for (int k = i + 1; k < n; k++) {
-                    s -= l[k * n + i] * rows[o + k];
+                    s -= l[i * n + k] * rows[o + k];
                 }
                 rows[o + i] = s / l[i * n + i];
             }
         }
     }
 
-    /** A⁻¹ (n, n). */
+    /**
+     * A⁻¹ (n, n): {@link #solveRows} of the identity, skipping the leading zeros of each row in the
+     * forward solve (row r of L⁻¹ is zero before r), which gives the same bits with a third fewer operations.
+     */
     double[] inverse() {
         double[] inv = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            inv[i * n + i] = 1;
+        for (int r = 0; r < n; r++) {
+            int o = r * n;
+            inv[o + r] = 1 / l[r * n + r];
+            for (int i = r + 1; i < n; i++) { // L y = e_r
+                double s = 0;
+                for (int k = r; k < i; k++) {
+                    s -= l[i * n + k] * inv[o + k];
+                }
+                inv[o + i] = s / l[i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
+                double s = inv[o + i];
+                for (int k = i + 1; k < n; k++) {
+                    s -= l[i * n + k] * inv[o + k];
+                }
+                inv[o + i] = s / l[i * n + i];
+            }
         }
-        solveRows(inv, n);
         return inv;
     }
 }

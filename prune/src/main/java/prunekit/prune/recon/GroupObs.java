@@ -36,11 +36,15 @@ final class GroupObs {
 
     static Removal remove(double[] hinv, double[] w, int out, int n, List<int[]> groups, int[] family, int count,
                           int[] snapshotAt) {
+        return removeInPlace(hinv.clone(), w.clone(), out, n, groups, family, count, snapshotAt);
+    }
+
+    /** As {@link #remove}, downdating {@code hi} and {@code wt} themselves (no copies of n² doubles). */
+    static Removal removeInPlace(double[] hi, double[] wt, int out, int n, List<int[]> groups, int[] family, int count,
+                                 int[] snapshotAt) {
         if (count < 0 || count > groups.size()) {
             throw new IllegalArgumentException("cannot remove " + count + " of " + groups.size() + " groups");
         }
-        double[] hi = hinv.clone();
-        double[] wt = w.clone();
         boolean[] removed = new boolean[groups.size()];
         boolean[] alive = new boolean[n];
         Arrays.fill(alive, true);
@@ -49,6 +53,7 @@ final class GroupObs {
         int[] order = new int[count];
         double[] costs = new double[count];
         double[][] snaps = new double[snapshotAt.length][];
+        boolean singletons = groups.stream().allMatch(g -> g.length == 1);
         snapshot(snaps, snapshotAt, 0, wt);
         for (int step = 0; step < count; step++) {
             if (family != null && allHit(hit, removed, family)) {
@@ -56,11 +61,13 @@ final class GroupObs {
             }
             int best = -1;
             double bestCost = Double.POSITIVE_INFINITY;
+            double[] sq = singletons ? columnSquares(wt, out, n) : null;
             for (int g = 0; g < groups.size(); g++) {
                 if (removed[g] || (family != null && hit[family[g]])) {
                     continue;
                 }
-                double c = cost(hi, wt, out, n, groups.get(g));
+                int[] grp = groups.get(g);
+                double c = singletons ? sq[grp[0]] / hi[grp[0] * n + grp[0]] : cost(hi, wt, out, n, grp);
                 if (c < bestCost) {
                     bestCost = c;
                     best = g;
@@ -97,6 +104,22 @@ final class GroupObs {
             }
         }
         return true;
+    }
+
+    /**
+     * Σ_r W[r, j]² of every column j (0 for removed ones), row by row (contiguous reads; each sum in the order
+     * {@link #cost} adds it, so a singleton's cost is the same bits): the numerators of the costs.
+     */
+    private static double[] columnSquares(double[] w, int out, int n) {
+        double[] sq = new double[n];
+        for (int r = 0; r < out; r++) {
+            int o = r * n;
+            for (int j = 0; j < n; j++) {
+                double v = w[o + j];
+                sq[j] += v * v;
+            }
+        }
+        return sq;
     }
 
     /** tr(W_S (H⁻¹_SS)⁻¹ W_Sᵀ). */

@@ -1,12 +1,15 @@
 package prunekit.prune.recon;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import prunekit.core.engine.ForwardHooks;
 import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.engine.Transformer;
+import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
@@ -14,11 +17,11 @@ import prunekit.core.model.TensorNames;
 
 /**
  * Runs one decoder layer on given hidden states and returns the input of one of its linear sites,
- * through the project's one forward ({@link Transformer}): the states become the embedding rows of
- * a one-layer model with tied head whose "tokens" are their row numbers, so the layer computes
- * exactly what it computes inside the full model (window i at positions 0..T-1). Only this layer's
- * tensors and {@code batch} windows are resident at a time. When core/engine exposes a per-layer
- * forward of the layer-streaming executor, this class is the one place to switch to it.
+ * through the project's one forward ({@link Transformer#decoderLayer}, the per-layer step of the
+ * layer-streaming executor): the layer becomes layer 0 of a one-layer model and runs on the states
+ * as they are (window i at positions 0..T-1), so it computes exactly what it computes inside the
+ * full model, and no head is computed. Only this layer's tensors and {@code batch} windows are
+ * resident at a time.
  */
 final class LayerRunner {
     private LayerRunner() {
@@ -40,39 +43,31 @@ final class LayerRunner {
             case DOWN_PROJ_INPUT -> layer.shape().ffn();
         };
         float[] out = new float[n * t * cols];
-        for (int w0 = 0; w0 < n; w0 += batch) {
-            int b = Math.min(batch, n - w0);
-            int rows = b * t;
-            LlamaConfig one = c.toBuilder().vocabSize(rows).layers(List.of(layer.shape())).tieWordEmbeddings(true)
-                    .maxPositions(Math.max(t, c.maxPositions())).build();
-            Map<String, FloatTensor> m = new LinkedHashMap<>();
-            float[] rowsH = new float[rows * hidden];
-            System.arraycopy(h, w0 * t * hidden, rowsH, 0, rowsH.length);
-            m.put(TensorNames.EMBED, new FloatTensor(new int[] {rows, hidden}, rowsH));
-            layer.putInto(m, 0);
-            float[] ones = new float[hidden];
-            java.util.Arrays.fill(ones, 1f);
-            m.put(TensorNames.FINAL_NORM, new FloatTensor(new int[] {hidden}, ones));
-            int offset = w0 * t * cols;
-            ForwardHooks hook = new ForwardHooks() {
-                @Override
-                public void linearInput(int l, Site s, NDArray x) {
-                    if (s == site) {
-                        float[] f = x.toFloatArray(); // (b, t, cols)
-                        System.arraycopy(f, 0, out, offset, f.length);
+        LlamaConfig one = c.toBuilder().vocabSize(1).layers(List.of(layer.shape())).tieWordEmbeddings(true)
+                .maxPositions(Math.max(t, c.maxPositions())).build();
+        Map<String, FloatTensor> m = new LinkedHashMap<>();
+        m.put(TensorNames.EMBED, FloatTensor.zeros(1, hidden)); // never read: the states go in as they are
+        layer.putInto(m, 0);
+        m.put(TensorNames.FINAL_NORM, FloatTensor.zeros(hidden));
+        try (Transformer tf = new Transformer(new LlamaWeights(one, m, DType.F32))) {
+            for (int w0 = 0; w0 < n; w0 += batch) {
+                int b = Math.min(batch, n - w0);
+                float[] rowsH = new float[b * t * hidden];
+                System.arraycopy(h, w0 * t * hidden, rowsH, 0, rowsH.length);
+                int offset = w0 * t * cols;
+                ForwardHooks hook = new ForwardHooks() {
+                    @Override
+                    public void linearInput(int l, Site s, NDArray x) {
+                        if (s == site) {
+                            float[] f = x.toFloatArray(); // (b, t, cols)
+                            System.arraycopy(f, 0, out, offset, f.length);
+                        }
                     }
+                };
+                try (NDScope scope = new NDScope()) {
+                    tf.decoderLayer(0, tf.manager().create(rowsH, new Shape(b, t, hidden)), hook);
+                    scope.suppressNotUsedWarning();
                 }
-            };
-            int[][] ids = new int[b][t];
-            for (int i = 0; i < b; i++) {
-                for (int j = 0; j < t; j++) {
-                    ids[i][j] = i * t + j;
-                }
-            }
-            try (Transformer tf = new Transformer(new LlamaWeights(one, m, prunekit.core.model.DType.F32));
-                 NDArray in = tf.idsArray(ids);
-                 NDArray logits = tf.forward(in, null, hook)) {
-                logits.getShape(); // the logits are not needed; the hook has copied the site's input
             }
         }
         return out;

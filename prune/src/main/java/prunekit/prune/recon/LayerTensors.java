@@ -2,9 +2,9 @@ package prunekit.prune.recon;
 
 import java.util.EnumMap;
 import java.util.Map;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
-import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.TensorNames;
 import prunekit.core.model.TensorNames.Proj;
 
@@ -19,22 +19,29 @@ public record LayerTensors(LayerShape shape, FloatTensor inputNorm, FloatTensor 
         biases = Map.copyOf(biases);
     }
 
-    /** Layer {@code i} of {@code w}. */
-    static LayerTensors of(LlamaWeights w, int i) {
+    /** Layer {@code i} read from {@code w} (fp32); {@link #release} tells the source when it is no longer held. */
+    static LayerTensors read(TensorSource w, int i) {
+        Map<String, int[]> stored = w.shapes();
         Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
         Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
         for (Proj p : Proj.values()) {
-            FloatTensor t = w.getOrNull(TensorNames.weight(i, p));
-            if (t != null) {
-                ws.put(p, t);
+            if (stored.containsKey(TensorNames.weight(i, p))) {
+                ws.put(p, w.read(TensorNames.weight(i, p)));
             }
-            FloatTensor b = w.getOrNull(TensorNames.bias(i, p));
-            if (b != null) {
-                bs.put(p, b);
+            if (stored.containsKey(TensorNames.bias(i, p))) {
+                bs.put(p, w.read(TensorNames.bias(i, p)));
             }
         }
-        return new LayerTensors(w.config().layer(i), w.get(TensorNames.inputNorm(i)),
-                w.get(TensorNames.postAttentionNorm(i)), ws, bs);
+        return new LayerTensors(w.config().layer(i), w.read(TensorNames.inputNorm(i)),
+                w.read(TensorNames.postAttentionNorm(i)), ws, bs);
+    }
+
+    /** Tells {@code w} that this layer (read as layer {@code i} by {@link #read}) is no longer held. */
+    void release(TensorSource w, int i) {
+        w.release(TensorNames.inputNorm(i));
+        w.release(TensorNames.postAttentionNorm(i));
+        weights.keySet().forEach(p -> w.release(TensorNames.weight(i, p)));
+        biases.keySet().forEach(p -> w.release(TensorNames.bias(i, p)));
     }
 
     FloatTensor weight(Proj p) {

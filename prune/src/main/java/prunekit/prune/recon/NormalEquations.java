@@ -54,9 +54,19 @@ record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept
 
     /** As {@link #select(List, int[], int)}, keeping the refit weights after each of {@code snapshotAt} removals. */
     GroupObs.Removal select(List<int[]> groups, int[] family, int count, int[] snapshotAt) {
-        double[] hinv = Cholesky.of(h, n).inverse();
-        double[] w = solve(all());
-        return GroupObs.remove(hinv, w, out, n, groups, family, count, snapshotAt);
+        double[] w = c.clone();
+        double[] hinv = fullFitAndInverse(w);
+        return GroupObs.removeInPlace(hinv, w, out, n, groups, family, count, snapshotAt);
+    }
+
+    /**
+     * Turns {@code w} (a copy of C) into the full refit C H⁻¹ (what {@code solve(all())} gives) and
+     * returns H⁻¹, from one factorization, which is garbage once this returns (n² doubles fewer held).
+     */
+    private double[] fullFitAndInverse(double[] w) {
+        Cholesky f = Cholesky.of(h, n);
+        f.solveRows(w, out);
+        return f.inverse();
     }
 
     /** ‖X Wᵀ − Y‖² + λ‖W‖² − ‖Y‖² for W (out, |K|) over columns {@code kept}: the objective up to a constant. */

@@ -1,12 +1,14 @@
 package prunekit.prune.recon;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import prunekit.core.io.SafetensorsWriter;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.FloatTensor;
-import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.Model;
@@ -15,79 +17,174 @@ import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
 
 /**
- * Sequential block-by-block pruning: the calibration windows are embedded once, then each layer in
- * turn is pruned by {@link LayerPruner} on the states that passed through the already-pruned layers
- * below (and, when the recipe needs it, the dense model's states beside them), and its pruned
- * outputs become the next layer's inputs. Only one layer's tensors and the states at that layer
- * are worked on at a time. Deterministic: the same model, windows and options give the same bytes.
+ * Sequential block-by-block pruning on weights that stay on disk: the calibration windows are
+ * embedded once, then each layer in turn is read from its {@link TensorSource}, pruned by
+ * {@link LayerPruner} on the states that passed through the already-pruned layers below (and, when
+ * the recipe needs it, the dense model's states beside them), and freed; its pruned outputs become
+ * the next layer's inputs. The pruned checkpoint is produced as {@link SafetensorsWriter.Tensors}:
+ * a layer is pruned when the writer first asks for one of its tensors (layers in order), so one
+ * source layer and one pruned layer are resident, plus the hidden states of every window.
+ * Deterministic: the same weights, windows and options give the same bytes.
  */
 public final class SequentialPruner {
     private SequentialPruner() {
     }
 
     /**
-     * The pruned model, its plan (original indices), calibration tokens used, the time taken, and
-     * per layer the sub-block variants asked for with {@link LayerPruner.Sizes} (else empty lists).
+     * The plan (original indices), calibration tokens used, the time taken, and per layer the
+     * sub-block variants asked for with {@link LayerPruner.Sizes} (else empty lists).
      */
-    public record Result(Model model, PruningPlan plan, long tokens, double seconds,
-                         List<List<BlockVariant>> attentionVariants, List<List<BlockVariant>> mlpVariants) {
+    public record Result(PruningPlan plan, long tokens, double seconds, List<List<BlockVariant>> attentionVariants,
+                         List<List<BlockVariant>> mlpVariants) {
+    }
+
+    /** A pruned model in memory with its {@link Result}. */
+    public record InMemory(Model model, Result result) {
     }
 
     /**
-     * Prunes {@code m} to {@code allocation} on the first {@code t} tokens of every window;
-     * {@code budget} describes the budget in the plan.
+     * Starts pruning {@code w} to {@code allocation} on the first {@code t} tokens of every window,
+     * also building every layer's sub-blocks at {@code sizes} (candidates for the search);
+     * {@code budget} describes the budget in the plan. Nothing runs until tensors are asked for.
      */
-    public static Result prune(Model m, int[][] windows, int t, Allocation allocation, ReconOptions o, String budget,
-                               Consumer<String> log) {
-        return prune(m, windows, t, allocation, LayerPruner.Sizes.NONE, o, budget, log);
+    public static Run start(TensorSource w, int[][] windows, int t, Allocation allocation, LayerPruner.Sizes sizes,
+                            ReconOptions o, String budget, Consumer<String> log) {
+        return new Run(w, windows, t, allocation, sizes, o, budget, log);
     }
 
-    /** As above, also building every layer's sub-blocks at {@code sizes} (candidates for the search). */
-    public static Result prune(Model m, int[][] windows, int t, Allocation allocation, LayerPruner.Sizes sizes,
-                               ReconOptions o, String budget, Consumer<String> log) {
-        long t0 = System.nanoTime();
-        LlamaConfig c = m.config();
-        LlamaWeights w = m.weights();
-        allocation.config(c, o.attention(), o.intercept()); // checks the allocation against the model
-        int n = windows.length;
-        float[] h = embed(w, windows, t);
-        boolean dense = o.target().needsDenseStream() || !o.sequential();
-        LayerPruner.States states = new LayerPruner.States(h, dense ? h : null, n, t);
-        Map<String, FloatTensor> out = new LinkedHashMap<>();
-        out.put(TensorNames.EMBED, w.get(TensorNames.EMBED));
-        List<LayerPlan> plans = new ArrayList<>();
-        List<LayerShape> shapes = new ArrayList<>();
-        List<List<BlockVariant>> av = new ArrayList<>();
-        List<List<BlockVariant>> mv = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
+    /** As {@link #start} on a model in memory, every tensor collected into the pruned model. */
+    public static InMemory prune(Model m, int[][] windows, int t, Allocation allocation, ReconOptions o, String budget,
+                                 Consumer<String> log) {
+        Run r = start(TensorSource.of(m.weights(), m.source()), windows, t, allocation, LayerPruner.Sizes.NONE, o,
+                budget, log);
+        Model pruned = new Model(r.config(), r.collect(), m.tokenizer(), m.source() + " pruned (recon, " + budget + ")");
+        return new InMemory(pruned, r.result());
+    }
+
+    /** One sequential pass: the pruned config up front, then layers pruned as their tensors are asked for. */
+    public static final class Run {
+        private final TensorSource w;
+        private final int[][] windows;
+        private final int t;
+        private final Allocation allocation;
+        private final LayerPruner.Sizes sizes;
+        private final ReconOptions o;
+        private final String budget;
+        private final Consumer<String> log;
+        private final LlamaConfig config;
+        private final Map<String, Integer> layerOf = new HashMap<>();
+        private final List<LayerPlan> plans = new ArrayList<>();
+        private final List<List<BlockVariant>> av = new ArrayList<>();
+        private final List<List<BlockVariant>> mv = new ArrayList<>();
+        private LayerPruner.States states;
+        private Map<String, FloatTensor> current = Map.of();
+        private long t0;
+        private double seconds;
+
+        private Run(TensorSource w, int[][] windows, int t, Allocation allocation, LayerPruner.Sizes sizes,
+                    ReconOptions o, String budget, Consumer<String> log) {
+            this.w = w;
+            this.windows = windows;
+            this.t = t;
+            this.allocation = allocation;
+            this.sizes = sizes;
+            this.o = o;
+            this.budget = budget;
+            this.log = log;
+            this.config = allocation.config(w.config(), o.attention(), o.intercept()); // checks it against the model
+            for (String name : LlamaWeights.expectedShapes(config).keySet()) {
+                for (int i = 0; i < config.numLayers() && !layerOf.containsKey(name); i++) {
+                    if (name.startsWith(TensorNames.layer(i))) {
+                        layerOf.put(name, i);
+                    }
+                }
+            }
+        }
+
+        /** The pruned model's config (from the allocation). */
+        public LlamaConfig config() {
+            return config;
+        }
+
+        /** The pruned tensors in checkpoint order; a layer's tensors must be asked for after the layers below. */
+        public SafetensorsWriter.Tensors tensors() {
+            return new SafetensorsWriter.Tensors(LlamaWeights.expectedShapes(config), this::tensor);
+        }
+
+        /** Prunes every layer not yet pruned (the search's candidates), keeping none of the pruned tensors. */
+        public Result drain() {
+            while (plans.size() < config.numLayers()) {
+                next();
+            }
+            current = Map.of();
+            return result();
+        }
+
+        /** Every pruned tensor in memory, as weights of {@link #config()}. */
+        LlamaWeights collect() {
+            Map<String, FloatTensor> out = new LinkedHashMap<>();
+            tensors().shapes().keySet().forEach(n -> out.put(n, tensor(n)));
+            return new LlamaWeights(config, out, w.storedDtype());
+        }
+
+        /** What the pass did; every layer must have been pruned. */
+        public Result result() {
+            if (plans.size() < config.numLayers()) {
+                throw new IllegalStateException("only " + plans.size() + " of " + config.numLayers()
+                        + " layers are pruned yet: write (or drain) every tensor first");
+            }
+            PruningPlan plan = new PruningPlan("recon", budget, PruningPlan.range(w.config().hidden()), plans);
+            return new Result(plan, (long) windows.length * t, seconds, av, mv);
+        }
+
+        private FloatTensor tensor(String name) {
+            Integer layer = layerOf.get(name);
+            if (layer == null) { // embedding, final norm, head: unchanged
+                FloatTensor f = w.read(name);
+                w.release(name);
+                return f;
+            }
+            if (layer < plans.size() - 1) {
+                throw new IllegalStateException(name + " asked for after layer " + (plans.size() - 1)
+                        + " was pruned: ask for the layers' tensors in order");
+            }
+            while (plans.size() <= layer) {
+                next();
+            }
+            return current.get(name);
+        }
+
+        private void next() {
+            int i = plans.size();
+            if (states == null) {
+                t0 = System.nanoTime();
+                float[] h = embed(w, windows, t);
+                boolean dense = o.target().needsDenseStream() || !o.sequential();
+                states = new LayerPruner.States(h, dense ? h : null, windows.length, t);
+            }
             LayerPruner.States in = o.sequential() ? states
-                    : new LayerPruner.States(states.dense(), states.dense(), n, t);
-            LayerPruner.Result r = LayerPruner.prune(c, LayerTensors.of(w, i), in, allocation.attention()[i],
+                    : new LayerPruner.States(states.dense(), states.dense(), windows.length, t);
+            current = Map.of(); // the previous pruned layer is written by now
+            LayerTensors source = LayerTensors.read(w, i);
+            LayerPruner.Result r = LayerPruner.prune(w.config(), source, in, allocation.attention()[i],
                     allocation.ffn()[i], sizes, o);
+            source.release(w, i);
+            Map<String, FloatTensor> m = new HashMap<>();
+            r.layer().putInto(m, i);
+            current = m;
             av.add(r.attentionVariants());
             mv.add(r.mlpVariants());
-            r.layer().putInto(out, i);
-            shapes.add(r.layer().shape());
             plans.add(new LayerPlan(i, false, r.kvHeads(), r.queryHeads(), r.ffn()));
             states = r.output();
+            seconds = (System.nanoTime() - t0) / 1e9;
             log.accept(String.format("layer %d: %d heads / %d KV, ffn %d (%.1fs)", i, r.queryHeads().length,
-                    r.kvHeads().length, r.ffn().length, (System.nanoTime() - t0) / 1e9));
+                    r.kvHeads().length, r.ffn().length, seconds));
         }
-        out.put(TensorNames.FINAL_NORM, w.get(TensorNames.FINAL_NORM));
-        if (!c.tieWordEmbeddings()) {
-            out.put(TensorNames.LM_HEAD, w.get(TensorNames.LM_HEAD));
-        }
-        LlamaConfig nc = c.toBuilder().layers(shapes).attentionBias(c.attentionBias() || o.intercept())
-                .mlpBias(c.mlpBias() || o.intercept()).build();
-        Model pruned = new Model(nc, new LlamaWeights(nc, out, w.storedDtype()), m.tokenizer(),
-                m.source() + " pruned (recon, " + budget + ")");
-        PruningPlan plan = new PruningPlan("recon", budget, PruningPlan.range(c.hidden()), plans);
-        return new Result(pruned, plan, (long) n * t, (System.nanoTime() - t0) / 1e9, av, mv);
     }
 
-    /** The embedding rows of the windows' first t tokens: (n·t, hidden). */
-    static float[] embed(LlamaWeights w, int[][] windows, int t) {
-        FloatTensor e = w.get(TensorNames.EMBED);
+    /** The embedding rows of the windows' first t tokens: (n·t, hidden); the embedding is read and released. */
+    static float[] embed(TensorSource w, int[][] windows, int t) {
+        FloatTensor e = w.read(TensorNames.EMBED);
         int hidden = e.dim(1);
         float[] h = new float[windows.length * t * hidden];
         for (int i = 0; i < windows.length; i++) {
@@ -99,6 +196,7 @@ public final class SequentialPruner {
                 System.arraycopy(e.data(), windows[i][j] * hidden, h, (i * t + j) * hidden, hidden);
             }
         }
+        w.release(TensorNames.EMBED);
         return h;
     }
 }

@@ -38,9 +38,9 @@ class AllocationSearchTest {
             assertTrue(new Allocation(a1.attention(), ffn).parameters(c, o.attention(), false) > target,
                     "one more channel in layer " + i + " would still fit: the budget is not spent");
         }
-        SequentialPruner.Result r1 = Recon.prune(m, cal, b, o, so, s -> { });
-        SequentialPruner.Result r2 = Recon.prune(Fixtures.model(c, 31), cal, b, o, so, s -> { });
-        assertEquals(r1.plan(), r2.plan());
+        SequentialPruner.InMemory r1 = Recon.prune(m, cal, b, o, so, s -> { });
+        SequentialPruner.InMemory r2 = Recon.prune(Fixtures.model(c, 31), cal, b, o, so, s -> { });
+        assertEquals(r1.result().plan(), r2.result().plan());
         assertEquals(r1.model().weights().tensors(), r2.model().weights().tensors(), "byte-identical weights");
     }
 }

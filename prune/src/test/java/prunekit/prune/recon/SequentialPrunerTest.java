@@ -27,7 +27,7 @@ class SequentialPrunerTest {
                 Arguments.of(2, AttentionUnit.QUERY_HEADS, RefitTarget.DENSE_RESIDUAL, false));
     }
 
-    private static SequentialPruner.Result run(Model m, CalibrationSet cal, Allocation a, ReconOptions o) {
+    private static SequentialPruner.InMemory run(Model m, CalibrationSet cal, Allocation a, ReconOptions o) {
         return SequentialPruner.prune(m, cal.calibration(), cal.seqLen(), a, o, "test", s -> { });
     }
 
@@ -42,9 +42,9 @@ class SequentialPrunerTest {
                 .withDamping(0.01);
         long target0 = new Budget.KeepRatio(0.5, Budget.Scope.LAYERS).targetTotal(c);
         Allocation a = Allocation.uniform(c, target0, unit, intercept);
-        SequentialPruner.Result r1 = run(m, cal, a, o);
-        SequentialPruner.Result r2 = run(Fixtures.model(c, 11), cal, a, o);
-        assertEquals(r1.plan(), r2.plan());
+        SequentialPruner.InMemory r1 = run(m, cal, a, o);
+        SequentialPruner.InMemory r2 = run(Fixtures.model(c, 11), cal, a, o);
+        assertEquals(r1.result().plan(), r2.result().plan());
         assertEquals(r1.model().weights().tensors(), r2.model().weights().tensors(), "byte-identical weights");
         assertTrue(r1.model().config().parameterCount() <= target0, "within the budget");
         assertEquals(a.parameters(c, unit, intercept), r1.model().weights().countParameters());
