@@ -42,8 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // with --json the step log goes to stderr and stdout carries only the summary
         PrintWriter log = json.enabled() ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        Path home = ModelArg.defaultModel().getParent().getParent();
-        Demo.Result r = Demo.run(new Demo.Options(home, out, keepRatio, scorer, recoverTokens), log, Progress::new,
+        Demo.Result r = Demo.run(new Demo.Options(RunCommand.home(), out, keepRatio, scorer, recoverTokens), log, Progress::new,
                 System.err::println);
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("dense", row(r.dense()));

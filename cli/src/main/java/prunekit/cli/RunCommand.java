@@ -50,9 +50,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path home = ModelArg.defaultModel().getParent().getParent();
         if (printDemo) {
-            spec.commandLine().getOut().print(Demo.printable(home));
+            spec.commandLine().getOut().print(Demo.printable(home()));
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -63,7 +62,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --out DIR for the run");
         }
         String text = demo ? Demo.recipeText() : Files.readString(recipe);
-        RunRecipe r = demo ? RecipeParser.parse("demo.yaml (built in)", text, home)
+        RunRecipe r = demo ? RecipeParser.parse("demo.yaml (built in)", text, home())
                 : RecipeParser.parse(recipe.toString(), text, recipe.toAbsolutePath().getParent());
         PrintWriter log = json.enabled() ? spec.commandLine().getErr() : spec.commandLine().getOut();
         RecipeRunner.Result res = RecipeRunner.run(r, text, new RecipeRunner.Options(out != null ? out : Path.of("runs/demo"),
@@ -85,6 +84,11 @@ public final class RunCommand implements Callable<Integer> {
         m.put("report", res.report() == null ? null : res.report().toString());
         json.print(spec.commandLine().getOut(), m, () -> table(res));
         return 0;
+    }
+
+    /** The checkout holding the embedded models and data (the demo's base). */
+    static Path home() {
+        return ModelArg.defaultModel().toAbsolutePath().getParent().getParent();
     }
 
     static String table(RecipeRunner.Result res) {
