@@ -39,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--from", paramLabel = "STAGE",
-            description = "rerun this stage kind and every later one: generate, prune, plot, recover, eval, export, bench, report")
+            description = "rerun this stage kind and every later one: generate, score, prune, plot, recover, eval, export, bench, report")
     String from;
 
     @Option(names = "--demo", description = "run the built-in demo recipe (the embedded models and data)")

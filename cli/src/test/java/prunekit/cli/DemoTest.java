@@ -20,7 +20,8 @@ class DemoTest {
         assertTrue(r.out().contains("ONNX parity of the pruned model: passed"), r.out());
         JsonObject manifest = JsonParser.parseString(Files.readString(out.resolve("manifest.json"))).getAsJsonObject();
         assertEquals("demo", manifest.get("job").getAsString());
-        assertEquals(11, manifest.getAsJsonArray("stages").size(), "generate, 3 evals, prune, plot, recover, 2 exports, bench, report");
+        assertEquals(12, manifest.getAsJsonArray("stages").size(),
+                "generate, 3 evals, score, prune, plot, recover, 2 exports, bench, report");
         assertTrue(manifest.get("complete").getAsBoolean());
         JsonObject config = JsonParser.parseString(Files.readString(out.resolve("prune/fluctuation-0.386/pruned/config.json")))
                 .getAsJsonObject();

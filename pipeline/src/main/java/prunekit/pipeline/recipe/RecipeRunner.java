@@ -13,11 +13,12 @@ import prunekit.pipeline.PlotStage;
 import prunekit.pipeline.ProgressBars;
 import prunekit.pipeline.PruneStage;
 import prunekit.pipeline.RunDirectory;
+import prunekit.prune.score.ScorerName;
 import prunekit.recover.Trainer;
 
 /**
  * Runs a {@link RunRecipe} into a run directory: generate, the dense model's held-out perplexity,
- * then for every prune configuration prune → eval → plot and for every recovery recover → eval,
+ * the scores of each scorer, then for every prune configuration prune → eval → plot and for every recovery recover → eval,
  * then export, bench, report, RUN/sweep.json and the manifest. Each stage goes through the
  * {@link StageCache}, so a second run reuses what is done and a killed run resumes at the stage it was in.
  */
@@ -98,11 +99,19 @@ public final class RecipeRunner {
         List<Made> pruned = new ArrayList<>();
         List<Made> recovered = new ArrayList<>();
         Map<String, JsonObject> pruneResults = new LinkedHashMap<>();
+        Map<ScorerName, StageCache.Done> scores = new LinkedHashMap<>();
+        for (ScorerName s : r.prune().scorers()) {
+            scores.put(s, stage("score (" + s.id() + ") on calibration text", StageKind.SCORE, s.id(),
+                    Map.of("scorer", s.id(), "samples", r.prune().samples(), "seq_len", r.prune().seqLen(),
+                            "seed", r.prune().seed()), withFiles(Map.of("model", dense.digest()), "calib", r.calib()),
+                    dir -> RecipeStages.score(r.prune(), s, r.model(), r.calib(), dir, notes)));
+        }
         for (RunRecipe.PruneConfig c : r.prune().configs()) {
-            StageCache.Done p = stage("prune " + c.name() + ": score (" + c.scorer().id() + ") on calibration text, keep "
-                            + c.keepRatio() + " of the " + r.prune().scope().name().toLowerCase(Locale.ROOT) + " parameters",
-                    StageKind.PRUNE, c.name(), pruneSettings(c), withFiles(Map.of("model", dense.digest()), "calib", r.calib()),
-                    dir -> RecipeStages.prune(r.prune(), c, r.model(), r.calib(), dir, notes));
+            StageCache.Done sc = scores.get(c.scorer());
+            StageCache.Done p = stage("prune " + c.name() + ": keep " + c.keepRatio() + " of the "
+                            + r.prune().scope().name().toLowerCase(Locale.ROOT) + " parameters by " + c.scorer().id() + " scores",
+                    StageKind.PRUNE, c.name(), pruneSettings(c), Map.of("model", dense.digest(), "scores", sc.digest()),
+                    dir -> RecipeStages.prune(r.prune(), c, r.model(), sc.dir().resolve(PruneStage.SCORES), dir, notes));
             pruneResults.put(c.name(), p.result());
             Made m = new Made(c.name(), p.dir().resolve(PruneStage.PRUNED), p.digest());
             pruned.add(m);
@@ -143,9 +152,6 @@ public final class RecipeRunner {
         s.put("uniform", p.uniform());
         s.put("attention", p.attention().name());
         s.put("align", p.align());
-        s.put("samples", p.samples());
-        s.put("seq_len", p.seqLen());
-        s.put("seed", p.seed());
         return s;
     }
 

@@ -10,6 +10,8 @@ import prunekit.calibrate.CalibrationOptions;
 import prunekit.core.io.GgmlType;
 import prunekit.core.io.GgufWriter;
 import prunekit.core.io.Json;
+import prunekit.core.io.LazyModel;
+import prunekit.core.io.TensorSource;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
@@ -26,8 +28,11 @@ import prunekit.pipeline.Generation;
 import prunekit.pipeline.ProgressBars;
 import prunekit.pipeline.PruneStage;
 import prunekit.pipeline.RecoverStage;
+import prunekit.pipeline.ScoreStage;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
+import prunekit.prune.score.ScorerName;
+import prunekit.prune.score.ScoringOptions;
 import prunekit.recover.LoraSpec;
 import prunekit.recover.LossSpec;
 import prunekit.recover.Recipe;
@@ -37,7 +42,7 @@ import prunekit.recover.TrainRecipe;
 
 /**
  * The body of each recipe stage: a recipe section turned into the options of the existing stage
- * class (PruneStage, RecoverStage, EvalStage, ExportStage, BenchStage, Generation), run into the
+ * class (ScoreStage, PruneStage, RecoverStage, EvalStage, ExportStage, BenchStage, Generation), run into the
  * stage's directory, and the few numbers later stages need returned as JSON.
  */
 final class RecipeStages {
@@ -87,13 +92,25 @@ final class RecipeStages {
                 + " (see prunekit.pipeline.recipe.TaskEvaluation); remove eval.tasks to run perplexity alone");
     }
 
-    static JsonObject prune(RunRecipe.Prune p, RunRecipe.PruneConfig c, Path model, List<Path> calib, Path dir,
+    /** Importance scores of one scorer on the calibration text: {@code dir/scores.json}. */
+    static JsonObject score(RunRecipe.Prune p, ScorerName scorer, Path model, List<Path> calib, Path dir,
+                            Consumer<String> notes) {
+        Model m = load(model);
+        Calibration cal = new Calibration(calib, new CalibrationOptions(p.samples(), p.seqLen(), p.seed(),
+                CalibrationOptions.DEFAULT_HELD_OUT));
+        ScoreStage.run(new LazyModel(TensorSource.of(m.weights(), m.source()), m.tokenizer()), new ScoreStage.Options(cal,
+                List.of(scorer), ScoringOptions.defaults().withOracle(2, 64), dir), msg -> notes.accept("score: " + msg));
+        return new JsonObject();
+    }
+
+    /** Plan and surgery from a score stage's scores.json (the same bytes as scoring inside the prune). */
+    static JsonObject prune(RunRecipe.Prune p, RunRecipe.PruneConfig c, Path model, Path scores, Path dir,
                             Consumer<String> notes) {
         PlanOptions plan = PlanOptions.defaults().withUniform(p.uniform()).withAlign(p.align()).withAttention(p.attention())
                 .withDepth(null).withBiasCompensation(false);
-        Calibration cal = new Calibration(calib, new CalibrationOptions(p.samples(), p.seqLen(), p.seed(),
+        Calibration none = new Calibration(List.of(), new CalibrationOptions(p.samples(), p.seqLen(), p.seed(),
                 CalibrationOptions.DEFAULT_HELD_OUT));
-        PruneStage.Result r = PruneStage.run(load(model), new PruneStage.Options(null, c.scorer(), cal,
+        PruneStage.Result r = PruneStage.run(load(model), new PruneStage.Options(scores, c.scorer(), none,
                 new Budget.KeepRatio(c.keepRatio(), p.scope()), plan, dir), msg -> notes.accept("prune: " + msg));
         JsonObject res = new JsonObject();
         res.addProperty("params_before", r.paramsBefore());

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /** The stages of a recipe in the order {@code --from} counts them: from one kind on, every later kind reruns. */
 public enum StageKind {
-    GENERATE, PRUNE, PLOT, RECOVER, EVAL, EXPORT, BENCH, REPORT;
+    GENERATE, SCORE, PRUNE, PLOT, RECOVER, EVAL, EXPORT, BENCH, REPORT;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -32,17 +32,17 @@ class RecipeResumeTest {
         Path out = tmp.resolve("run");
         RecipeRunner.Result first = TinyRecipe.run(recipe, out, null, ProgressBars.NONE);
         assertEquals(0, first.stagesReused());
-        assertEquals(6, first.stagesRun(), "eval dense, prune, eval, plot, recover, eval");
+        assertEquals(7, first.stagesRun(), "eval dense, score, prune, eval, plot, recover, eval");
         assertTrue(Files.readString(out.resolve("manifest.json")).contains("\"complete\": true"));
         byte[] recovered = Files.readAllBytes(out.resolve(PRODUCTS.get(2)));
 
         RecipeRunner.Result again = TinyRecipe.run(recipe, out, null, ProgressBars.NONE);
         assertEquals(0, again.stagesRun());
-        assertEquals(6, again.stagesReused());
+        assertEquals(7, again.stagesReused());
 
         RecipeRunner.Result fromRecover = TinyRecipe.run(recipe, out, StageKind.RECOVER, ProgressBars.NONE);
         assertEquals(4, fromRecover.stagesRun(), "recover and the three evals (eval comes after recover)");
-        assertEquals(2, fromRecover.stagesReused(), "prune and plot");
+        assertEquals(3, fromRecover.stagesReused(), "score, prune and plot");
         assertArrayEquals(recovered, Files.readAllBytes(out.resolve(PRODUCTS.get(2))));
 
         // a damaged output redoes its stage; the same bytes come back, so later stages are reused
@@ -78,7 +78,7 @@ class RecipeResumeTest {
         assertFalse(Files.exists(killed.resolve("recover/magnitude-0.6--kd/stage.json")), "recover was cut short");
 
         RecipeRunner.Result resumed = TinyRecipe.run(recipe, killed, null, ProgressBars.NONE);
-        assertEquals(4, resumed.stagesReused(), "eval dense, prune, eval of the pruned model, plot");
+        assertEquals(5, resumed.stagesReused(), "eval dense, score, prune, eval of the pruned model, plot");
         assertEquals(2, resumed.stagesRun(), "recover and the eval after it");
         for (String f : PRODUCTS) {
             assertArrayEquals(Files.readAllBytes(whole.resolve(f)), Files.readAllBytes(killed.resolve(f)), f);
