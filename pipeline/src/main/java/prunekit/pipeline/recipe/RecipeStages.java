@@ -1,6 +1,8 @@
 package prunekit.pipeline.recipe;
 
 import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,9 +105,13 @@ final class RecipeStages {
         return new JsonObject();
     }
 
-    /** Plan and surgery from a score stage's scores.json (the same bytes as scoring inside the prune). */
+    /**
+     * Plan and surgery from a score stage's scores.json (the same bytes as scoring inside the prune),
+     * copied beside the plan so the folder holds what {@code prunekit prune} writes and plots from.
+     */
     static JsonObject prune(RunRecipe.Prune p, RunRecipe.PruneConfig c, Path model, Path scores, Path dir,
-                            Consumer<String> notes) {
+                            Consumer<String> notes) throws IOException {
+        Files.copy(scores, dir.resolve(PruneStage.SCORES));
         PlanOptions plan = PlanOptions.defaults().withUniform(p.uniform()).withAlign(p.align()).withAttention(p.attention())
                 .withDepth(null).withBiasCompensation(false);
         Calibration none = new Calibration(List.of(), new CalibrationOptions(p.samples(), p.seqLen(), p.seed(),

@@ -50,6 +50,7 @@ class RecipeResumeTest {
         RecipeRunner.Result repaired = TinyRecipe.run(recipe, out, null, ProgressBars.NONE);
         assertEquals(1, repaired.stagesRun());
         assertEquals(first.rows(), repaired.rows());
+        assertTrue(Files.isRegularFile(out.resolve("plot/magnitude-0.6/head-heatmap.png")), "plots read the prune folder's scores");
     }
 
     @Test
