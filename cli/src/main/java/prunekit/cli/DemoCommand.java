@@ -15,8 +15,9 @@ import prunekit.pipeline.Demo;
 import prunekit.prune.score.ScorerName;
 
 /**
- * {@code prunekit demo}: the main job on the embedded models and data, with no arguments (see
- * {@link Demo}). The step log shows each step's equivalent command line, so the demo doubles as a recipe.
+ * {@code prunekit demo}: the main job on the embedded models and data, with no arguments: the
+ * built-in recipe ({@link Demo}; {@code prunekit run --print-demo} prints it) through the recipe
+ * engine, so a second run into the same directory reuses every stage.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the main job on the embedded models and data: score, prune to 0.386 of the layers' "
@@ -41,8 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // with --json the step log goes to stderr and stdout carries only the summary
         PrintWriter log = json.enabled() ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        Path home = ModelArg.defaultModel().getParent().getParent();
-        Demo.Result r = Demo.run(new Demo.Options(home, out, keepRatio, scorer, recoverTokens), log, Progress::new,
+        Demo.Result r = Demo.run(new Demo.Options(RunCommand.home(), out, keepRatio, scorer, recoverTokens), log, Progress::new,
                 System.err::println);
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("dense", row(r.dense()));
@@ -51,6 +51,8 @@ public final class DemoCommand implements Callable<Integer> {
         res.put("onnx_parity_passed", r.onnxParityPassed());
         res.put("report", r.report().toString());
         res.put("run", r.run().toString());
+        res.put("stages_run", r.stagesRun());
+        res.put("stages_reused", r.stagesReused());
         json.print(spec.commandLine().getOut(), res, () -> table(r));
         log.flush();
         return 0;
@@ -71,6 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
         t.append(String.format(Locale.ROOT, "%-22s %,12d %12.2f %16s%n", "  + recovered (KD)", r.recovered().parameters(),
                 r.recovered().perplexity(), "(same shapes)"));
         t.append("ONNX parity of the pruned model: ").append(r.onnxParityPassed() ? "passed" : "FAILED").append('\n');
+        t.append("stages: ").append(r.stagesRun()).append(" run, ").append(r.stagesReused()).append(" reused\n");
         t.append("report: ").append(r.report());
         return t.toString();
     }

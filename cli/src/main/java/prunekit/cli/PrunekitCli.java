@@ -13,6 +13,7 @@ import prunekit.pipeline.RunDirectory;
         description = "Structured pruning for LLaMA-family models: load, calibrate, score, prune, recover, export.",
         subcommands = {
             DemoCommand.class,
+            RunCommand.class,
             InspectCommand.class,
             TokenizeCommand.class,
             GenerateCommand.class,
