@@ -21,10 +21,11 @@ import prunekit.core.model.TensorNames;
  * The gradient of the mean calibration loss (the mean over batches of each batch's mean next-token
  * NLL) w.r.t. every weight, with one decoder layer resident at a time: a {@link LayerStreamer}
  * forward keeps every layer's input hidden states ({@link LayerInputs}: in memory, or on disk when
- * large), then from the top down each layer is loaded again, its forward recomputed from its stored
- * inputs with autograd on, and back-propagated: the top layer with the final norm, the head and the
- * loss; every other layer from the gradient w.r.t. its output that the layer above passed down
- * (injected exactly as ∂/∂out of Σ(out · g), whose backward is g); the embedding last.
+ * large) and the top layer's outputs, then from the top down: the final norm, the head and the loss
+ * over those outputs; each layer loaded again, its forward recomputed from its stored inputs with
+ * autograd on and back-propagated from the gradient w.r.t. its output that the step above passed
+ * down (injected exactly, as ∂/∂out of Σ(out · g), whose backward is g); the embedding last. At
+ * most one layer's weights (or the embedding, or norm + head) are resident.
  *
  * <p>Each recomputed graph is the whole model's graph cut at a layer boundary, and a weight's
  * per-batch gradients add up in the same order as PyTorch's accumulation over batches would, so the
@@ -60,12 +61,12 @@ public final class LayerwiseBackward {
         }
         LayerStreamer streamer = new LayerStreamer(weights);
         Map<String, FloatTensor> grads = new LinkedHashMap<>();
-        try (LayerInputs inputs = new LayerInputs(n, n * LayerStreamer.hiddenStateBytes(c, tokens), inMemoryBytes,
-                spillDir)) {
-            streamer.forward(ids, recording(step, inputs), sink);
+        try (LayerInputs inputs = new LayerInputs(n + 1, (n + 1) * LayerStreamer.hiddenStateBytes(c, tokens),
+                inMemoryBytes, spillDir)) {
+            streamer.forward(ids, recording(step, inputs, n), sink);
             List<float[]> g = new ArrayList<>(); // per batch: ∂loss_j/∂(input of the layer last done), (B, T, hidden)
             List<float[]> headPart = new ArrayList<>(); // tied embedding: per batch, the head's part of its gradient
-            for (int i = n - 1; i >= 0; i--) {
+            for (int i = n; i >= 0; i--) {
                 layer(streamer, i, batches, inputs, g, headPart, grads);
                 inputs.drop(i);
             }
@@ -90,12 +91,13 @@ public final class LayerwiseBackward {
         return out;
     }
 
-    /** {@code step}, and every layer's inputs stored before it runs. */
-    private static LayerStep recording(LayerStep step, LayerInputs inputs) {
+    /** {@code step}, and every layer's inputs stored before it runs; the top layer's outputs as input {@code n}. */
+    private static LayerStep recording(LayerStep step, LayerInputs inputs, int n) {
         return new LayerStep() {
             @Override
             public ForwardHooks hooks(int layer) {
-                return step.hooks(layer);
+                ForwardHooks h = step.hooks(layer);
+                return layer == n - 1 ? new TopOutputs(h == null ? ForwardHooks.NONE : h, inputs, n) : h;
             }
 
             @Override
@@ -117,24 +119,66 @@ public final class LayerwiseBackward {
         };
     }
 
+    /** {@code inner}, and the top layer's output of each batch (in batch order) stored as input {@code n}. */
+    private static final class TopOutputs implements ForwardHooks {
+        private final ForwardHooks inner;
+        private final LayerInputs inputs;
+        private final int n;
+        private int batch;
+
+        TopOutputs(ForwardHooks inner, LayerInputs inputs, int n) {
+            this.inner = inner;
+            this.inputs = inputs;
+            this.n = n;
+        }
+
+        @Override
+        public void linearInput(int layer, Site site, NDArray x) {
+            inner.linearInput(layer, site, x);
+        }
+
+        @Override
+        public void headOutputs(int layer, NDArray heads) {
+            inner.headOutputs(layer, heads);
+        }
+
+        @Override
+        public void attentionOutput(int layer, NDArray out) {
+            inner.attentionOutput(layer, out);
+        }
+
+        @Override
+        public void layerInput(int layer, NDArray h) {
+            inner.layerInput(layer, h);
+        }
+
+        @Override
+        public void layerOutput(int layer, NDArray h) {
+            inner.layerOutput(layer, h);
+            inputs.put(n, batch++, h);
+        }
+    }
+
     /**
-     * Layer {@code i} (the top one with final norm, head and loss) back-propagated for every batch:
-     * its weights' gradients into {@code grads}, {@code g} replaced by the gradients w.r.t. its inputs.
+     * Layer {@code i} back-propagated for every batch (i = n: the final norm, the head and the loss
+     * over the top layer's outputs): its weights' gradients into {@code grads}, {@code g} replaced by
+     * the gradients w.r.t. its inputs.
      */
     private static void layer(LayerStreamer streamer, int i, List<WindowBatch> batches, LayerInputs inputs,
                               List<float[]> g, List<float[]> headPart, Map<String, FloatTensor> grads) {
         LlamaConfig c = streamer.config();
-        boolean top = i == c.numLayers() - 1;
+        boolean top = i == c.numLayers();
         boolean tied = c.tieWordEmbeddings();
         List<String> names = new ArrayList<>();
-        for (String name : streamer.tensorNames()) {
-            if (name.startsWith(TensorNames.layer(i))) {
-                names.add(name);
-            }
-        }
         if (top) {
             names.add(TensorNames.FINAL_NORM);
             names.add(tied ? TensorNames.EMBED : TensorNames.LM_HEAD);
+        } else {
+            for (String name : streamer.tensorNames()) {
+                if (name.startsWith(TensorNames.layer(i))) {
+                    names.add(name);
+                }
+            }
         }
         try (LayerStreamer.Resident r = streamer.load(names); Transformer t = new Transformer(r.params)) {
             r.params.arrays().forEach((name, a) -> a.setRequiresGradient(!name.equals(TensorNames.EMBED)));
@@ -148,9 +192,12 @@ public final class LayerwiseBackward {
                         head.setRequiresGradient(true);
                     }
                     try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                        NDArray out = t.decoderLayer(i, h, null);
-                        gc.backward(top ? loss(t, r.params, out, head, batches.get(j), m)
-                                : out.mul(m.create(g.get(j), out.getShape())).sum());
+                        if (top) {
+                            gc.backward(loss(t, r.params, h, head, batches.get(j), m));
+                        } else {
+                            NDArray out = t.decoderLayer(i, h, null);
+                            gc.backward(out.mul(m.create(g.get(j), out.getShape())).sum());
+                        }
                     }
                     float[] gin = gradient(h);
                     if (j < g.size()) {
@@ -173,7 +220,7 @@ public final class LayerwiseBackward {
         }
     }
 
-    /** Batch {@code b}'s mean NLL from the top layer's output, as {@link Transformer#forward} computes the logits. */
+    /** Batch {@code b}'s mean NLL from the top layer's output {@code out}, as {@link Transformer#forward} computes the logits. */
     private static NDArray loss(Transformer t, Params p, NDArray out, NDArray tiedHead, WindowBatch b, NDManager m) {
         NDArray head = tiedHead != null ? tiedHead : p.get(TensorNames.LM_HEAD);
         NDArray logits = t.rmsNorm(out, p.get(TensorNames.FINAL_NORM)).matMul(head.transpose()); // (B, T, vocab)
