@@ -184,13 +184,17 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
         long sLen = k.getShape().get(2);
         // Query heads of one KV group side by side: (B, kvh, rep*T, hd); head h uses KV head h / rep.
         NDArray qg = q.reshape(b, kvh, rep * t, hd);
-        // scores, probs: (B, kvh, rep*T, S). Each step closes its input (and reshapes their views), so
+        // scores, probs: (B, kvh, rep*T, S). Each step closes its input (and the views reshape made), so
         // at most two copies live at once and none outlives the layer: see MemoryCheck.forwardBytesPerRow.
         NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2));
         scores = then(scores, a -> a.mul(attentionScale));
         scores = then(then(scores, a -> a.reshape(b, kvh, rep, t, sLen)), a -> a.add(mask));
         NDArray probs = then(then(scores, a -> a.reshape(b, kvh, rep * t, sLen)), a -> a.softmax(-1));
-        NDArray out = probs.matMul(v).reshape(b, s.queryHeads(), t, hd).transpose(0, 2, 1, 3); // (B, T, qh, hd)
+        NDArray heads; // (B, kvh, rep*T, hd)
+        try (probs) {
+            heads = probs.matMul(v);
+        }
+        NDArray out = heads.reshape(b, s.queryHeads(), t, hd).transpose(0, 2, 1, 3); // (B, T, qh, hd)
         hk.headOutputs(layer, out);
         NDArray concat = out.reshape(b, t, (long) s.queryHeads() * hd);
         hk.linearInput(layer, ForwardHooks.Site.O_PROJ_INPUT, concat);
