@@ -6,7 +6,7 @@ import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 
 /**
- * Up-front refusals for stages that hold a whole model in memory (generation, recovery, taylor,
+ * Up-front refusals for stages that hold a whole model in memory (generation, recovery,
  * the oracle): what they need, estimated from the config, against the machine's physical memory,
  * with what to do instead, before anything is loaded; and the batch split that bounds a forward's
  * activations.
