@@ -18,8 +18,8 @@ import java.util.List;
  * The hidden states entering every decoder layer, one (B, T, hidden) fp32 array per batch, kept
  * for {@link LayerwiseBackward}'s recomputation: in Java memory while they fit {@code inMemoryBytes},
  * otherwise spilled to one little-endian fp32 file per layer (batches back to back) in a temporary
- * folder under {@code spillDir}, written and read with positional {@link FileChannel} calls. The
- * folder is deleted on {@link #close()}.
+ * folder under {@code spillDir}, written and read with positional {@link FileChannel} calls. A
+ * layer's file is deleted when it is dropped, the folder on {@link #close()}.
  */
 final class LayerInputs implements AutoCloseable {
     private final List<List<float[]>> memory = new ArrayList<>(); // [layer][batch], when not spilled
@@ -104,10 +104,17 @@ final class LayerInputs implements AutoCloseable {
         return m.create(x, s);
     }
 
-    /** Layer {@code layer}'s inputs are no longer needed. */
+    /** Layer {@code layer}'s inputs are no longer needed: freed (their file deleted). */
     void drop(int layer) {
         if (folder == null) {
             memory.get(layer).clear();
+            return;
+        }
+        try {
+            files.get(layer).close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete layer " + layer + "'s inputs in " + folder + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -37,7 +37,7 @@ public final class LayerwiseBackward {
     }
 
     /** Layer inputs of all layers above this many bytes are spilled to disk. */
-    public static final long IN_MEMORY_BYTES = 1L << 30;
+    public static final long IN_MEMORY_BYTES = 256L << 20;
 
     /**
      * The mean-loss gradients (HF name → weight-shaped) over {@code batches}; {@code step} watches the
