@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * The hidden states entering every decoder layer, one (B, T, hidden) fp32 array per batch, kept
- * for {@link LayerwiseBackward}'s recomputation: in Java memory while they fit {@code inMemoryBytes},
+ * for {@link LayerwiseBackward}'s recomputation (or any per-batch fp32 arrays of the same shape at
+ * every slot, such as a tied head's gradients): in Java memory while they fit {@code inMemoryBytes},
  * otherwise spilled to one little-endian fp32 file per layer (batches back to back) in a temporary
  * folder under {@code spillDir}, written and read with positional {@link FileChannel} calls. A
  * layer's file is deleted when it is dropped, the folder on {@link #close()}.

@@ -61,11 +61,13 @@ public final class LayerwiseBackward {
         }
         LayerStreamer streamer = new LayerStreamer(weights);
         Map<String, FloatTensor> grads = new LinkedHashMap<>();
+        long headBytes = c.tieWordEmbeddings() ? 4L * batches.size() * c.vocabSize() * c.hidden() : 0;
         try (LayerInputs inputs = new LayerInputs(n + 1, (n + 1) * LayerStreamer.hiddenStateBytes(c, tokens),
-                inMemoryBytes, spillDir)) {
+                inMemoryBytes, spillDir);
+             LayerInputs headPart = new LayerInputs(1, headBytes, inMemoryBytes, spillDir)) {
+            // headPart, tied embedding only: per batch, the head's part of the embedding's gradient (vocab, hidden)
             streamer.forward(ids, recording(step, inputs, n), sink);
             List<float[]> g = new ArrayList<>(); // per batch: ∂loss_j/∂(input of the layer last done), (B, T, hidden)
-            List<float[]> headPart = new ArrayList<>(); // tied embedding: per batch, the head's part of its gradient
             for (int i = n; i >= 0; i--) {
                 layer(streamer, i, batches, inputs, g, headPart, grads);
                 inputs.drop(i);
@@ -165,7 +167,7 @@ public final class LayerwiseBackward {
      * the gradients w.r.t. its inputs.
      */
     private static void layer(LayerStreamer streamer, int i, List<WindowBatch> batches, LayerInputs inputs,
-                              List<float[]> g, List<float[]> headPart, Map<String, FloatTensor> grads) {
+                              List<float[]> g, LayerInputs headPart, Map<String, FloatTensor> grads) {
         LlamaConfig c = streamer.config();
         boolean top = i == c.numLayers();
         boolean tied = c.tieWordEmbeddings();
@@ -206,7 +208,9 @@ public final class LayerwiseBackward {
                         g.add(gin);
                     }
                     if (head != null) {
-                        headPart.add(gradient(head));
+                        try (NDArray grad = head.getGradient()) {
+                            headPart.put(0, j, grad);
+                        }
                     }
                 }
             }
@@ -232,7 +236,7 @@ public final class LayerwiseBackward {
      * layer 0's inputs) plus, when tied, the head's part, summed batch after batch.
      */
     private static FloatTensor embedding(LayerStreamer streamer, List<WindowBatch> batches, List<float[]> g,
-                                         List<float[]> headPart) {
+                                         LayerInputs headPart) {
         try (LayerStreamer.Resident r = streamer.load(List.of(TensorNames.EMBED))) {
             NDArray w = r.params.get(TensorNames.EMBED);
             float[] sum = null;
@@ -247,11 +251,11 @@ public final class LayerwiseBackward {
                         gc.backward(h.mul(m.create(g.get(j), h.getShape())).sum());
                     }
                     part = gradient(leaf);
-                }
-                if (!headPart.isEmpty()) {
-                    float[] hp = headPart.get(j);
-                    for (int k = 0; k < part.length; k++) {
-                        part[k] = hp[k] + part[k];
+                    if (streamer.config().tieWordEmbeddings()) {
+                        float[] hp = headPart.get(0, j, m).toFloatArray();
+                        for (int k = 0; k < part.length; k++) {
+                            part[k] = hp[k] + part[k];
+                        }
                     }
                 }
                 if (sum == null) {
