@@ -34,7 +34,8 @@ public final class ScoreStage {
         if (set == null) {
             throw new IllegalArgumentException("scoring needs calibration text: pass --calib FILE...");
         }
-        ImportanceScores s = Scoring.runStreamed(m.weights(), set, o.scorers(), o.scoring(), log).scores();
+        ScoringOptions so = o.scoring().withStats(o.scoring().stats().withSpillDir(o.out()));
+        ImportanceScores s = Scoring.runStreamed(m.weights(), set, o.scorers(), so, log).scores();
         Path file = o.out().resolve(PruneStage.SCORES);
         ScoresJson.write(s, file);
         return new Result(file, s);

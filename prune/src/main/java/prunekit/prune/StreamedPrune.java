@@ -76,7 +76,8 @@ public final class StreamedPrune {
         ActivationStats stats = null;
         if (scores == null) {
             Scoring.Result s = Scoring.runStreamed(model.weights(), require(calibration, "scoring"), List.of(r.scorer()),
-                    r.scoring().withKinds(Planner.kindsNeeded(c, r.budget(), r.plan())), log);
+                    r.scoring().withKinds(Planner.kindsNeeded(c, r.budget(), r.plan()))
+                            .withStats(r.scoring().stats().withSpillDir(out)), log);
             scores = s.scores();
             stats = s.stats();
             ScoresJson.write(scores, out.resolve("scores.json"));

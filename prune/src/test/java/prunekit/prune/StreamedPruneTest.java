@@ -2,6 +2,7 @@ package prunekit.prune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,18 +62,20 @@ class StreamedPruneTest {
     }
 
     /**
-     * 2 and 16 layers of the same width: statistics, fluctuation scores and compensated surgery
-     * hold at most the largest of the embedding, one layer's weights, or norm + head, whatever the depth.
+     * 2 and 16 layers of the same width: statistics (with taylor's layer-wise backward), scores and
+     * compensated surgery hold at most the largest of the embedding, one layer's weights, or norm + head,
+     * whatever the depth.
      */
-    @Test
-    void residentWeightsOfAStreamedPruneDoNotGrowWithLayerCount(@TempDir Path dir) {
+    @ParameterizedTest
+    @ValueSource(strings = {"FLUCTUATION", "TAYLOR"})
+    void residentWeightsOfAStreamedPruneDoNotGrowWithLayerCount(ScorerName scorer, @TempDir Path dir) {
         int[] layers = {2, 16};
         long[] peaks = new long[2];
         for (int k = 0; k < 2; k++) {
             LlamaConfig c = ReferenceShape.TINY.withLayers(layers[k]);
             MeteredTensorSource src = new MeteredTensorSource(new SyntheticWeights(c, DType.F32, 1));
             StreamedPrune.Result r = StreamedPrune.run(new LazyModel(src, null), randomCalibration(c.vocabSize()),
-                    request(ScorerName.FLUCTUATION, new Budget.KeepRatio(0.6, Budget.Scope.LAYERS)),
+                    request(scorer, new Budget.KeepRatio(0.6, Budget.Scope.LAYERS)),
                     dir.resolve("l" + layers[k]), msg -> { });
             assertTrue(r.paramsAfter() < r.paramsBefore());
             try (TensorSource back = TensorSource.open(r.prunedDir())) {
@@ -143,16 +146,16 @@ class StreamedPruneTest {
         }
     }
 
-    /** Taylor on LLaMA-2-7B's shape needs far more than 24 GB: refused before anything is read, with the estimate. */
+    /** The oracle on LLaMA-2-7B's shape needs far more than 24 GB: refused before anything is read, with the estimate; taylor streams. */
     @Test
-    void taylorRefusesAModelThatDoesNotFitWithAnEstimate() {
+    void theOracleRefusesAModelThatDoesNotFitWithAnEstimate() {
         LlamaConfig c = ReferenceShape.LLAMA_2_7B.config();
-        ImportanceScorer taylor = ScorerName.TAYLOR.create(ScoringOptions.defaults());
-        long need = WholeModelLimit.bytesNeeded(taylor, c, 8, 128);
-        assertTrue(need > 16 * c.parameterCount(), "weights, native copy, gradients and their copy at least");
+        ImportanceScorer oracle = ScorerName.ORACLE.create(ScoringOptions.defaults());
+        assertTrue(WholeModelLimit.bytesNeeded(c) >= 12 * c.parameterCount(), "weights, native copy and a cut copy");
         PrunekitException e = assertThrows(PrunekitException.class,
-                () -> WholeModelLimit.check(taylor, c, 8, 128, 24_000_000_000L));
-        assertTrue(e.getMessage().startsWith("scorer taylor holds the whole model in memory: it needs about "), e.getMessage());
+                () -> WholeModelLimit.check(oracle, c, 24_000_000_000L));
+        assertTrue(e.getMessage().startsWith("scorer oracle holds the whole model in memory: it needs about "), e.getMessage());
         assertTrue(e.getMessage().contains("use a streamed scorer"), e.getMessage());
+        assertFalse(WholeModelLimit.holdsWholeModel(ScorerName.TAYLOR.create(ScoringOptions.defaults())));
     }
 }

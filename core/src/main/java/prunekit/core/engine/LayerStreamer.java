@@ -149,8 +149,13 @@ public final class LayerStreamer {
         }
     }
 
-    /** Some tensors as native fp32 arrays, counted as resident until closed. */
-    private final class Resident implements AutoCloseable {
+    /** The names of the model's tensors, in file order. */
+    java.util.Set<String> tensorNames() {
+        return weights.shapes().keySet();
+    }
+
+    /** Some tensors as native fp32 arrays, counted as resident until closed (also {@link LayerwiseBackward}'s). */
+    final class Resident implements AutoCloseable {
         final Params params;
         final List<String> read;
 
@@ -166,7 +171,7 @@ public final class LayerStreamer {
         }
     }
 
-    private Resident load(List<String> names) {
+    Resident load(List<String> names) {
         NDManager m = Engines.newManager();
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         List<String> read = new ArrayList<>();

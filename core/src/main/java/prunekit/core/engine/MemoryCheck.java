@@ -3,13 +3,15 @@ package prunekit.core.engine;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import prunekit.core.PrunekitException;
+import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 
 /**
  * Up-front refusals, before anything is allocated: stages that hold a whole model in memory (generation,
- * recovery, taylor, the oracle) against the machine's physical memory, and any size read from a file or
+ * recovery, the oracle) against the machine's physical memory, and any size read from a file or
  * an option (layers, widths, vocab, samples, batch, rank) against the Java heap. Each refusal is one
- * {@link PrunekitException} line with the estimate, the memory there is and what to do instead.
+ * {@link PrunekitException} line with the estimate, the memory there is and what to do instead. Also the
+ * batch split that bounds a forward's activations.
  */
 public final class MemoryCheck {
     private MemoryCheck() {
@@ -19,6 +21,41 @@ public final class MemoryCheck {
     public static final int INFERENCE_BYTES_PER_PARAM = 8;
     /** fp32 bytes per parameter of a model being trained: Java copy, native weights, gradients, AdamW's two moments. */
     public static final int TRAINING_BYTES_PER_PARAM = 20;
+
+    /**
+     * Activation bytes one forward pass (inference, no cache) may hold for its batch, whatever
+     * {@code --batch} asks: batches are split to stay within it ({@link #forwardRows}).
+     */
+    public static final long FORWARD_ACTIVATION_BYTES = 1L << 30;
+
+    /**
+     * fp32 activation bytes one row of {@code t} tokens adds at the peak of an inference forward:
+     * two (heads, t, t) attention score copies of the widest layer (the engine frees them as it
+     * goes), the logits with their log-softmax, and every layer's (t, width) intermediates, which
+     * live until the forward returns.
+     */
+    public static long forwardBytesPerRow(LlamaConfig c, int t) {
+        long heads = 0;
+        long widths = 0;
+        for (int i = 0; i < c.numLayers(); i++) {
+            LayerShape s = c.layer(i);
+            heads = Math.max(heads, s.queryHeads());
+            widths += 6L * c.hidden() + 3L * s.queryHeads() * c.headDim() + 4L * s.kvHeads() * c.headDim()
+                    + 5L * s.ffn();
+        }
+        return 4L * t * (2L * heads * t + 2L * c.vocabSize() + widths);
+    }
+
+    /**
+     * Rows of {@code t} tokens per forward pass: {@code batch}, or fewer so that they stay within
+     * {@code budget} bytes by {@link #forwardBytesPerRow}; at least one.
+     */
+    public static int forwardRows(LlamaConfig c, int t, int batch, long budget) {
+        if (batch < 1 || t < 1) {
+            throw new IllegalArgumentException("a batch of " + batch + " rows of " + t + " tokens: both must be >= 1");
+        }
+        return (int) Math.max(1, Math.min(batch, budget / forwardBytesPerRow(c, t)));
+    }
 
     /** The machine's physical memory in bytes. */
     public static long physicalBytes() {

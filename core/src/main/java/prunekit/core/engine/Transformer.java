@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
+import java.util.function.UnaryOperator;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
@@ -183,16 +184,33 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
         long sLen = k.getShape().get(2);
         // Query heads of one KV group side by side: (B, kvh, rep*T, hd); head h uses KV head h / rep.
         NDArray qg = q.reshape(b, kvh, rep * t, hd);
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(attentionScale); // (B, kvh, rep*T, S)
-        scores = scores.reshape(b, kvh, rep, t, sLen).add(mask).reshape(b, kvh, rep * t, sLen);
-        NDArray probs = scores.softmax(-1);
-        NDArray out = probs.matMul(v).reshape(b, s.queryHeads(), t, hd).transpose(0, 2, 1, 3); // (B, T, qh, hd)
+        // scores, probs: (B, kvh, rep*T, S). Each step closes its input (and the views reshape made), so
+        // at most two copies live at once and none outlives the layer: see MemoryCheck.forwardBytesPerRow.
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2));
+        scores = then(scores, a -> a.mul(attentionScale));
+        scores = then(then(scores, a -> a.reshape(b, kvh, rep, t, sLen)), a -> a.add(mask));
+        NDArray probs = then(then(scores, a -> a.reshape(b, kvh, rep * t, sLen)), a -> a.softmax(-1));
+        NDArray heads; // (B, kvh, rep*T, hd)
+        try (probs) {
+            heads = probs.matMul(v);
+        }
+        NDArray out = heads.reshape(b, s.queryHeads(), t, hd).transpose(0, 2, 1, 3); // (B, T, qh, hd)
         hk.headOutputs(layer, out);
         NDArray concat = out.reshape(b, t, (long) s.queryHeads() * hd);
         hk.linearInput(layer, ForwardHooks.Site.O_PROJ_INPUT, concat);
         NDArray attnOut = linear(layer, Proj.O, concat); // (B, T, hidden)
         hk.attentionOutput(layer, attnOut);
         return attnOut;
+    }
+
+    /**
+     * {@code f(x)}, then x's handle closed (its storage lives on in a view {@code f} returned, or
+     * in autograd's saved tensors): frees attention's large intermediates as it goes.
+     */
+    private static NDArray then(NDArray x, UnaryOperator<NDArray> f) {
+        try (x) {
+            return f.apply(x);
+        }
     }
 
     private NDArray mlp(int layer, NDArray x, ForwardHooks hk) {

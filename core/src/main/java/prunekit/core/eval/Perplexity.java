@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import prunekit.core.engine.LayerStreamer;
 import prunekit.core.engine.Losses;
+import prunekit.core.engine.MemoryCheck;
 import prunekit.core.engine.Transformer;
 import prunekit.core.model.LlamaConfig;
 
@@ -15,7 +16,8 @@ import prunekit.core.model.LlamaConfig;
  * Perplexity under the shared protocol: windows of {@code ctx} inputs and {@code ctx} targets
  * taken back to back from a {@link TokenStream}; perplexity = exp(mean NLL over every target).
  * The same windows and batches run on the in-memory {@link Transformer} or, one layer resident at
- * a time, on a {@link LayerStreamer}; both give the same numbers.
+ * a time, on a {@link LayerStreamer}; both give the same numbers. A batch larger than
+ * {@link MemoryCheck#FORWARD_ACTIVATION_BYTES} allows (long windows) runs as several smaller ones.
  */
 public final class Perplexity {
     private Perplexity() {
@@ -83,8 +85,10 @@ public final class Perplexity {
             this.stream = stream;
             this.ctx = ctx;
             this.windowNll = new double[windows];
-            for (int w0 = 0; w0 < windows; w0 += batch) {
-                int[][] b = new int[Math.min(batch, windows - w0)][];
+            // Each window's ops do not depend on its batch-mates, so the split leaves every digit alone.
+            int rows = MemoryCheck.forwardRows(config, ctx, batch, MemoryCheck.FORWARD_ACTIVATION_BYTES);
+            for (int w0 = 0; w0 < windows; w0 += rows) {
+                int[][] b = new int[Math.min(rows, windows - w0)][];
                 for (int i = 0; i < b.length; i++) {
                     b[i] = stream.window(w0 + i, ctx);
                 }

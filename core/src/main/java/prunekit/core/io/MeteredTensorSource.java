@@ -10,7 +10,7 @@ import prunekit.core.model.LlamaConfig;
  * bytes, {@link #release} takes them off, and {@link #peakBytes} is the most held at once. The
  * streamed stages release what they read (the layer streamer when a layer's arrays are freed), so
  * the peak is a deterministic measure of the weights resident at once; a stage that keeps every
- * tensor (taylor, the oracle) shows the whole model.
+ * tensor (the oracle) shows the whole model.
  */
 public final class MeteredTensorSource implements TensorSource {
     private final TensorSource inner;

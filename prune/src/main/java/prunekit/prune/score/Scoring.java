@@ -41,9 +41,9 @@ public final class Scoring {
     }
 
     /**
-     * Scores with the weights read on demand: the statistics pass streams one layer at a time and
-     * the slice scorers read each tensor once; taylor and the oracle need the whole model and are
-     * refused up front (with an estimate) where it does not fit in this machine's memory.
+     * Scores with the weights read on demand: the statistics pass streams one layer at a time (its
+     * backward too, for taylor) and the slice scorers read each tensor once; the oracle needs the whole
+     * model and is refused up front (with an estimate) where it does not fit in this machine's memory.
      */
     public static Result runStreamed(TensorSource weights, CalibrationSet set, List<ScorerName> names, ScoringOptions o,
                                      Consumer<String> log) {
@@ -58,7 +58,7 @@ public final class Scoring {
         all.forEach(n -> scorers.add(n.create(o)));
         for (ImportanceScorer s : scorers) {
             if (WholeModelLimit.holdsWholeModel(s)) {
-                WholeModelLimit.check(s, weights.config(), o.stats().batch(), set.seqLen(), MemoryCheck.physicalBytes());
+                WholeModelLimit.check(s, weights.config(), MemoryCheck.physicalBytes());
             }
         }
         boolean grads = scorers.stream().anyMatch(ImportanceScorer::needsGradients);
