@@ -3,12 +3,6 @@ package prunekit.prune.plan;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,25 +70,10 @@ public final class PlanJson {
     }
 
     public static PruningPlan read(Path file) {
-        JsonObject o;
-        try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            o = e.getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a plan.json", e);
-        }
-        return fromJson(o, file);
+        return fromJson(Json.readOwn(file, FORMAT, VERSION, "a prunekit plan"), file);
     }
 
-    static PruningPlan fromJson(JsonObject o, Path file) {
-        if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
-            throw new FormatException(file, "not a prunekit plan (\"format\" is not \"" + FORMAT + "\")");
-        }
-        if (o.get("version").getAsInt() != VERSION) {
-            throw new FormatException(file, "plan version " + o.get("version") + ", this prunekit reads " + VERSION);
-        }
+    private static PruningPlan fromJson(JsonObject o, Path file) {
         try {
             List<LayerPlan> layers = new ArrayList<>();
             for (JsonElement e : o.getAsJsonArray("layers")) {
