@@ -39,4 +39,5 @@ for t in targets:
     print(f'{t["target"]:45} {t["executions"]!s:>9} runs {t["seconds"]!s:>4} s  cov {t["coverage"]!s:>5}  '
           + (t["finding"] or "no finding"))
 PY
+[[ $rc -eq 0 ]] || { echo "fuzzing failed (mvn exit $rc); see $log" >&2; grep -a "FuzzTestFinding\|ERROR\]" "$log" | head -20 >&2; }
 exit $rc

@@ -11,7 +11,7 @@ import prunekit.core.FuzzInputs;
  * src/test/resources/prunekit/core/io/GgufFuzzTestInputs/gguf/; {@code JAZZER_FUZZ=1} fuzzes (bench/fuzz/run.sh).
  */
 class GgufFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void gguf(byte[] data) {
         Path file = FuzzInputs.write("gguf/model.gguf", data);
         FuzzInputs.loadsOrFailsCleanly(() -> ModelLoader.load(file, null));

@@ -11,7 +11,7 @@ import prunekit.core.FuzzInputs;
  * src/test/resources/prunekit/core/io/HfConfigFuzzTestInputs/config/; {@code JAZZER_FUZZ=1} fuzzes (bench/fuzz/run.sh).
  */
 class HfConfigFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void config(byte[] data) {
         Path file = FuzzInputs.write("config/config.json", data);
         FuzzInputs.loadsOrFailsCleanly(() -> HfConfigJson.read(file));

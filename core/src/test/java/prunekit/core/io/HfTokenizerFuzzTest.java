@@ -12,7 +12,7 @@ import prunekit.core.tokenize.HfTokenizer;
  * src/test/resources/prunekit/core/io/HfTokenizerFuzzTestInputs/tokenizer/; {@code JAZZER_FUZZ=1} fuzzes (bench/fuzz/run.sh).
  */
 class HfTokenizerFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void tokenizer(byte[] data) {
         Path file = FuzzInputs.write("hf-tokenizer/tokenizer.json", data);
         FuzzInputs.loadsOrFailsCleanly(() -> {

@@ -23,7 +23,7 @@ class Llama2cFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void checkpoint(byte[] data) {
         Path file = FuzzInputs.write("llama2c/model.bin", data);
         FuzzInputs.loadsOrFailsCleanly(() -> ModelLoader.load(file, TOKENIZER));

@@ -10,7 +10,7 @@ import prunekit.core.FuzzInputs;
  * src/test/resources/prunekit/core/io/Llama2cTokenizerFuzzTestInputs/tokenizer/; {@code JAZZER_FUZZ=1} fuzzes (bench/fuzz/run.sh).
  */
 class Llama2cTokenizerFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void tokenizer(byte[] data) {
         Path file = FuzzInputs.write("llama2c-tokenizer/tokenizer.bin", data);
         FuzzInputs.loadsOrFailsCleanly(() -> Llama2cReader.readTokenizer(file, 1 << 16));

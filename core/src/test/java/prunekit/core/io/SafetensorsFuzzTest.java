@@ -11,7 +11,7 @@ import prunekit.core.FuzzInputs;
  * src/test/resources/prunekit/core/io/SafetensorsFuzzTestInputs/header/; {@code JAZZER_FUZZ=1} fuzzes (bench/fuzz/run.sh).
  */
 class SafetensorsFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void header(byte[] data) {
         Path file = FuzzInputs.write("safetensors/model.safetensors", data);
         FuzzInputs.loadsOrFailsCleanly(() -> {

@@ -19,7 +19,7 @@ class SafetensorsIndexFuzzTest {
                 Map.of("a", FloatTensor.zeros(2), "b", FloatTensor.zeros(1, 2)), DType.F32);
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void index(byte[] data) {
         Path file = FuzzInputs.write("index/model.safetensors.index.json", data);
         FuzzInputs.loadsOrFailsCleanly(() -> {

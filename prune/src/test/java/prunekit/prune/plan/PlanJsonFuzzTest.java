@@ -10,7 +10,7 @@ import prunekit.core.FuzzInputs;
  * src/test/resources/prunekit/prune/plan/PlanJsonFuzzTestInputs/plan/; {@code JAZZER_FUZZ=1} fuzzes (bench/fuzz/run.sh).
  */
 class PlanJsonFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void plan(byte[] data) {
         Path file = FuzzInputs.write("plan/plan.json", data);
         FuzzInputs.loadsOrFailsCleanly(() -> PlanJson.read(file));

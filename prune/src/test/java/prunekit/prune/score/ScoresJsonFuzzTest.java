@@ -10,7 +10,7 @@ import prunekit.core.FuzzInputs;
  * src/test/resources/prunekit/prune/score/ScoresJsonFuzzTestInputs/scores/; {@code JAZZER_FUZZ=1} fuzzes (bench/fuzz/run.sh).
  */
 class ScoresJsonFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void scores(byte[] data) {
         Path file = FuzzInputs.write("scores/scores.json", data);
         FuzzInputs.loadsOrFailsCleanly(() -> ScoresJson.read(file));
