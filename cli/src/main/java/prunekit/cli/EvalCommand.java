@@ -24,6 +24,7 @@ import prunekit.pipeline.EvalStage;
 public final class EvalCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Option(names = "--text", required = true, arity = "1..*", paramLabel = "FILE", description = "UTF-8 text files, in order")

@@ -38,6 +38,7 @@ import prunekit.pipeline.ExportStage;
 public final class ExportCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Parameters(index = "1", paramLabel = "OUT.onnx") Path out;
@@ -99,7 +100,6 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt(s) for --verify (default: two built-in ones)")
     List<String> prompts;
 
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads for --verify") int threads;
 
     @Override
     public Integer call() throws Exception {
@@ -113,7 +113,7 @@ public final class ExportCommand implements Callable<Integer> {
                 .withExternalData(externalData);
         ExportStage.Result r;
         try (LazyModel lm = modelArg.open()) {
-            r = ExportStage.run(lm, out, new ExportStage.Options(opts, verify, prompts, threads), f == ExportFormat.ONNX_FOLDER);
+            r = ExportStage.run(lm, out, new ExportStage.Options(opts, verify, prompts, threads.count()), f == ExportFormat.ONNX_FOLDER);
         }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.written().model().toString());

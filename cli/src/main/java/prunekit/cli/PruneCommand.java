@@ -42,6 +42,7 @@ public final class PruneCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin CalibrationArgs calib;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Option(names = "--scores", paramLabel = "FILE", description = "scores.json from `prunekit score` (else score here with --calib)")

@@ -58,6 +58,7 @@ public final class PrunekitCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new PrunekitCli());
         cl.setExecutionExceptionHandler(PrunekitCli::handle);
+        cl.setExecutionStrategy(ThreadsOption::applyThenRun);
         EnumConverters.register(cl);
         return cl;
     }

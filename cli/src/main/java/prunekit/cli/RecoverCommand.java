@@ -48,6 +48,7 @@ import prunekit.recover.TrainRecipe;
             "  prunekit recover run/pruned --teacher DENSE --data train.txt --steps 500 --mode full --loss kd --out run/full-kd --resume"})
 public final class RecoverCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "PRUNED", description = "the pruned model (HF directory, .gguf, llama2.c .bin)")

@@ -32,6 +32,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin CalibrationArgs calib;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Option(names = "--scorer", required = true, arity = "1..*", paramLabel = "NAME", description = "scorers to run")

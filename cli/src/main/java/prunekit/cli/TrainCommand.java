@@ -61,6 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "0..1") Source source = new Source();
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Option(names = "--data", required = true, arity = "1..*", paramLabel = "FILE", description = "training text files, in order")

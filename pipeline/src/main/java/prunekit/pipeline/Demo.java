@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import prunekit.calibrate.CalibrationOptions;
+import prunekit.core.engine.Engines;
 import prunekit.core.io.ModelLoader;
 import prunekit.core.model.DType;
 import prunekit.core.model.Model;
@@ -174,7 +175,7 @@ public final class Demo {
     private BenchStage.Options benchOptions(Path denseOnnx, Path prunedOnnx) {
         return new BenchStage.Options(List.of(denseOnnx, prunedOnnx), List.of(),
                 OnnxWriter.Options.defaults().withFlavour(OnnxFlavour.STANDARD),
-                new OrtBench.Config(List.of(128, 256), List.of(1, 4), 128, 32, 1, 3, 2, 42), o.out().resolve("bench.json"));
+                new OrtBench.Config(List.of(128, 256), List.of(1, 4), 128, 32, 1, 3, Engines.intraOpThreads(), 42), o.out().resolve("bench.json"));
     }
 
     private Path report(Row dense, Row pruned, Row recovered) throws Exception {
