@@ -33,7 +33,6 @@ public final class BenchCommand implements Callable<Integer> {
     List<Path> models = new ArrayList<>();
 
     @Option(names = "--synthetic", paramLabel = "NAME", description = "a synthetic model: 1b or 1b:SPEC") List<String> synthetic = new ArrayList<>();
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2)") int threads;
     @Option(names = "--flavour", defaultValue = "standard", description = "flavour for models exported here: ${COMPLETION-CANDIDATES}")
     OnnxFlavour flavour;
     @Option(names = "--prefill", split = ",", defaultValue = "128,512", paramLabel = "T,...",
@@ -49,6 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "write the JSON report here") Path out;
     @Mixin JsonOutput json;
     @Mixin AllowNonFinite allowNonFinite;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 
@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Integer write() throws Exception {
-        OrtBench.Config config = new OrtBench.Config(prefill, decodeBatches, decodeContext, decodeSteps, 1, runs, threads, 42);
+        OrtBench.Config config = new OrtBench.Config(prefill, decodeBatches, decodeContext, decodeSteps, 1, runs, threads.count(), 42);
         BenchReport report = BenchStage.run(new BenchStage.Options(models, synthetic,
                 OnnxWriter.Options.defaults().withFlavour(flavour), config, out));
         spec.commandLine().getOut().println(json.enabled() || out == null ? report.toJson() : "wrote " + out);

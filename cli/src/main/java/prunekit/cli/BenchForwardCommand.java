@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +29,7 @@ import prunekit.core.model.RandomWeights;
         footer = {"", "Example:", "  prunekit bench-forward --hidden 2048 --ffn 5504 --layers 4 --heads 16 --tokens 512"})
 public final class BenchForwardCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--hidden", defaultValue = "2048", description = "hidden size (default ${DEFAULT-VALUE})") int hidden;
     @Option(names = "--ffn", defaultValue = "5504", description = "FFN width (default ${DEFAULT-VALUE})") int ffn;
@@ -62,7 +64,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
         res.put("benchmark", "forward");
         res.put("shape", String.format("hidden %d, ffn %d, %d layers, %d heads, vocab %d", hidden, ffn, layers, heads, c.vocabSize()));
         res.put("tokens", tokens);
-        res.put("threads", Runtime.getRuntime().availableProcessors());
+        res.put("threads", threads.count());
         res.put("prefill_seconds", best);
         res.put("prefill_tokens_per_s", tokens / best);
         res.put("forward_gflops", gflops);

@@ -25,6 +25,7 @@ import prunekit.prune.score.ScorerName;
 public final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "run directory (default ${DEFAULT-VALUE})")
     Path out;

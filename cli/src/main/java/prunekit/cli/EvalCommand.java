@@ -32,6 +32,7 @@ import prunekit.pipeline.TaskStage;
 public final class EvalCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Option(names = "--text", arity = "1..*", paramLabel = "FILE", description = "UTF-8 text files, in order")

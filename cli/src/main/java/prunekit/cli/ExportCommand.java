@@ -39,6 +39,7 @@ import prunekit.pipeline.ExportStage;
 public final class ExportCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 
@@ -101,13 +102,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt(s) for --verify (default: two built-in ones)")
     List<String> prompts;
 
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads for --verify") int threads;
-
     @Override
     public Integer call() throws Exception {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-        }
         ExportFormat f = format != null ? format : ExportFormat.fromPath(out);
         try (OutputGuard g = f == ExportFormat.ONNX_FOLDER ? overwrite.whole(out, modelArg.path())
                 : overwrite.file(out, modelArg.path())) {
@@ -125,7 +121,7 @@ public final class ExportCommand implements Callable<Integer> {
                 .withExternalData(externalData);
         ExportStage.Result r;
         try (LazyModel lm = modelArg.open()) {
-            r = ExportStage.run(lm, out, new ExportStage.Options(opts, verify, prompts, threads), f == ExportFormat.ONNX_FOLDER);
+            r = ExportStage.run(lm, out, new ExportStage.Options(opts, verify, prompts, threads.count()), f == ExportFormat.ONNX_FOLDER);
         }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model", r.written().model().toString());

@@ -25,6 +25,7 @@ import prunekit.pipeline.Models;
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT") String prompt;
@@ -41,7 +42,6 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed for sampling") long seed;
     @Option(names = "--onnx", paramLabel = "FILE", description = "run this exported ONNX model in ONNX Runtime (MODEL gives the tokenizer)")
     java.nio.file.Path onnx;
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads with --onnx") int threads;
     @Option(names = "--ignore-eos", description = "keep going past EOS/BOS (run a fixed number of tokens)") boolean ignoreEos;
 
     @Override
@@ -54,7 +54,7 @@ public final class GenerateCommand implements Callable<Integer> {
             m = lm.load();
         }
         Generation.Result r = Generation.run(m, new Generation.Request(prompt, maxPositions, maxNewTokens,
-                new Generator.Sampling(temperature, topP, seed), ignoreEos, onnx, threads));
+                new Generator.Sampling(temperature, topP, seed), ignoreEos, onnx, threads.count()));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("text", r.text());
         res.put("ids", r.ids());

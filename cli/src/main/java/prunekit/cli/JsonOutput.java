@@ -1,5 +1,6 @@
 package prunekit.cli;
 
+import com.google.gson.JsonElement;
 import java.io.PrintWriter;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
@@ -14,10 +15,18 @@ public final class JsonOutput {
         return json;
     }
 
-    /** Prints {@code value} as JSON with --json, else the human text. */
+    /**
+     * Prints {@code value} as JSON with --json, else the human text. A command with {@code --threads} adds
+     * {@code "threads"}: the intra-op thread count it ran with.
+     */
     public void print(PrintWriter out, Object value, Supplier<String> human) {
         if (json) {
-            out.print(Json.format(Json.tree(value), Json.Layout.EXPANDED)); // format ends with a newline
+            JsonElement tree = Json.tree(value);
+            Integer threads = ThreadsOption.current();
+            if (threads != null && tree.isJsonObject() && !tree.getAsJsonObject().has("threads")) {
+                tree.getAsJsonObject().addProperty("threads", threads);
+            }
+            out.print(Json.format(tree, Json.Layout.EXPANDED)); // format ends with a newline
         } else {
             out.println(human.get());
         }

@@ -45,6 +45,7 @@ public final class PruneCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin CalibrationArgs calib;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 

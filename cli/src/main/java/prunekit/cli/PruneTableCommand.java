@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,7 @@ import prunekit.prune.score.ScorerName;
             "  prunekit prune-table --out target/prune-table --root . --shared ../shared --eval-windows 16"})
 public final class PruneTableCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the table goes") Path out;
     @Option(names = "--root", required = true, paramLabel = "DIR", description = "the prunekit checkout (models/stories260K.gguf)")

@@ -66,10 +66,13 @@ public final class PrunekitCli implements Runnable {
         return ErrorReport.print(e, cl.getCommandName(), cl.getErr());
     }
 
-    /** Runs the parsed command; an Error (out of memory, stack overflow) gets the same one-line report. */
+    /**
+     * Runs the parsed command with its --threads applied; an Error (out of memory, stack overflow) gets
+     * the same one-line report.
+     */
     private static int executeReportingErrors(CommandLine.ParseResult parsed) {
         try {
-            return new CommandLine.RunLast().execute(parsed);
+            return ThreadsOption.applyThenRun(parsed);
         } catch (VirtualMachineError e) {
             CommandLine last = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
             return ErrorReport.print(e, last.getCommandName(), last.getErr());

@@ -51,6 +51,7 @@ import prunekit.recover.TrainRecipe;
 public final class RecoverCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Mixin AllowNonFinite allowNonFinite;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 

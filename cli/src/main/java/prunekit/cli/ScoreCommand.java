@@ -34,6 +34,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
     @Mixin CalibrationArgs calib;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 

@@ -64,6 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1") Source source = new Source();
     @Mixin JsonOutput json;
     @Mixin AllowNonFinite allowNonFinite;
+    @Mixin ThreadsOption threads;
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import prunekit.core.io.AtomicFiles;
 import prunekit.core.io.FormatException;
 import prunekit.core.io.HfCheckpoint;
+import prunekit.core.io.NonFinite;
 import prunekit.core.io.HfConfigJson;
 import prunekit.core.io.Json;
 import prunekit.core.io.SafetensorsFile;
@@ -82,7 +83,8 @@ public final class TrainCheckpoint {
     public static Optional<Loaded> latest(Path outDir) {
         List<Path> dirs = complete(root(outDir));
         for (int i = dirs.size() - 1; i >= 0; i--) {
-            Loaded ck = read(dirs.get(i));
+            Path candidate = dirs.get(i);
+            Loaded ck = NonFinite.unscanned(() -> read(candidate));
             if (nonFinite(ck.weights().tensors(), ck.optimizer()) == null) {
                 return Optional.of(ck);
             }

@@ -55,6 +55,24 @@ public final class Json {
         return sb.append('\n').toString();
     }
 
+    /**
+     * Reads one of prunekit's own files: a JSON object whose {@code "format"} is {@code format} and whose
+     * {@code "version"} is {@code version}; anything else is a {@link FormatException} naming the file, where
+     * {@code what} (e.g. "a prunekit plan") says what was expected.
+     */
+    public static JsonObject readOwn(Path file, String format, int version, String what) {
+        JsonObject o = JsonFields.readObject(file);
+        JsonElement f = o.get("format");
+        if (f == null || !f.isJsonPrimitive() || !format.equals(f.getAsString())) {
+            throw new FormatException(file, "not " + what + " (\"format\" is not \"" + format + "\")");
+        }
+        JsonElement v = o.get("version");
+        if (v == null || !v.isJsonPrimitive() || !String.valueOf(version).equals(v.getAsString())) {
+            throw new FormatException(file, what + " of version " + v + "; this prunekit reads version " + version);
+        }
+        return o;
+    }
+
     /** Writes {@code e} to {@code file} (temporary sibling, fsync, rename). */
     public static void write(Path file, JsonElement e) {
         write(file, e, Layout.FLAT_ARRAYS);

@@ -26,6 +26,20 @@ public final class NonFinite {
         return allowed;
     }
 
+    /**
+     * {@code read} with the scan off, for a reader that checks the values itself and acts on them
+     * (resume sets a non-finite checkpoint aside instead of failing on it).
+     */
+    public static <T> T unscanned(java.util.function.Supplier<T> read) {
+        boolean was = allowed;
+        allowed = true;
+        try {
+            return read.get();
+        } finally {
+            allowed = was;
+        }
+    }
+
     /** {@code t}, once the scan found only finite values in it (or the scan is off); else a FormatException. */
     static FloatTensor check(String source, String name, FloatTensor t) {
         if (allowed) {

@@ -3,6 +3,7 @@ package prunekit.core.io;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -77,7 +78,13 @@ final class SafetensorsShards implements AutoCloseable {
             throw new FormatException(index, "weight_map entry for " + tensor + " should be a shard file name but is "
                     + JsonFields.abbreviate(value));
         }
-        Path p = dir.resolve(value.getAsString()).normalize();
+        Path p;
+        try {
+            p = dir.resolve(value.getAsString()).normalize();
+        } catch (InvalidPathException e) {
+            throw new FormatException(index, "weight_map entry for " + tensor + " is not a file name ("
+                    + e.getReason() + "); expected a file name like " + SafetensorsWriter.shardName(1, 2), e);
+        }
         if (!dir.equals(p.getParent())) {
             throw new FormatException(index, "weight_map entry for " + tensor + " names " + value.getAsString()
                     + ", which is outside the checkpoint directory; expected a file name like "

@@ -4,7 +4,12 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonSyntaxException;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,11 +47,11 @@ public final class HfTokenizer implements Tokenizer {
         }
         JsonObject root;
         try {
-            root = JsonParser.parseString(json).getAsJsonObject();
-        } catch (RuntimeException e) {
+            root = strictJson(json).getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
             throw new FormatException(file, "not a JSON tokenizer file (" + e.getMessage() + ")", e);
         }
-        int size;
+        int size = 0;
         int bos = 1;
         int eos = 2;
         JsonObject model = root.has("model") && root.get("model").isJsonObject() ? root.getAsJsonObject("model") : null;
@@ -54,21 +59,24 @@ public final class HfTokenizer implements Tokenizer {
             throw new FormatException(file, "tokenizer.json has no model.vocab; expected a Hugging Face tokenizer file");
         }
         JsonElement vocab = model.get("vocab");
-        try {
-            size = vocabSize(root, vocab);
-        } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException | NullPointerException e) {
-            throw new FormatException(file, "model.vocab or added_tokens has an entry without an integer id ("
-                    + e.getMessage() + ")", e);
-        }
         if (vocab.isJsonObject()) {
             for (Map.Entry<String, JsonElement> e : vocab.getAsJsonObject().entrySet()) {
-                int id = e.getValue().getAsInt();
+                int id = tokenId(file, "model.vocab[" + e.getKey() + "]", e.getValue());
+                size = Math.max(size, id + 1);
                 if (e.getKey().equals("<s>") || e.getKey().equals("<|begin_of_text|>")) {
                     bos = id;
                 }
                 if (e.getKey().equals("</s>") || e.getKey().equals("<|end_of_text|>")) {
                     eos = id;
                 }
+            }
+        } else if (vocab.isJsonArray()) {
+            size = vocab.getAsJsonArray().size();
+        }
+        if (root.has("added_tokens") && root.get("added_tokens").isJsonArray()) {
+            for (JsonElement t : root.getAsJsonArray("added_tokens")) {
+                JsonElement id = t.isJsonObject() ? t.getAsJsonObject().get("id") : null;
+                size = Math.max(size, tokenId(file, "an added_tokens entry's id", id) + 1);
             }
         }
         try {
@@ -84,22 +92,34 @@ public final class HfTokenizer implements Tokenizer {
         }
     }
 
-    /** One past the largest id in model.vocab (an object of ids, or an array) and added_tokens. */
-    private static int vocabSize(JsonObject root, JsonElement vocab) {
-        int size = 0;
-        if (vocab.isJsonObject()) {
-            for (Map.Entry<String, JsonElement> e : vocab.getAsJsonObject().entrySet()) {
-                size = Math.max(size, e.getValue().getAsInt() + 1);
-            }
-        } else if (vocab.isJsonArray()) {
-            size = vocab.getAsJsonArray().size();
+    /**
+     * Parsed as strict JSON (RFC 8259), as the Rust library will read it: Gson's default leniency (unquoted
+     * keys, single quotes) let through text on which tokenizers 0.21 panics inside a nested deserializer,
+     * which aborts the JVM instead of throwing.
+     */
+    private static JsonElement strictJson(String json) throws IOException {
+        JsonReader r = new JsonReader(new StringReader(json));
+        r.setStrictness(Strictness.STRICT);
+        JsonElement e = JsonParser.parseReader(r);
+        if (r.peek() != JsonToken.END_DOCUMENT) {
+            throw new JsonSyntaxException("text after the JSON value at " + r.getPath());
         }
-        if (root.has("added_tokens") && root.get("added_tokens").isJsonArray()) {
-            for (JsonElement t : root.getAsJsonArray("added_tokens")) {
-                size = Math.max(size, t.getAsJsonObject().get("id").getAsInt() + 1);
+        return e;
+    }
+
+    /** A token id: a JSON integer in [0, 2^31 - 2]. */
+    private static int tokenId(Path file, String what, JsonElement v) {
+        if (v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()) {
+            try {
+                int id = v.getAsJsonPrimitive().getAsBigDecimal().intValueExact();
+                if (id >= 0 && id < Integer.MAX_VALUE) {
+                    return id;
+                }
+            } catch (ArithmeticException | NumberFormatException e) {
+                // not an integer in range: reported below
             }
         }
-        return size;
+        throw new FormatException(file, what + " should be a token id (an integer from 0) but is " + v);
     }
 
     @Override

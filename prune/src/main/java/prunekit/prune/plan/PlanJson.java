@@ -3,12 +3,6 @@ package prunekit.prune.plan;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,14 +101,7 @@ public final class PlanJson {
     }
 
     private static JsonObject readObject(Path file) {
-        try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            return e.getAsJsonObject();
-        } catch (IOException e) {
-            throw IoErrors.cannotRead(file, e);
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a plan.json", e);
-        }
+        return Json.readOwn(file, FORMAT, VERSION, "a prunekit plan");
     }
 
     static PruningPlan fromJson(JsonObject o, Path file) {

@@ -4,13 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -97,21 +91,7 @@ public final class ScoresJson {
     }
 
     public static ImportanceScores read(Path file) {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-        } catch (IOException e) {
-            throw IoErrors.cannotRead(file, e);
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new FormatException(file, "not a JSON object (" + e.getMessage() + "); expected a scores.json", e);
-        }
-        if (!o.has("format") || !o.get("format").isJsonPrimitive() || !FORMAT.equals(o.get("format").getAsString())) {
-            throw new FormatException(file, "not prunekit scores (\"format\" is not \"" + FORMAT + "\")");
-        }
-        if (!o.has("version") || !o.get("version").isJsonPrimitive() || !o.get("version").getAsJsonPrimitive().isNumber()
-                || o.get("version").getAsDouble() != VERSION) {
-            throw new FormatException(file, "scores version " + o.get("version") + ", this prunekit reads " + VERSION);
-        }
+        JsonObject o = Json.readOwn(file, FORMAT, VERSION, "prunekit scores");
         try {
             return fromJson(o);
         } catch (RuntimeException e) {
