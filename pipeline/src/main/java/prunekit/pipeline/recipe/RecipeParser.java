@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
+import prunekit.prune.recon.Recon;
 import prunekit.prune.score.ScorerName;
 import prunekit.recover.LossKind;
 import prunekit.recover.Recipe;
@@ -71,18 +72,39 @@ public final class RecipeParser {
         }
         return new RunRecipe(top.string("name", "recipe"), model, calib, valid, gen,
                 prune(top.section("prune", Set.of("scorer", "keep_ratio", "scope", "uniform", "attention", "align",
-                        "samples", "seq_len", "seed"))), recover(top), export, bench, eval, top.bool("report", true));
+                        "samples", "seq_len", "seed", "recon"))), recover(top), export, bench, eval, top.bool("report", true));
     }
 
     private static RunRecipe.Prune prune(YamlSection p) {
         if (!p.has("scorer") || !p.has("keep_ratio")) {
-            throw p.fail(null, "needs scorer (one or a list) and keep_ratio (one or a list)");
+            throw p.fail(null, "needs scorer (a method or a list: recon or a scorer) and keep_ratio (one or a list)");
         }
-        List<ScorerName> scorers = p.choices("scorer", choicesOf(ScorerName.values()), null);
-        return new RunRecipe.Prune(scorers, p.numbers("keep_ratio", null, 1e-6, 1.0),
-                p.choice("scope", choicesOf(Budget.Scope.values()), Budget.Scope.LAYERS), p.bool("uniform", true),
-                p.choice("attention", choicesOf(AttentionUnit.values()), AttentionUnit.KV_GROUPS), p.integer("align", 1, 1),
-                p.integer("samples", 32, 1), p.integer("seq_len", 128, 2), p.integer("seed", 0, 0));
+        List<PruneMethod> methods = p.choices("scorer", PruneMethod.choices(), null);
+        boolean uniform = p.bool("uniform", true);
+        int align = p.integer("align", 1, 1);
+        RunRecipe.ReconSettings recon = recon(p.section("recon", Set.of("samples", "seq_len", "search_generations")),
+                uniform);
+        if (methods.contains(new PruneMethod.Recon()) && align != 1) {
+            throw p.fail("align", "goes with a scorer (recon keeps the exact budget); remove align, or recon from scorer");
+        }
+        return new RunRecipe.Prune(methods, p.numbers("keep_ratio", null, 1e-6, 1.0),
+                p.choice("scope", choicesOf(Budget.Scope.values()), Budget.Scope.LAYERS), uniform,
+                p.choice("attention", choicesOf(AttentionUnit.values()), AttentionUnit.KV_GROUPS), align,
+                p.integer("samples", 32, 1), p.integer("seq_len", 128, 2), p.integer("seed", 0, 0), recon);
+    }
+
+    /** {@code prune.recon}: [256] windows of [256] tokens, [0] search generations (the uniform allocation). */
+    private static RunRecipe.ReconSettings recon(YamlSection r, boolean uniform) {
+        if (r == null) {
+            return new RunRecipe.ReconSettings(Recon.DEFAULT_SAMPLES, Recon.DEFAULT_SEQ_LEN, 0);
+        }
+        int generations = r.integer("search_generations", 0, 0);
+        if (generations > 0 && uniform) {
+            throw r.fail("search_generations", "a searched allocation gives each layer its own shape; add"
+                    + " prune.uniform: false, or set search_generations: 0");
+        }
+        return new RunRecipe.ReconSettings(r.integer("samples", Recon.DEFAULT_SAMPLES, 1),
+                r.integer("seq_len", Recon.DEFAULT_SEQ_LEN, 2), generations);
     }
 
     private static List<RunRecipe.Recover> recover(YamlSection top) {

@@ -54,7 +54,7 @@ final class RecipeReport {
             Double t = tps.get(c.name());
             Double speedup = t == null || denseTps == null ? null : t / denseTps;
             Map<String, Object> p = new LinkedHashMap<>();
-            p.put("scorer", c.scorer().id());
+            p.put("method", c.method().id());
             p.put("keep_ratio", c.keepRatio());
             rows.add(new SweepRow(c.name(), p, params, ppl.get(c.name()), accuracies(tasks.get(c.name())), t, speedup));
             for (RunRecipe.Recover rec : r.recover()) {

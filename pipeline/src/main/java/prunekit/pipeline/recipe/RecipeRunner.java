@@ -19,7 +19,7 @@ import prunekit.recover.Trainer;
 
 /**
  * Runs a {@link RunRecipe} into a run directory: generate, the dense model's held-out perplexity,
- * the scores of each scorer, then for every prune configuration prune → eval → plot and for every recovery recover → eval,
+ * the scores of each scorer (recon needs none), then for every prune configuration prune → eval → plot and for every recovery recover → eval,
  * then export, bench, report, RUN/sweep.json and the manifest. Each stage goes through the
  * {@link StageCache}, so a second run reuses what is done and a killed run resumes at the stage it was in.
  */
@@ -110,11 +110,7 @@ public final class RecipeRunner {
                     dir -> RecipeStages.score(r.prune(), s, r.model(), r.calib(), dir, notes)));
         }
         for (RunRecipe.PruneConfig c : r.prune().configs()) {
-            StageCache.Done sc = scores.get(c.scorer());
-            StageCache.Done p = stage("prune " + c.name() + ": keep " + c.keepRatio() + " of the "
-                            + r.prune().scope().name().toLowerCase(Locale.ROOT) + " parameters by " + c.scorer().id() + " scores",
-                    StageKind.PRUNE, c.name(), pruneSettings(c), Map.of("model", dense.digest(), "scores", sc.digest()),
-                    dir -> RecipeStages.prune(r.prune(), c, r.model(), sc.dir().resolve(PruneStage.SCORES), dir, notes));
+            StageCache.Done p = prune(c, dense, scores);
             pruneResults.put(c.name(), p.result());
             Made m = new Made(c.name(), p.dir().resolve(PruneStage.PRUNED), p.digest());
             pruned.add(m);
@@ -146,16 +142,39 @@ public final class RecipeRunner {
                 reused);
     }
 
-    private Map<String, Object> pruneSettings(RunRecipe.PruneConfig c) {
+    /** A scored configuration from its scorer's score stage; {@code recon} from the model and the calibration text. */
+    private StageCache.Done prune(RunRecipe.PruneConfig c, Made dense, Map<ScorerName, StageCache.Done> scores)
+            throws Exception {
         RunRecipe.Prune p = r.prune();
+        String what = "prune " + c.name() + ": keep " + c.keepRatio() + " of the " + p.scope().name().toLowerCase(Locale.ROOT)
+                + " parameters by ";
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("scorer", c.scorer().id());
+        if (c.method() instanceof PruneMethod.Scored m) {
+            StageCache.Done sc = scores.get(m.scorer());
+            s.put("scorer", m.scorer().id());
+            s.put("keep_ratio", c.keepRatio());
+            s.put("scope", p.scope().name());
+            s.put("uniform", p.uniform());
+            s.put("attention", p.attention().name());
+            s.put("align", p.align());
+            return stage(what + m.id() + " scores", StageKind.PRUNE, c.name(), s,
+                    Map.of("model", dense.digest(), "scores", sc.digest()),
+                    dir -> RecipeStages.prune(p, m.scorer(), c.keepRatio(), r.model(), sc.dir().resolve(PruneStage.SCORES),
+                            dir, notes));
+        }
+        RunRecipe.ReconSettings rs = p.recon();
+        s.put("method", c.method().id());
         s.put("keep_ratio", c.keepRatio());
         s.put("scope", p.scope().name());
-        s.put("uniform", p.uniform());
         s.put("attention", p.attention().name());
-        s.put("align", p.align());
-        return s;
+        s.put("samples", rs.samples());
+        s.put("seq_len", rs.seqLen());
+        s.put("seed", p.seed());
+        s.put("search_generations", rs.searchGenerations());
+        return stage(what + "layer-wise reconstruction (" + rs.samples() + " x " + rs.seqLen() + " tokens, "
+                        + (rs.searchGenerations() == 0 ? "uniform" : rs.searchGenerations() + " search generations") + ")",
+                StageKind.PRUNE, c.name(), s, withFiles(Map.of("model", dense.digest()), "calib", r.calib()),
+                dir -> RecipeStages.recon(p, c.keepRatio(), r.model(), r.calib(), dir, notes));
     }
 
     private Made recover(Made pruned, RunRecipe.Recover rec, Made dense) throws Exception {

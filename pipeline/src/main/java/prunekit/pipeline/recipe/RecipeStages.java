@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.core.io.GgmlType;
 import prunekit.core.io.GgufWriter;
+import prunekit.core.io.HfCheckpoint;
 import prunekit.core.io.Json;
 import prunekit.core.io.LazyModel;
 import prunekit.core.io.TensorSource;
@@ -30,6 +31,7 @@ import prunekit.pipeline.ExportStage;
 import prunekit.pipeline.Generation;
 import prunekit.pipeline.ProgressBars;
 import prunekit.pipeline.PruneStage;
+import prunekit.pipeline.ReconStage;
 import prunekit.pipeline.RecoverStage;
 import prunekit.pipeline.ScoreStage;
 import prunekit.pipeline.TaskStage;
@@ -46,7 +48,7 @@ import prunekit.recover.TrainRecipe;
 
 /**
  * The body of each recipe stage: a recipe section turned into the options of the existing stage
- * class (ScoreStage, PruneStage, RecoverStage, EvalStage, ExportStage, BenchStage, Generation), run into the
+ * class (ScoreStage, PruneStage, ReconStage, RecoverStage, EvalStage, ExportStage, BenchStage, Generation), run into the
  * stage's directory, and the few numbers later stages need returned as JSON.
  */
 final class RecipeStages {
@@ -114,20 +116,44 @@ final class RecipeStages {
      * Plan and surgery from a score stage's scores.json (the same bytes as scoring inside the prune),
      * copied beside the plan so the folder holds what {@code prunekit prune} writes and plots from.
      */
-    static JsonObject prune(RunRecipe.Prune p, RunRecipe.PruneConfig c, Path model, Path scores, Path dir,
+    static JsonObject prune(RunRecipe.Prune p, ScorerName scorer, double keepRatio, Path model, Path scores, Path dir,
                             Consumer<String> notes) throws IOException {
         Files.copy(scores, dir.resolve(PruneStage.SCORES));
         PlanOptions plan = PlanOptions.defaults().withUniform(p.uniform()).withAlign(p.align()).withAttention(p.attention())
                 .withDepth(null).withBiasCompensation(false);
         Calibration none = new Calibration(List.of(), new CalibrationOptions(p.samples(), p.seqLen(), p.seed(),
                 CalibrationOptions.DEFAULT_HELD_OUT));
-        PruneStage.Result r = PruneStage.run(load(model), new PruneStage.Options(scores, c.scorer(), none,
-                new Budget.KeepRatio(c.keepRatio(), p.scope()), plan, dir), msg -> notes.accept("prune: " + msg));
+        PruneStage.Result r = PruneStage.run(load(model), new PruneStage.Options(scores, scorer, none,
+                new Budget.KeepRatio(keepRatio, p.scope()), plan, dir), msg -> notes.accept("prune: " + msg));
+        return sizes(r.paramsBefore(), r.paramsAfter(), r.layerParamsBefore(), r.layerParamsAfter());
+    }
+
+    /**
+     * {@code prunekit prune} without a scorer (layer-wise reconstruction, {@link ReconStage}) on the recipe's
+     * calibration text: {@code dir/plan.json} and {@code dir/pruned}, one layer of the model in memory at a time.
+     */
+    static JsonObject recon(RunRecipe.Prune p, double keepRatio, Path model, List<Path> calib, Path dir,
+                            Consumer<String> notes) {
+        RunRecipe.ReconSettings s = p.recon();
+        Calibration cal = new Calibration(calib, new CalibrationOptions(s.samples(), s.seqLen(), p.seed(),
+                CalibrationOptions.DEFAULT_HELD_OUT));
+        ReconStage.Result r;
+        try (LazyModel m = ModelLoader.open(model, null)) {
+            r = ReconStage.run(m, new ReconStage.Options(cal, s.samples(), s.seqLen(), new Budget.KeepRatio(keepRatio,
+                    p.scope()), p.attention(), s.searchGenerations(), s.searchGenerations() == 0, dir,
+                    HfCheckpoint.WriteOptions.defaults(), null), msg -> notes.accept("prune: " + msg));
+        }
+        JsonObject res = sizes(r.paramsBefore(), r.paramsAfter(), r.layerParamsBefore(), r.layerParamsAfter());
+        res.addProperty("calibration_tokens", r.calibrationTokens());
+        return res;
+    }
+
+    private static JsonObject sizes(long before, long after, long layersBefore, long layersAfter) {
         JsonObject res = new JsonObject();
-        res.addProperty("params_before", r.paramsBefore());
-        res.addProperty("params_after", r.paramsAfter());
-        res.addProperty("layer_params_before", r.layerParamsBefore());
-        res.addProperty("layer_params_after", r.layerParamsAfter());
+        res.addProperty("params_before", before);
+        res.addProperty("params_after", after);
+        res.addProperty("layer_params_before", layersBefore);
+        res.addProperty("layer_params_after", layersAfter);
         return res;
     }
 

@@ -31,29 +31,53 @@ public record RunRecipe(String name, Path model, List<Path> calib, List<Path> va
     public record Generate(Path model, String prompt, int maxPositions) {
     }
 
-    /** The prune sweep: every scorer × every keep ratio, each scored on the calibration text. */
-    public record Prune(List<ScorerName> scorers, List<Double> keepRatios, Budget.Scope scope, boolean uniform,
-                        AttentionUnit attention, int align, int samples, int seqLen, long seed) {
+    /**
+     * The prune sweep: every method × every keep ratio. Scored methods share one score stage per scorer
+     * ({@code samples} windows of {@code seqLen} tokens); {@code recon} calibrates by {@code recon}'s settings.
+     */
+    public record Prune(List<PruneMethod> methods, List<Double> keepRatios, Budget.Scope scope, boolean uniform,
+                        AttentionUnit attention, int align, int samples, int seqLen, long seed, ReconSettings recon) {
         public Prune {
-            scorers = List.copyOf(scorers);
+            methods = List.copyOf(methods);
             keepRatios = List.copyOf(keepRatios);
+            if (recon == null) {
+                throw new IllegalArgumentException("a prune section needs its recon settings (the defaults when absent)");
+            }
+        }
+
+        /** The scorers the scored methods need, in the recipe's order. */
+        public List<ScorerName> scorers() {
+            return methods.stream().filter(m -> m instanceof PruneMethod.Scored).map(m -> ((PruneMethod.Scored) m).scorer())
+                    .toList();
         }
 
         public List<PruneConfig> configs() {
             List<PruneConfig> out = new ArrayList<>();
-            for (ScorerName s : scorers) {
+            for (PruneMethod m : methods) {
                 for (double r : keepRatios) {
-                    out.add(new PruneConfig(s, r));
+                    out.add(new PruneConfig(m, r));
                 }
             }
             return out;
         }
     }
 
+    /**
+     * {@code recon}'s calibration ({@code samples} windows of {@code seqLen} tokens) and the generations of
+     * its allocation search (0: the same shape in every layer).
+     */
+    public record ReconSettings(int samples, int seqLen, int searchGenerations) {
+        public ReconSettings {
+            if (samples < 1 || seqLen < 2 || searchGenerations < 0) {
+                throw new IllegalArgumentException("recon needs samples >= 1, seq_len >= 2 and search_generations >= 0");
+            }
+        }
+    }
+
     /** One point of the prune sweep; {@link #name()} names its stage directories. */
-    public record PruneConfig(ScorerName scorer, double keepRatio) {
+    public record PruneConfig(PruneMethod method, double keepRatio) {
         public String name() {
-            return scorer.id() + "-" + keepRatio;
+            return method.id() + "-" + keepRatio;
         }
     }
 

@@ -19,6 +19,11 @@ final class TinyRecipe {
 
     /** Writes the recipe and its two small text files into {@code dir}; returns the recipe file. */
     static Path write(Path dir) throws IOException {
+        return write(dir, "prune: {scorer: magnitude, keep_ratio: 0.6, samples: 4, seq_len: 32}");
+    }
+
+    /** As {@link #write(Path)} with another prune section ({@code prune}: one line of YAML). */
+    static Path write(Path dir, String prune) throws IOException {
         Files.createDirectories(dir);
         String valid = Files.readString(ROOT.resolve("data/vi/legal-valid.txt"));
         Files.writeString(dir.resolve("calib.txt"), Files.readString(ROOT.resolve("data/vi/legal-train-sample.txt")).substring(0, 6000));
@@ -28,7 +33,7 @@ final class TinyRecipe {
                 "name: tiny",
                 "model: " + ROOT.resolve("models/stories260K.gguf"),
                 "data: {calib: calib.txt, valid: valid.txt}",
-                "prune: {scorer: magnitude, keep_ratio: 0.6, samples: 4, seq_len: 32}",
+                prune,
                 "recover:",
                 "  - {name: kd, tokens: 1K, batch: 2, seq: 32, eval_windows: 2}",
                 "eval: {batch: 4, ctx: 64}",
