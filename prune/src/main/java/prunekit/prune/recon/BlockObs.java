@@ -40,13 +40,20 @@ final class BlockObs {
                                    double damping, List<int[]> groups, int[] family, int count, int[] snapshotAt) {
         int n = intercept ? cols + 1 : cols;
         try (NDManager m = Engines.newManager()) {
+            long[] t0 = PhaseTimes.start();
             NDArray c = m.zeros(new Shape(out, n), DataType.FLOAT64);
             NDArray h = dampedGram(m, x, rows, cols, y, out, intercept, damping, c);
+            PhaseTimes.stop("gram n=" + n, t0);
+            long[] t1 = PhaseTimes.start();
             NDArray hinv = h.inverse();
             h.close();
             NDArray w = c.matMul(hinv); // the full ridge fit C H⁻¹
             c.close();
-            return new State(m, hinv, w, out, n, groups, family).run(count, snapshotAt);
+            PhaseTimes.stop("inverse n=" + n, t1);
+            long[] t2 = PhaseTimes.start();
+            GroupObs.Removal r = new State(m, hinv, w, out, n, groups, family).run(count, snapshotAt);
+            PhaseTimes.stop("removal n=" + n, t2);
+            return r;
         }
     }
 
