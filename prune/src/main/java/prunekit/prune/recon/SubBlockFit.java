@@ -48,9 +48,9 @@ final class SubBlockFit {
             GroupObs.Removal r = BlockObs.remove(x, rows, cols, y, out, intercept, o.damping(), groups, family, most,
                     removes);
             for (int k = 0; k < removes.length; k++) {
-                double[] snapshot = r.snapshots().get(k);
-                fits.add(one(n, out, Arrays.copyOf(r.order(), removes[k]), cols, w, b, groups, o, intercept,
-                        cs -> GroupObs.columns(snapshot, out, n, cs)));
+                int[] removed = Arrays.copyOf(r.order(), removes[k]);
+                fits.add(o.refit() ? fromSnapshot(r.snapshots().get(k), removed, cols, n, out, groups.size(), intercept)
+                        : one(n, out, removed, cols, w, b, groups, o, intercept, null));
             }
             return fits;
         }
@@ -65,6 +65,29 @@ final class SubBlockFit {
                     snapshot == null ? ne::solve : cs -> GroupObs.columns(snapshot, out, n, cs)));
         }
         return fits;
+    }
+
+    /**
+     * The fit whose weights are a snapshot of the OBS run (out, n), zero at the removed columns: taken
+     * as it is (no copies of out·n doubles, which matter at 7B), the intercept's column split off as the bias.
+     */
+    private static Fit fromSnapshot(double[] snapshot, int[] removed, int cols, int n, int out, int groupCount,
+                                    boolean intercept) {
+        boolean[] gone = new boolean[groupCount];
+        for (int g : removed) {
+            gone[g] = true;
+        }
+        int[] kept = java.util.stream.IntStream.range(0, groupCount).filter(g -> !gone[g]).toArray();
+        if (!intercept) {
+            return new Fit(kept, snapshot, null);
+        }
+        double[] weight = new double[out * cols];
+        double[] bias = new double[out];
+        for (int r = 0; r < out; r++) {
+            System.arraycopy(snapshot, r * n, weight, r * cols, cols);
+            bias[r] = snapshot[r * n + cols];
+        }
+        return new Fit(kept, weight, bias);
     }
 
     /** The fit keeping all but {@code removed}; {@code refit} gives the survivors' weights (out, |cs|) for columns cs. */
