@@ -1,8 +1,8 @@
 package prunekit.prune.recon;
 
 /**
- * A = L·Lᵀ of a symmetric positive-definite n×n matrix in double, plain loops (fine up to n of a few
- * thousand; a larger n would move this to PyTorch fp64). Row-major throughout.
+ * A = L·Lᵀ of a symmetric positive-definite n×n matrix in double, plain loops: the exact path, for
+ * widths below {@link BlockObs#MIN_WIDTH} (wider matrices go through PyTorch fp64 there). Row-major throughout.
  */
 final class Cholesky {
     private final int n;

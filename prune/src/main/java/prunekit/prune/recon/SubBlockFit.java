@@ -29,28 +29,70 @@ final class SubBlockFit {
      * One fit per entry of {@code removes} (groups to remove), from one progressive OBS run: the
      * removal order of a smaller count is a prefix of a larger one's, so the kept sets are nested.
      * The first entry is refit by an exact solve; the others take the OBS weights at that point of
-     * the removal (the same ridge solution, up to rounding), which costs nothing more.
+     * the removal (the same ridge solution, up to rounding), which costs nothing more. Matrices of
+     * {@link BlockObs#MIN_WIDTH} columns or more go through {@link BlockObs} (every entry from its weights).
      */
     static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
                                List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept) {
+        return fitLevels(x, rows, cols, y, w, b, out, groups, family, removes, o, intercept, BlockObs.MIN_WIDTH);
+    }
+
+    /** As above, with the width from which the blocked native path is taken ({@code minWidth}; tests lower it). */
+    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
+                               List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept,
+                               int minWidth) {
         int n = intercept ? cols + 1 : cols;
+        int most = Arrays.stream(removes).max().orElse(0);
+        List<Fit> fits = new java.util.ArrayList<>();
+        if (n >= minWidth) {
+            GroupObs.Removal r = BlockObs.remove(x, rows, cols, y, out, intercept, o.damping(), groups, family, most,
+                    removes);
+            for (int k = 0; k < removes.length; k++) {
+                int[] removed = Arrays.copyOf(r.order(), removes[k]);
+                fits.add(o.refit() ? fromSnapshot(r.snapshots().get(k), removed, cols, n, out, groups.size(), intercept)
+                        : one(n, out, removed, cols, w, b, groups, o, intercept, null));
+            }
+            return fits;
+        }
         double[] gram = Gemm.gram(x, rows, cols, intercept);
         double[] cross = Gemm.cross(y, out, x, cols, rows, false, intercept);
         NormalEquations ne = NormalEquations.of(gram, cross, n, out, intercept, o.damping());
         int[] others = Arrays.copyOfRange(removes, 1, removes.length);
-        GroupObs.Removal r = ne.select(groups, family, Arrays.stream(removes).max().orElse(0), others);
-        List<Fit> fits = new java.util.ArrayList<>();
+        GroupObs.Removal r = ne.select(groups, family, most, others);
         for (int k = 0; k < removes.length; k++) {
             double[] snapshot = k == 0 ? null : r.snapshots().get(k - 1);
-            fits.add(one(ne, Arrays.copyOf(r.order(), removes[k]), cols, w, b, groups, o, intercept, snapshot));
+            fits.add(one(n, out, Arrays.copyOf(r.order(), removes[k]), cols, w, b, groups, o, intercept,
+                    snapshot == null ? ne::solve : cs -> GroupObs.columns(snapshot, out, n, cs)));
         }
         return fits;
     }
 
-    private static Fit one(NormalEquations ne, int[] removed, int cols, double[] w, double[] b, List<int[]> groups,
-                           ReconOptions o, boolean intercept, double[] snapshot) {
-        int n = ne.n();
-        int out = ne.out();
+    /**
+     * The fit whose weights are a snapshot of the OBS run (out, n), zero at the removed columns: taken
+     * as it is (no copies of out·n doubles, which matter at 7B), the intercept's column split off as the bias.
+     */
+    private static Fit fromSnapshot(double[] snapshot, int[] removed, int cols, int n, int out, int groupCount,
+                                    boolean intercept) {
+        boolean[] gone = new boolean[groupCount];
+        for (int g : removed) {
+            gone[g] = true;
+        }
+        int[] kept = java.util.stream.IntStream.range(0, groupCount).filter(g -> !gone[g]).toArray();
+        if (!intercept) {
+            return new Fit(kept, snapshot, null);
+        }
+        double[] weight = new double[out * cols];
+        double[] bias = new double[out];
+        for (int r = 0; r < out; r++) {
+            System.arraycopy(snapshot, r * n, weight, r * cols, cols);
+            bias[r] = snapshot[r * n + cols];
+        }
+        return new Fit(kept, weight, bias);
+    }
+
+    /** The fit keeping all but {@code removed}; {@code refit} gives the survivors' weights (out, |cs|) for columns cs. */
+    private static Fit one(int n, int out, int[] removed, int cols, double[] w, double[] b, List<int[]> groups,
+                           ReconOptions o, boolean intercept, java.util.function.Function<int[], double[]> refit) {
         boolean[] gone = new boolean[groups.size()];
         for (int g : removed) {
             gone[g] = true;
@@ -79,7 +121,7 @@ final class SubBlockFit {
         if (cs.length == 0) {
             return new Fit(kept, full, bias);
         }
-        double[] wk = snapshot == null ? ne.solve(cs) : GroupObs.columns(snapshot, out, n, cs); // (out, |cs|)
+        double[] wk = refit.apply(cs); // (out, |cs|)
         for (int r = 0; r < out; r++) {
             for (int a = 0; a < cs.length; a++) {
                 if (cs[a] < cols) {

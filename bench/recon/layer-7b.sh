@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The default recipe's local pruner on ONE synthetic LLaMA-2-7B-shaped decoder layer (see
+# prune/src/test/java/prunekit/prune/recon/Layer7bBench.java): wall and CPU seconds per phase, peak
+# RSS, machine load, and the projection to 32 layers, into bench/recon/result-layer-7b.json.
+#
+#   bench/recon/layer-7b.sh [TOKENS]     (default 8192 = 64 x 128 calibration tokens)
+# Builds with mvn test-compile (never install) and runs from this tree's classes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+mvn -B -q -o -pl prune -am test-compile
+mvn -B -q -o -pl prune dependency:build-classpath -Dmdep.outputFile=target/classpath-prune.txt -Dmdep.includeScope=test
+CP="prune/target/test-classes:prune/target/classes:core/target/classes:$(tr ':' '\n' < prune/target/classpath-prune.txt | grep -v prunekit | paste -sd:)"
+java ${BENCH_JAVA_OPTS:--Xmx4g} -Dai.djl.offline=true -cp "$CP" prunekit.prune.recon.Layer7bBench \
+    bench/recon/result-layer-7b.json "${1:-8192}" 2> >(grep -v SLF4J >&2)

@@ -1,0 +1,152 @@
+package prunekit.prune.recon;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import prunekit.core.SharedFiles;
+import prunekit.core.io.TensorSource;
+import prunekit.core.model.LayerShape;
+import prunekit.core.model.LlamaConfig;
+
+/**
+ * The blocked native OBS path (wide matrices) against the exact Java path on a medium random layer
+ * forced through it by a lowered threshold, and the threshold keeping the small models exact.
+ */
+class BlockObsTest {
+    private static final int ROWS = 1536;
+    private static final int COLS = 512;
+    private static final int OUT = 48;
+
+    /** Correlated inputs (a random mix of latent factors plus noise) and targets from a dense layer plus noise. */
+    private static float[][] layer(long seed) {
+        Random r = new Random(seed);
+        int latent = 96;
+        double[] mix = new double[latent * COLS];
+        for (int i = 0; i < mix.length; i++) {
+            mix[i] = r.nextGaussian();
+        }
+        float[] x = new float[ROWS * COLS];
+        for (int t = 0; t < ROWS; t++) {
+            double[] z = new double[latent];
+            for (int l = 0; l < latent; l++) {
+                z[l] = r.nextGaussian();
+            }
+            for (int j = 0; j < COLS; j++) {
+                double v = 0.5 * r.nextGaussian() * (1 + j % 7);
+                for (int l = 0; l < latent; l++) {
+                    v += z[l] * mix[l * COLS + j];
+                }
+                x[t * COLS + j] = (float) v;
+            }
+        }
+        float[] w = new float[OUT * COLS];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (0.05 * r.nextGaussian());
+        }
+        float[] y = Gemm.linear(x, ROWS, COLS, prunekit.core.engine.Tolerance.toDouble(w), OUT, null);
+        for (int i = 0; i < y.length; i++) {
+            y[i] += (float) (0.1 * r.nextGaussian());
+        }
+        return new float[][] {x, y, w};
+    }
+
+    /** ‖X Wᵀ + b − Y‖² of a fit. */
+    private static double error(float[] x, float[] y, SubBlockFit.Fit f) {
+        float[] p = Gemm.linear(x, ROWS, COLS, f.weight(), OUT, f.bias());
+        double e = 0;
+        for (int i = 0; i < p.length; i++) {
+            double d = p[i] - y[i];
+            e += d * d;
+        }
+        return e;
+    }
+
+    private static List<int[]> singletons() {
+        List<int[]> g = new ArrayList<>();
+        for (int j = 0; j < COLS; j++) {
+            g.add(new int[] {j});
+        }
+        return g;
+    }
+
+    /**
+     * Removing 62% of 512 channels (the 2.7B ratio) in blocks, and 39% as a second size from the same run:
+     * the squared output error is within 2% of the exact greedy's at both sizes (measured: 0.4-1.1% above)
+     * and at least 80% of the kept channels are the same ones (measured: 84-95%).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void blockedChannelRemovalIsCloseToExactGreedy(boolean intercept) {
+        float[][] l = layer(7);
+        ReconOptions o = ReconOptions.defaults();
+        int[] removes = {316, 200};
+        double[] w = prunekit.core.engine.Tolerance.toDouble(l[2]);
+        List<SubBlockFit.Fit> exact = SubBlockFit.fitLevels(l[0], ROWS, COLS, l[1], w, null, OUT, singletons(), null,
+                removes, o, intercept, Integer.MAX_VALUE);
+        List<SubBlockFit.Fit> blocked = SubBlockFit.fitLevels(l[0], ROWS, COLS, l[1], w, null, OUT, singletons(), null,
+                removes, o, intercept, 0);
+        for (int k = 0; k < removes.length; k++) {
+            assertEquals(COLS - removes[k], blocked.get(k).keptGroups().length);
+            double e = error(l[0], l[1], exact.get(k));
+            double b = error(l[0], l[1], blocked.get(k));
+            assertTrue(b <= 1.02 * e, "blocked error " + b + " vs exact " + e + " at " + removes[k] + " removed");
+            int common = 0;
+            java.util.Set<Integer> kept = new java.util.HashSet<>();
+            for (int g : exact.get(k).keptGroups()) {
+                kept.add(g);
+            }
+            for (int g : blocked.get(k).keptGroups()) {
+                common += kept.contains(g) ? 1 : 0;
+            }
+            assertTrue(common >= 0.8 * kept.size(), common + " of " + kept.size() + " kept channels agree");
+        }
+    }
+
+    /** Heads (groups of 32 columns, one per step) with GQA families: the same heads, weights equal to rounding. */
+    @Test
+    void groupRemovalMatchesExactGreedy() {
+        float[][] l = layer(11);
+        List<int[]> groups = new ArrayList<>();
+        int[] family = new int[16];
+        for (int g = 0; g < 16; g++) {
+            groups.add(LayerPruner.range(g * 32, 32));
+            family[g] = g / 4;
+        }
+        ReconOptions o = ReconOptions.defaults();
+        double[] w = prunekit.core.engine.Tolerance.toDouble(l[2]);
+        int[] removes = {8, 4};
+        List<SubBlockFit.Fit> exact = SubBlockFit.fitLevels(l[0], ROWS, COLS, l[1], w, null, OUT, groups, family,
+                removes, o, false, Integer.MAX_VALUE);
+        List<SubBlockFit.Fit> native_ = SubBlockFit.fitLevels(l[0], ROWS, COLS, l[1], w, null, OUT, groups, family,
+                removes, o, false, 0);
+        for (int k = 0; k < removes.length; k++) {
+            assertArrayEquals(exact.get(k).keptGroups(), native_.get(k).keptGroups());
+            double[] a = exact.get(k).weight();
+            double[] b = native_.get(k).weight();
+            double scale = java.util.Arrays.stream(a).map(Math::abs).max().orElse(1);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-6 * scale, "weight " + i);
+            }
+        }
+    }
+
+    /** Every o_proj / down_proj width of the golden models (+1 for an intercept) stays on the exact path. */
+    @ParameterizedTest
+    @ValueSource(strings = {"models/stories260K.gguf", "models/mini-vina"})
+    void smallModelsStayOnTheExactPath(String model) {
+        try (TensorSource w = TensorSource.open(SharedFiles.project(model))) {
+            LlamaConfig c = w.config();
+            for (LayerShape s : c.layers()) {
+                int widest = Math.max(s.queryHeads() * c.headDim(), s.ffn()) + 1;
+                assertTrue(widest < BlockObs.MIN_WIDTH, model + ": width " + widest + " would take the blocked path");
+            }
+        }
+    }
+}
