@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import prunekit.core.engine.Engines;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.engine.Tensors;
 
@@ -70,7 +71,7 @@ public final class AdamW implements AutoCloseable {
         double stepSize = lr / (1 - Math.pow(b1, updates));
         double bc2Sqrt = Math.sqrt(1 - Math.pow(b2, updates));
         double decay = 1 - lr * settings.weightDecay();
-        params.forEachGradient((name, p, g) -> {
+        Engines.withoutGrad(() -> params.forEachGradient((name, p, g) -> {
             NDArray mt = m.get(name);
             NDArray vt = v.get(name);
             if (decays(p) && settings.weightDecay() != 0) {
@@ -92,7 +93,7 @@ public final class AdamW implements AutoCloseable {
                     p.subi(update);
                 }
             }
-        });
+        }));
     }
 
     /** The moments as fp32 tensors named {@code m.<param>} and {@code v.<param>}, for a checkpoint. */

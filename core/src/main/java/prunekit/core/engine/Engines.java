@@ -70,6 +70,24 @@ public final class Engines {
         return engine;
     }
 
+    /**
+     * Runs {@code body} with PyTorch's autograd recording off on this thread, then restores the mode: for
+     * in-place updates of weights that require gradients (the optimizer step). Autograd's mode is
+     * per thread; DJL switches it off only on the thread that starts the engine, and every other thread
+     * starts with it on, where an in-place update of such a weight fails ("a leaf Variable that requires
+     * grad is being used in an in-place operation").
+     */
+    public static void withoutGrad(Runnable body) {
+        pytorch();
+        boolean was = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            body.run();
+        } finally {
+            JniUtils.setGradMode(was);
+        }
+    }
+
     public static NDManager newManager() {
         return pytorch().newBaseManager(Device.cpu());
     }
