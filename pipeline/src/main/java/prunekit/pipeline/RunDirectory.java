@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import prunekit.core.io.OutputGuard;
 
 /**
  * A recipe's run directory: empty, or holding an earlier run (its {@code manifest.json}), whose
@@ -16,16 +17,21 @@ public final class RunDirectory {
     private RunDirectory() {
     }
 
+    /**
+     * Refuses {@code dir} when it is not empty and holds neither an earlier run's manifest nor the
+     * {@link OutputGuard#INCOMPLETE} marker of a run killed before its first manifest; creates nothing
+     * (the run's {@link OutputGuard} does, after its checks).
+     */
     public static void prepare(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent() && !Files.isRegularFile(dir.resolve(MANIFEST))) {
+                if (s.findAny().isPresent() && !Files.isRegularFile(dir.resolve(MANIFEST))
+                        && !Files.isRegularFile(dir.resolve(OutputGuard.INCOMPLETE))) {
                     throw new IllegalArgumentException(dir + " is not empty and holds no earlier prunekit run"
                             + " (no " + MANIFEST + "); give another --out");
                 }
             }
         }
-        Files.createDirectories(dir);
     }
 
     /** "prunekit VERSION" from the jar manifest, or "prunekit dev". */

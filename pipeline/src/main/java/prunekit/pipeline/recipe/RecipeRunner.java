@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import prunekit.core.io.OutputGuard;
 import prunekit.pipeline.PlotStage;
 import prunekit.pipeline.ProgressBars;
 import prunekit.pipeline.PruneStage;
@@ -68,8 +69,6 @@ public final class RecipeRunner {
     /** {@code text}: the recipe as written (kept in the manifest); {@code log} gets one block per stage. */
     public static Result run(RunRecipe r, String text, Options o, PrintWriter log, ProgressBars bars, Consumer<String> notes)
             throws Exception {
-        RunDirectory.prepare(o.out());
-        Map<String, String> inputs = new LinkedHashMap<>();
         List<Path> files = new ArrayList<>(List.of(r.model()));
         r.generate().stream().filter(g -> g.model() != null).forEach(g -> files.add(g.model()));
         files.addAll(r.calib());
@@ -77,10 +76,18 @@ public final class RecipeRunner {
         if (r.eval() != null) {
             files.addAll(r.eval().tasks());
         }
-        for (Path f : files) {
-            inputs.putIfAbsent(f.toString(), StageCache.digest(f));
+        RunDirectory.prepare(o.out());
+        // The run directory resumes by design: the guard refuses an --out that is (or is inside) an input and a
+        // second prunekit on the same RUN (lock), and marks RUN incomplete until the manifest says complete.
+        try (OutputGuard g = OutputGuard.resumableDirectory(o.out(), false, true, files)) {
+            Map<String, String> inputs = new LinkedHashMap<>();
+            for (Path f : files) {
+                inputs.putIfAbsent(f.toString(), StageCache.digest(f));
+            }
+            Result res = new RecipeRunner(r, text, o, log, bars, notes, inputs).run(o.out(), inputs);
+            g.commit();
+            return res;
         }
-        return new RecipeRunner(r, text, o, log, bars, notes, inputs).run(o.out(), inputs);
     }
 
     private Result run(Path out, Map<String, String> inputs) throws Exception {
