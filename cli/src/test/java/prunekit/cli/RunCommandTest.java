@@ -22,7 +22,7 @@ class RunCommandTest {
         Cli bad = Cli.run("run", recipe.toString(), "--out", out.toString());
         assertEquals(PrunekitCli.EXIT_BAD_INPUT, bad.exit(), bad.err());
         assertEquals("prunekit run: error: " + recipe + ":18: prune.bogus: unknown key; allowed here: align, attention,"
-                + " keep_ratio, samples, scope, scorer, seed, seq_len, uniform", bad.err().strip());
+                + " keep_ratio, recon, samples, scope, scorer, seed, seq_len, uniform", bad.err().strip());
         assertFalse(Files.exists(out), "nothing written");
     }
 
