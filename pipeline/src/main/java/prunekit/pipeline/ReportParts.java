@@ -11,16 +11,13 @@ import java.util.Locale;
 import java.util.Map;
 import prunekit.core.eval.Generator;
 import prunekit.core.io.ModelLoader;
-import prunekit.export.BenchReport;
-import prunekit.export.OrtBench;
 import prunekit.recover.RunReport;
 import prunekit.viz.HtmlReport;
 
 /**
  * The parts of a run's {@link HtmlReport} that come from its files and models: the sensitivity
  * charts of a plot folder, the recovery curve with the protocol its perplexities were measured
- * under, greedy sample generations, the manifest; and the protocol lines for an eval or a bench,
- * so that every number on the page says how it was measured.
+ * under, greedy sample generations and the manifest.
  */
 public final class ReportParts {
     /** The plot stage's charts shown under "sensitivity", in this order, where present. */
@@ -30,29 +27,12 @@ public final class ReportParts {
     private ReportParts() {
     }
 
-    /** How an eval measured its perplexity: the files, the stream's length, the windows. */
-    public static String evalProtocol(EvalStage.Result r) {
-        return String.format(Locale.ROOT, "`prunekit eval` on %s: %,d tokens as one stream, %d back-to-back"
-                        + " windows of %d tokens, every token scored", names(r.files()), r.streamTokens(),
-                r.perplexity().windows(), r.ctx());
-    }
-
-    /** How a bench's tokens/s and speedups were measured. */
-    public static String benchProtocol(BenchReport r) {
-        OrtBench.Config c = r.config();
-        return String.format(Locale.ROOT, "tokens/s and speedup: ONNX Runtime %s, decode at batch 1 after a %d-token"
-                        + " context: tokens over time of %d timed runs of %d steps each, %d intra-op threads on %s"
-                        + " (bench.json); speedup = the model's tokens/s over the dense model's",
-                r.environment().onnxRuntime(), c.decodeContext(), c.timedRuns(), c.decodeSteps(), c.intraOpThreads(),
-                r.environment().cpu());
-    }
-
-    /** The plot stage's charts found in {@code chartsDir}, under "sensitivity". */
-    public static void sensitivity(HtmlReport.Builder report, Path chartsDir) throws IOException {
+    /** The plot stage's charts found in {@code chartsDir}, under "sensitivity", captioned "{@code label}: name". */
+    public static void sensitivity(HtmlReport.Builder report, Path chartsDir, String label) throws IOException {
         for (String name : SENSITIVITY) {
             Path svg = chartsDir.resolve(name + ".svg");
             if (Files.isRegularFile(svg)) {
-                report.add(HtmlReport.Section.SENSITIVITY, HtmlReport.Figure.read(name.replace('-', ' '), svg));
+                report.add(HtmlReport.Section.SENSITIVITY, HtmlReport.Figure.read(label + ": " + name.replace('-', ' '), svg));
             }
         }
     }
@@ -101,9 +81,5 @@ public final class ReportParts {
         if (Files.isRegularFile(manifest)) {
             report.manifest(Files.readString(manifest, StandardCharsets.UTF_8));
         }
-    }
-
-    private static String names(List<Path> files) {
-        return String.join(", ", files.stream().map(f -> f.getFileName().toString()).toList());
     }
 }

@@ -30,8 +30,6 @@ import prunekit.viz.SweepTable;
 final class RecipeReport {
     static final String HTML = "report.html";
     static final String SWEEP = "sweep.json";
-    /** The plot stage's charts shown under "sensitivity", in this order, where present. */
-    private static final List<String> SENSITIVITY = List.of("head-heatmap", "channel-importance", "kept-fraction");
     private static final int SAMPLE_TOKENS = 40;
 
     /** Everything the report stage reads: the recipe (parsed and as written), the rows, the stages before it, RUN. */
@@ -147,13 +145,7 @@ final class RecipeReport {
         List<Map.Entry<String, Path>> models = new ArrayList<>(List.of(Map.entry("dense", r.model())));
         for (StageCache.Done d : in.stages()) {
             if (d.kind() == StageKind.PLOT) {
-                for (String name : SENSITIVITY) {
-                    Path svg = d.dir().resolve(name + ".svg");
-                    if (Files.isRegularFile(svg)) {
-                        report.add(HtmlReport.Section.SENSITIVITY, HtmlReport.Figure.read(d.name() + ": "
-                                + name.replace('-', ' '), svg));
-                    }
-                }
+                ReportParts.sensitivity(report, d.dir(), d.name());
             } else if (d.kind() == StageKind.PRUNE) {
                 models.add(Map.entry(d.name() + " (pruned)", d.dir().resolve("pruned")));
             } else if (d.kind() == StageKind.RECOVER) {
