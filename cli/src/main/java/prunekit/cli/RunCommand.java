@@ -31,6 +31,7 @@ import prunekit.pipeline.recipe.SweepRow;
 public final class RunCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin JsonOutput json;
+    @Mixin ThreadsOption threads;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "RECIPE", description = "the recipe (YAML)")
     Path recipe;

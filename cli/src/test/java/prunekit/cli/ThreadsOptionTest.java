@@ -16,7 +16,7 @@ import prunekit.core.engine.Engines;
 
 /** --threads: one mixin on every command that computes, applied to PyTorch, reported in --json. */
 class ThreadsOptionTest {
-    static final List<String> COMPUTE = List.of("demo", "generate", "eval", "score", "prune", "train", "recover",
+    static final List<String> COMPUTE = List.of("demo", "run", "generate", "eval", "score", "prune", "train", "recover",
             "export", "bench", "bench-forward", "prune-table");
 
     @Test
