@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 log=bench/fuzz/last-run.log
 tests=()
 [[ $# -gt 0 ]] && tests=(-Dtest="$(IFS=,; echo "$*")")
-mvn -B -o -q -Pfuzz -pl core,calibrate,prune -am test -Dsurefire.failIfNoSpecifiedTests=false "${tests[@]}" >"$log" 2>&1
+mvn -B -o -q -Pfuzz -pl core,calibrate,prune,pipeline -am test -Dsurefire.failIfNoSpecifiedTests=false "${tests[@]}" >"$log" 2>&1
 rc=$?
 python3 - "$log" "$rc" <<'PY'
 import json, re, sys

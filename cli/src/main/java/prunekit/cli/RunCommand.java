@@ -1,7 +1,6 @@
 package prunekit.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +61,7 @@ public final class RunCommand implements Callable<Integer> {
         if (out == null && !demo) {
             throw new IllegalArgumentException("give --out DIR for the run");
         }
-        String text = demo ? Demo.recipeText() : Files.readString(recipe);
+        String text = demo ? Demo.recipeText() : RecipeParser.read(recipe);
         RunRecipe r = demo ? RecipeParser.parse("demo.yaml (built in)", text, home())
                 : RecipeParser.parse(recipe.toString(), text, recipe.toAbsolutePath().getParent());
         PrintWriter log = json.enabled() ? spec.commandLine().getErr() : spec.commandLine().getOut();

@@ -1,6 +1,10 @@
 package prunekit.pipeline.recipe;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +31,18 @@ public final class RecipeParser {
     }
 
     public static RunRecipe parse(Path file) throws IOException {
-        return parse(file.toString(), Files.readString(file), file.toAbsolutePath().getParent());
+        return parse(file.toString(), read(file), file.toAbsolutePath().getParent());
+    }
+
+    /** The recipe file's text; a file that is not UTF-8 is a {@link RecipeException} naming it. */
+    public static String read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new RecipeException(file.toString(), 1, "", "not UTF-8 text; a recipe is a YAML file (docs/recipe.md)");
+        }
     }
 
     /** {@code dir}: what relative paths start from when the recipe gives no {@code base}. */
