@@ -1,17 +1,20 @@
 package prunekit.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.io.OutputGuard;
 import prunekit.pipeline.PlotStage;
 import prunekit.prune.score.ScorerName;
 
@@ -24,6 +27,7 @@ import prunekit.prune.score.ScorerName;
 public final class PlotCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Parameters(index = "0", paramLabel = "INPUT", description = "a run directory, scores.json, plan.json or prune-table.json")
     Path input;
@@ -36,6 +40,21 @@ public final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try (OutputGuard g = overwrite.whole(out, inputs())) {
+            return g.commitIf(write());
+        }
+    }
+
+    /** The files plot reads: {@code input} itself, or a run directory's scores.json, plan.json and prune-table.json. */
+    private Path[] inputs() {
+        if (!Files.isDirectory(input)) {
+            return new Path[] {input};
+        }
+        return Stream.of("scores.json", "plan.json", "prune-table.json").map(input::resolve).filter(Files::exists)
+                .toArray(Path[]::new);
+    }
+
+    private Integer write() throws IOException {
         List<String> written = PlotStage.run(input, scorer, out).stream().map(Path::toString).toList();
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("charts", written);

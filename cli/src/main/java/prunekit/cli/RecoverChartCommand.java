@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import prunekit.core.io.OutputGuard;
 import prunekit.pipeline.RecoveryChartData;
+import prunekit.recover.RunReport;
 import prunekit.viz.Charts;
 import prunekit.viz.WrittenChart;
 
@@ -24,6 +26,7 @@ import prunekit.viz.WrittenChart;
 public final class RecoverChartCommand implements Callable<Integer> {
     @Mixin JsonOutput json;
     @Spec CommandSpec spec;
+    @Mixin OverwriteOption overwrite;
 
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "output directories of `prunekit recover`")
     List<Path> runs;
@@ -39,6 +42,13 @@ public final class RecoverChartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Path[] inputs = runs.stream().map(r -> r.resolve(RunReport.RECOVER_FILE)).toArray(Path[]::new);
+        try (OutputGuard g = overwrite.entries(out, List.of("recovery.png", "recovery.svg"), inputs)) {
+            return g.commitIf(write());
+        }
+    }
+
+    private Integer write() throws IOException {
         WrittenChart c = Charts.write(RecoveryChartData.of(runs, names, title), out.resolve("recovery"));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("png", c.png().toString());

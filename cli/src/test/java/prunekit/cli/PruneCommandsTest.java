@@ -48,6 +48,11 @@ class PruneCommandsTest {
         for (String c : List.of("head-heatmap", "channel-importance", "kept-fraction")) {
             assertTrue(Files.isRegularFile(run.resolve("charts/" + c + ".png")), c);
         }
+        Cli again = run("plot", run.toString(), "--out", run.resolve("charts").toString());
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, again.exit(), "existing charts are replaced only with --overwrite");
+        assertEquals(0, run("plot", run.toString(), "--out", run.resolve("charts").toString(), "--overwrite").exit());
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, run("plot", run.resolve("plan.json").toString(), "--out",
+                run.resolve("plan.json").toString()).exit(), "the input is never the output");
         Cli bad = run("prune", model, "--scores", run.resolve("scores.json").toString(), "--scorer", "wanda",
                 "--keep-ratio", "1.5", "--out", dir.resolve("bad").toString());
         assertEquals(PrunekitCli.EXIT_BAD_INPUT, bad.exit());
