@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -164,8 +165,14 @@ public final class OutputGuard implements AutoCloseable {
             return;
         }
         created = !Files.exists(out);
-        Files.createDirectories(out);
-        Set<String> unfinished = restoreAfterKill();
+        if (created) {
+            // Born holding the marker (built as a hidden sibling, then renamed), so that a kill right after
+            // the claim leaves a visibly unfinished directory, never an empty one that looks complete.
+            Path born = AtomicFiles.createSibling(out, "tmp", true);
+            Files.writeString(born.resolve(INCOMPLETE), ALL + "\n");
+            Files.move(born, out, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Set<String> unfinished = created ? Set.of() : restoreAfterKill();
         if (!unfinished.isEmpty()) {
             if (kind == Kind.RESUMABLE_DIRECTORY && !resume && !overwrite) {
                 throw new IllegalArgumentException(out + " holds an unfinished run: pass --resume to continue it or"
