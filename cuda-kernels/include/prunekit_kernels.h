@@ -137,15 +137,33 @@ typedef struct pk_adamw_settings {
 
 typedef struct pk_model pk_model;
 
-/* A model for batches of B rows of T tokens; cos, sin (T, hd/2) host tables. NULL and msg on error. */
+/* A model for batches of B rows of T tokens; cos, sin (T, hd/2) host tables. NULL and msg on error.
+ * It holds, in the backend's memory, 4 flat buffers of P floats (params, grads, AdamW m and v), every
+ * layer's saved activations, logits and dlogits (B*T, V) and one layer's worth of backward scratch. */
 pk_model* pk_model_create(const pk_backend* be, const pk_config* cfg, int B, int T, const float* cos,
                           const float* sin, char* msg, size_t cap);
+/* A forward-only model, the KD teacher: the same parameter layout and forward kernels, but only the
+ * params (P floats), one layer's activations (at the widest layer's shape) shared by every layer, and
+ * the logits (B*T, V); no gradients, no AdamW moments. pk_model_forward, _get_logits, _set/_get_params
+ * work on it; the training calls refuse it (forward_backward and step return NaN, grad_norm NaN,
+ * get_grads/get_moments write zeros, zero_grads/set_moments do nothing). The config may differ from
+ * the student's (a dense teacher) except in vocab. */
+pk_model* pk_model_create_forward_only(const pk_backend* be, const pk_config* cfg, int B, int T, const float* cos,
+                                       const float* sin, char* msg, size_t cap);
+/* 1 for a model made by pk_model_create_forward_only. */
+int pk_model_is_forward_only(const pk_model* m);
 void pk_model_free(pk_model* m);
 size_t pk_model_num_params(const pk_model* m);
 /* Offset (in floats) of the tensor with HF name `name` (e.g. "model.layers.0.self_attn.q_proj.weight"),
  * or -1 when the model has no such tensor. */
 long pk_model_offset(const pk_model* m, const char* name);
 void pk_model_set_params(pk_model* m, const float* host);
+/* One range of a flat buffer (in floats) to or from the host, e.g. one tensor at its pk_model_offset:
+ * the caller never needs a host array of P floats (more than 2^31 at 2.7B parameters). 0, copying
+ * nothing, when the range leaves the buffer or the model has no such buffer (forward-only: params only). */
+typedef enum pk_buffer { PK_PARAMS = 0, PK_GRADS = 1, PK_ADAM_M = 2, PK_ADAM_V = 3 } pk_buffer;
+int pk_model_read(const pk_model* m, pk_buffer which, size_t offset, size_t n, float* host);
+int pk_model_write(pk_model* m, pk_buffer which, size_t offset, size_t n, const float* host);
 void pk_model_get_params(const pk_model* m, float* host);
 void pk_model_get_grads(const pk_model* m, float* host);
 /* Logits of the last forward (N, V) to host. */
@@ -156,10 +174,22 @@ float pk_model_forward(pk_model* m, const int32_t* ids, const int32_t* targets);
 void pk_model_zero_grads(pk_model* m);
 /* Forward, loss = ce_weight*CE + kd_weight*KD (teacher logits (B*T, V) host, or NULL), backward; the
  * gradients ADD to what the buffer holds (micro-batches accumulate; scale the weights by 1/micro-batches).
- * Returns the loss; *ce_out, *kd_out get the unweighted means (kd NaN without a teacher). */
+ * Returns the loss; *ce_out, *kd_out get the unweighted means (kd NaN without a teacher). Host teacher
+ * logits are uploaded into a (B*T, V) buffer allocated on first use (NaN if that allocation fails):
+ * for logits computed elsewhere (the goldens); a teacher model is pk_model_forward_backward_kd. */
 float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* targets,
                                 const float* teacher_logits, float ce_weight, float kd_weight,
                                 float temperature, float* ce_out, float* kd_out);
+/* 1 when `teacher` can give `student` its KD targets: student made by pk_model_create, teacher by
+ * pk_model_create_forward_only, same backend, B, T and vocab; else 0 and the reason in msg. */
+int pk_model_teacher_fits(const pk_model* student, const pk_model* teacher, char* msg, size_t cap);
+/* As pk_model_forward_backward with the teacher's logits from `teacher`: its forward over the same ids
+ * writes its logits in its own backend memory and the KD loss reads them there (nothing goes through
+ * the host but ids and targets). Gives the same numbers as passing pk_model_get_logits(teacher) after
+ * pk_model_forward(teacher, ...) to pk_model_forward_backward. NaN (and NaN parts) when
+ * pk_model_teacher_fits says no. */
+float pk_model_forward_backward_kd(pk_model* student, pk_model* teacher, const int32_t* ids, const int32_t* targets,
+                                   float ce_weight, float kd_weight, float temperature, float* ce_out, float* kd_out);
 /* The global L2 norm of the gradients (per tensor in double, as the Java engine): a caller that skips
  * non-finite steps checks it before pk_model_step. */
 float pk_model_grad_norm(pk_model* m);
@@ -170,6 +200,8 @@ float pk_model_step(pk_model* m, const pk_adamw_settings* s);
 void pk_model_get_moments(const pk_model* m, float* host_m, float* host_v);
 void pk_model_set_moments(pk_model* m, const float* host_m, const float* host_v, long updates);
 long pk_model_updates(const pk_model* m);
+/* Sets the update count t (after restoring the moments with pk_model_write). */
+void pk_model_set_updates(pk_model* m, long updates);
 
 #ifdef __cplusplus
 }

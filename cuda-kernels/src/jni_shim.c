@@ -13,7 +13,7 @@
 
 #define JNI_FN(name) Java_prunekit_recover_NativeModel_##name
 
-typedef struct handle { pk_model* m; const pk_backend* be; size_t n; int rows, vocab; } handle;
+typedef struct handle { pk_model* m; const pk_backend* be; size_t n; int rows, vocab, forward_only; } handle;
 
 static void throw_as(JNIEnv* env, const char* cls, const char* msg) {
     jclass c = (*env)->FindClass(env, cls);
@@ -27,6 +27,15 @@ static int failed(JNIEnv* env, handle* h, const char* op) {
     snprintf(full, sizeof full, "%s on %s: %s", op, h->be->name, msg);
     throw_as(env, "java/lang/IllegalStateException", full);
     return 1;
+}
+
+/* 1 for a training model; else throws (the op needs gradients or moments a forward-only model lacks). */
+static int trains(JNIEnv* env, handle* h, const char* op) {
+    if (!h->forward_only) return 1;
+    char msg[200];
+    snprintf(msg, sizeof msg, "NativeModel: %s needs a training model; this one is forward-only (a teacher)", op);
+    throw_as(env, "java/lang/IllegalStateException", msg);
+    return 0;
 }
 
 static int length_is(JNIEnv* env, jarray a, jsize n, const char* what) {
@@ -46,7 +55,7 @@ JNIEXPORT jstring JNICALL JNI_FN(cudaUnavailableReason)(JNIEnv* env, jclass cls)
 
 JNIEXPORT jlong JNICALL JNI_FN(create)(JNIEnv* env, jclass cls, jint backend, jint vocab, jint hidden, jint headDim,
                                        jintArray layers, jfloat eps, jboolean tied, jint batch, jint seq,
-                                       jfloatArray cos, jfloatArray sin) {
+                                       jfloatArray cos, jfloatArray sin, jboolean forwardOnly) {
     (void) cls;
     const pk_backend* be = backend == 1 ? pk_backend_cuda() : pk_backend_cpu();
     char msg[512];
@@ -68,7 +77,8 @@ JNIEXPORT jlong JNICALL JNI_FN(create)(JNIEnv* env, jclass cls, jint backend, ji
     pk_config cfg = {vocab, hidden, headDim, nl / 3, shapes, eps, tied ? 1 : 0};
     jfloat* c = (*env)->GetFloatArrayElements(env, cos, NULL);
     jfloat* s = (*env)->GetFloatArrayElements(env, sin, NULL);
-    pk_model* m = pk_model_create(be, &cfg, batch, seq, c, s, msg, sizeof msg);
+    pk_model* m = forwardOnly ? pk_model_create_forward_only(be, &cfg, batch, seq, c, s, msg, sizeof msg)
+                              : pk_model_create(be, &cfg, batch, seq, c, s, msg, sizeof msg);
     (*env)->ReleaseFloatArrayElements(env, cos, c, JNI_ABORT);
     (*env)->ReleaseFloatArrayElements(env, sin, s, JNI_ABORT);
     free(shapes);
@@ -77,7 +87,7 @@ JNIEXPORT jlong JNICALL JNI_FN(create)(JNIEnv* env, jclass cls, jint backend, ji
         return 0;
     }
     handle* h = malloc(sizeof(handle));
-    *h = (handle) {m, be, pk_model_num_params(m), batch * seq, vocab};
+    *h = (handle) {m, be, pk_model_num_params(m), batch * seq, vocab, forwardOnly ? 1 : 0};
     return (jlong) (intptr_t) h;
 }
 
@@ -102,45 +112,65 @@ JNIEXPORT jlong JNICALL JNI_FN(offset)(JNIEnv* env, jclass cls, jlong hp, jstrin
     return off;
 }
 
-/* which: 0 params (in), 1 params (out), 2 grads (out), 3 logits (out), 4 AdamW m (out), 5 AdamW v (out) */
-JNIEXPORT void JNICALL JNI_FN(transfer)(JNIEnv* env, jclass cls, jlong hp, jint which, jfloatArray a) {
+/* which: 0 params, 1 grads, 2 AdamW m, 3 AdamW v (pk_buffer), the array's length of floats at offset, to the
+ * model (write) or from it; 4 the last forward's logits (batch*seq, vocab), read at offset 0. */
+JNIEXPORT void JNICALL JNI_FN(transfer)(JNIEnv* env, jclass cls, jlong hp, jint which, jlong offset, jfloatArray a,
+                                        jboolean write) {
     (void) cls;
     handle* h = (handle*) (intptr_t) hp;
-    size_t n = which == 3 ? (size_t) h->rows * h->vocab : h->n;
-    if (!length_is(env, a, (jsize) n, which == 3 ? "logits (batch*seq, vocab)" : "the flat parameter array")) return;
-    jfloat* p = (*env)->GetFloatArrayElements(env, a, NULL);
-    if (which == 0) pk_model_set_params(h->m, p);
-    else if (which == 1) pk_model_get_params(h->m, p);
-    else if (which == 2) pk_model_get_grads(h->m, p);
-    else if (which == 3) pk_model_get_logits(h->m, p);
-    else {
-        float* other = malloc(sizeof(float) * h->n);
-        if (which == 4) pk_model_get_moments(h->m, p, other); else pk_model_get_moments(h->m, other, p);
-        free(other);
+    jsize n = (*env)->GetArrayLength(env, a);
+    if (which == 4 ? (write || offset || !length_is(env, a, h->rows * h->vocab, "logits (batch*seq, vocab)"))
+                   : (which < 0 || which > 3 || offset < 0 || (size_t) offset + n > h->n)) {
+        if (!(*env)->ExceptionCheck(env)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "NativeModel: buffer %d, %s of %ld floats at %ld is outside the model's %zu", which,
+                     write ? "write" : "read", (long) n, (long) offset, h->n);
+            throw_as(env, "java/lang/IllegalArgumentException", msg);
+        }
+        return;
     }
-    (*env)->ReleaseFloatArrayElements(env, a, p, which == 0 ? JNI_ABORT : 0);
-    failed(env, h, which == 0 ? "setting the parameters" : "reading back an array");
+    if (which != 0 && which != 4 && !trains(env, h, "gradients or AdamW moments")) return;
+    jfloat* p = (*env)->GetFloatArrayElements(env, a, NULL);
+    if (which == 4) pk_model_get_logits(h->m, p);
+    else if (write) pk_model_write(h->m, (pk_buffer) which, (size_t) offset, (size_t) n, p);
+    else pk_model_read(h->m, (pk_buffer) which, (size_t) offset, (size_t) n, p);
+    (*env)->ReleaseFloatArrayElements(env, a, p, write ? JNI_ABORT : 0);
+    failed(env, h, write ? "writing into the model" : "reading back an array");
 }
 
+/* teacher: host logits (batch*seq, vocab) or NULL; teacherHandle: a forward-only model whose logits are
+ * computed and read in its backend's memory, or 0. At most one of the two. */
 JNIEXPORT jfloat JNICALL JNI_FN(forwardBackward)(JNIEnv* env, jclass cls, jlong hp, jintArray ids, jintArray targets,
-                                                 jfloatArray teacher, jfloat ceW, jfloat kdW, jfloat temperature,
-                                                 jfloatArray parts) {
+                                                 jfloatArray teacher, jlong teacherHandle, jfloat ceW, jfloat kdW,
+                                                 jfloat temperature, jfloatArray parts) {
     (void) cls;
     handle* h = (handle*) (intptr_t) hp;
-    if (!length_is(env, ids, h->rows, "ids (batch*seq)") || !length_is(env, targets, h->rows, "targets (batch*seq)")
-        || !length_is(env, parts, 2, "parts {ce, kd}")
+    handle* th = (handle*) (intptr_t) teacherHandle;
+    char msg[400];
+    if (!trains(env, h, "forward/backward") || !length_is(env, ids, h->rows, "ids (batch*seq)")
+        || !length_is(env, targets, h->rows, "targets (batch*seq)") || !length_is(env, parts, 2, "parts {ce, kd}")
         || (teacher && !length_is(env, teacher, h->rows * h->vocab, "teacher logits (batch*seq, vocab)"))) return NAN;
+    if (th && (teacher || !pk_model_teacher_fits(h->m, th->m, msg, sizeof msg))) {
+        if (teacher) snprintf(msg, sizeof msg, "give teacher logits or a teacher model, not both");
+        char full[480];
+        snprintf(full, sizeof full, "NativeModel: %s", msg);
+        throw_as(env, "java/lang/IllegalArgumentException", full);
+        return NAN;
+    }
     jint* i = (*env)->GetIntArrayElements(env, ids, NULL);
     jint* t = (*env)->GetIntArrayElements(env, targets, NULL);
     jfloat* te = teacher ? (*env)->GetFloatArrayElements(env, teacher, NULL) : NULL;
     float ce, kd;
-    float loss = pk_model_forward_backward(h->m, (const int32_t*) i, (const int32_t*) t, te, ceW, kdW, temperature, &ce, &kd);
+    float loss = th ? pk_model_forward_backward_kd(h->m, th->m, (const int32_t*) i, (const int32_t*) t, ceW, kdW,
+                                                   temperature, &ce, &kd)
+                    : pk_model_forward_backward(h->m, (const int32_t*) i, (const int32_t*) t, te, ceW, kdW, temperature,
+                                                &ce, &kd);
     (*env)->ReleaseIntArrayElements(env, ids, i, JNI_ABORT);
     (*env)->ReleaseIntArrayElements(env, targets, t, JNI_ABORT);
     if (te) (*env)->ReleaseFloatArrayElements(env, teacher, te, JNI_ABORT);
     jfloat out[2] = {ce, kd};
     (*env)->SetFloatArrayRegion(env, parts, 0, 2, out);
-    failed(env, h, "forward/backward");
+    failed(env, h, th ? "teacher forward + forward/backward" : "forward/backward");
     return loss;
 }
 
@@ -148,22 +178,17 @@ JNIEXPORT jfloat JNICALL JNI_FN(step)(JNIEnv* env, jclass cls, jlong hp, jfloat 
                                       jfloat wd, jfloat clip) {
     (void) cls;
     handle* h = (handle*) (intptr_t) hp;
+    if (!trains(env, h, "clip + AdamW step")) return NAN;
     pk_adamw_settings s = {lr, b1, b2, eps, wd, clip};
     float norm = pk_model_step(h->m, &s);
     failed(env, h, "clip + AdamW step");
     return norm;
 }
 
-JNIEXPORT void JNICALL JNI_FN(setMoments)(JNIEnv* env, jclass cls, jlong hp, jfloatArray m, jfloatArray v, jlong updates) {
+JNIEXPORT void JNICALL JNI_FN(setUpdates)(JNIEnv* env, jclass cls, jlong hp, jlong updates) {
     (void) cls;
     handle* h = (handle*) (intptr_t) hp;
-    if (!length_is(env, m, (jsize) h->n, "AdamW m") || !length_is(env, v, (jsize) h->n, "AdamW v")) return;
-    jfloat* pm = (*env)->GetFloatArrayElements(env, m, NULL);
-    jfloat* pv = (*env)->GetFloatArrayElements(env, v, NULL);
-    pk_model_set_moments(h->m, pm, pv, (long) updates);
-    (*env)->ReleaseFloatArrayElements(env, m, pm, JNI_ABORT);
-    (*env)->ReleaseFloatArrayElements(env, v, pv, JNI_ABORT);
-    failed(env, h, "setting the AdamW moments");
+    if (trains(env, h, "setting the AdamW update count")) pk_model_set_updates(h->m, (long) updates);
 }
 
 JNIEXPORT jlong JNICALL JNI_FN(updates)(JNIEnv* env, jclass cls, jlong hp) {
@@ -172,13 +197,15 @@ JNIEXPORT jlong JNICALL JNI_FN(updates)(JNIEnv* env, jclass cls, jlong hp) {
 }
 
 JNIEXPORT void JNICALL JNI_FN(zeroGrads)(JNIEnv* env, jclass cls, jlong hp) {
-    (void) env; (void) cls;
-    pk_model_zero_grads(((handle*) (intptr_t) hp)->m);
+    (void) cls;
+    handle* h = (handle*) (intptr_t) hp;
+    if (trains(env, h, "zeroing the gradients")) pk_model_zero_grads(h->m);
 }
 
 JNIEXPORT jfloat JNICALL JNI_FN(gradNorm)(JNIEnv* env, jclass cls, jlong hp) {
     (void) cls;
     handle* h = (handle*) (intptr_t) hp;
+    if (!trains(env, h, "the gradient norm")) return NAN;
     float n = pk_model_grad_norm(h->m);
     failed(env, h, "gradient norm");
     return n;

@@ -2,7 +2,9 @@
  * model.c — one recovery training step of a LLaMA decoder with per-layer shapes, written once over
  * the pk_backend op table (the same code drives the CPU reference and the CUDA backend, as llm.c's
  * train_gpt2.c / train_gpt2.cu share one structure). Forward saves what backward needs; backward
- * walks the layers in reverse; step clips by global norm and applies AdamW per tensor.
+ * walks the layers in reverse; step clips by global norm and applies AdamW per tensor. A forward-only
+ * model (the KD teacher) holds its parameters, one layer's activations shared by every layer and the
+ * logits: nothing for backward or the optimizer.
  */
 #include "prunekit_kernels.h"
 
@@ -28,6 +30,7 @@ struct pk_model {
     pk_config cfg;
     pk_layer_shape* shapes;
     int B, T, N;
+    int forward_only;
     tensor tensors[MAX_TENSORS];
     int ntensors;
     size_t nparams, embed, final_norm, lm_head;
@@ -38,6 +41,7 @@ struct pk_model {
     int32_t *ids, *targets;
     float *dres, *dln, *dq, *dk, *dv, *datt, *dgate, *dup, *dact, *dscratch;
     float* host_losses;
+    float* shared[14]; /* forward-only: the activation buffers every layer points into */
 };
 
 static size_t add_tensor(pk_model* m, const char* name, size_t n, int rank2) {
@@ -93,8 +97,44 @@ static float* falloc(pk_model* m, size_t n, int* ok) {
     return p;
 }
 
-pk_model* pk_model_create(const pk_backend* be, const pk_config* cfg, int B, int T, const float* cos,
-                          const float* sin, char* msg, size_t cap) {
+/* Activations of every layer, saved for backward. */
+static void alloc_layers(pk_model* m, int* ok) {
+    size_t N = m->N, C = m->cfg.hidden, hd = m->cfg.head_dim;
+    for (int i = 0; i < m->cfg.num_layers; i++) {
+        layer* l = &m->layers[i];
+        size_t qd = l->s.query_heads * hd, kd = l->s.kv_heads * hd, f = l->s.ffn;
+        l->in = falloc(m, N * C, ok);
+        l->mid = falloc(m, N * C, ok);
+        if (qd) {
+            l->ln1 = falloc(m, N * C, ok); l->rstd1 = falloc(m, N, ok);
+            l->q = falloc(m, N * qd, ok); l->k = falloc(m, N * kd, ok); l->v = falloc(m, N * kd, ok);
+            l->probs = falloc(m, (size_t) m->B * l->s.query_heads * m->T * m->T, ok); l->att = falloc(m, N * qd, ok);
+        }
+        if (f) {
+            l->ln2 = falloc(m, N * C, ok); l->rstd2 = falloc(m, N, ok);
+            l->gate = falloc(m, N * f, ok); l->up = falloc(m, N * f, ok); l->act = falloc(m, N * f, ok);
+        }
+    }
+}
+
+/* Forward only: one set of buffers at the widest layer's size, shared by every layer. One residual
+ * buffer suffices: forward reads a layer's input (copy to mid, attention's norm) before it writes
+ * the next layer's input over it. */
+static void share_layers(pk_model* m, int maxq, int maxkv, int maxf, int* ok) {
+    size_t N = m->N, C = m->cfg.hidden, hd = m->cfg.head_dim, qd = maxq * hd, kd = maxkv * hd, f = maxf;
+    size_t sizes[14] = {N * C, N * C, N * C, N, N * qd, N * kd, N * kd, (size_t) m->B * maxq * m->T * m->T,
+                        N * qd, N * C, N, N * f, N * f, N * f};
+    for (int j = 0; j < 14; j++) m->shared[j] = falloc(m, sizes[j] ? sizes[j] : 1, ok);
+    float** S = m->shared;
+    for (int i = 0; i < m->cfg.num_layers; i++) {
+        layer* l = &m->layers[i];
+        l->in = S[0]; l->mid = S[1]; l->ln1 = S[2]; l->rstd1 = S[3]; l->q = S[4]; l->k = S[5]; l->v = S[6];
+        l->probs = S[7]; l->att = S[8]; l->ln2 = S[9]; l->rstd2 = S[10]; l->gate = S[11]; l->up = S[12]; l->act = S[13];
+    }
+}
+
+static pk_model* create(const pk_backend* be, const pk_config* cfg, int B, int T, const float* cos, const float* sin,
+                        int forward_only, char* msg, size_t cap) {
     if (!be || be->abi_version != PK_ABI_VERSION) {
         snprintf(msg, cap, "pk_model_create: backend missing or of another ABI version (want %d)", PK_ABI_VERSION);
         return NULL;
@@ -119,6 +159,7 @@ pk_model* pk_model_create(const pk_backend* be, const pk_config* cfg, int B, int
     pk_model* m = calloc(1, sizeof(pk_model));
     m->be = be;
     m->cfg = *cfg;
+    m->forward_only = forward_only;
     m->shapes = malloc(sizeof(pk_layer_shape) * (cfg->num_layers ? cfg->num_layers : 1));
     memcpy(m->shapes, cfg->layers, sizeof(pk_layer_shape) * cfg->num_layers);
     m->cfg.layers = m->shapes;
@@ -135,37 +176,27 @@ pk_model* pk_model_create(const pk_backend* be, const pk_config* cfg, int B, int
     size_t N = m->N, C = cfg->hidden, hd = cfg->head_dim, V = cfg->vocab;
     int ok = 1;
     m->params = falloc(m, m->nparams, &ok);
-    m->grads = falloc(m, m->nparams, &ok);
-    m->m = falloc(m, m->nparams, &ok);
-    m->v = falloc(m, m->nparams, &ok);
-    for (int i = 0; i < cfg->num_layers; i++) {
-        layer* l = &m->layers[i];
-        size_t qd = l->s.query_heads * hd, kd = l->s.kv_heads * hd, f = l->s.ffn;
-        l->in = falloc(m, N * C, &ok);
-        l->mid = falloc(m, N * C, &ok);
-        if (qd) {
-            l->ln1 = falloc(m, N * C, &ok); l->rstd1 = falloc(m, N, &ok);
-            l->q = falloc(m, N * qd, &ok); l->k = falloc(m, N * kd, &ok); l->v = falloc(m, N * kd, &ok);
-            l->probs = falloc(m, (size_t) B * l->s.query_heads * T * T, &ok); l->att = falloc(m, N * qd, &ok);
-        }
-        if (f) {
-            l->ln2 = falloc(m, N * C, &ok); l->rstd2 = falloc(m, N, &ok);
-            l->gate = falloc(m, N * f, &ok); l->up = falloc(m, N * f, &ok); l->act = falloc(m, N * f, &ok);
-        }
-    }
+    if (forward_only) share_layers(m, maxq, maxkv, maxf, &ok);
+    else alloc_layers(m, &ok);
     m->out = falloc(m, N * C, &ok); m->lnf = falloc(m, N * C, &ok); m->rstdf = falloc(m, N, &ok);
-    m->logits = falloc(m, N * V, &ok); m->dlogits = falloc(m, N * V, &ok); m->teacher = falloc(m, N * V, &ok);
-    m->losses = falloc(m, N, &ok); m->kd_losses = falloc(m, N, &ok);
+    m->logits = falloc(m, N * V, &ok); m->losses = falloc(m, N, &ok);
     m->cos = falloc(m, (size_t) T * hd / 2, &ok); m->sin = falloc(m, (size_t) T * hd / 2, &ok);
     m->ids = be->alloc(N * sizeof(int32_t)); m->targets = be->alloc(N * sizeof(int32_t));
     if (!m->ids || !m->targets) ok = 0;
-    size_t wide = C, maxqd = maxq * hd, maxkd = maxkv * hd;
-    m->dres = falloc(m, N * C, &ok); m->dln = falloc(m, N * wide, &ok);
-    m->dq = falloc(m, N * (maxqd ? maxqd : 1), &ok); m->dk = falloc(m, N * (maxkd ? maxkd : 1), &ok);
-    m->dv = falloc(m, N * (maxkd ? maxkd : 1), &ok); m->datt = falloc(m, N * (maxqd ? maxqd : 1), &ok);
-    m->dgate = falloc(m, N * (maxf ? maxf : 1), &ok); m->dup = falloc(m, N * (maxf ? maxf : 1), &ok);
-    m->dact = falloc(m, N * (maxf ? maxf : 1), &ok);
-    m->dscratch = falloc(m, (size_t) B * (maxq ? maxq : 1) * T * T, &ok);
+    m->dln = falloc(m, N * C, &ok); /* also the forward's (N, C) scratch */
+    if (!forward_only) {
+        size_t maxqd = maxq * hd, maxkd = maxkv * hd;
+        m->grads = falloc(m, m->nparams, &ok);
+        m->m = falloc(m, m->nparams, &ok);
+        m->v = falloc(m, m->nparams, &ok);
+        m->dlogits = falloc(m, N * V, &ok); m->kd_losses = falloc(m, N, &ok);
+        m->dres = falloc(m, N * C, &ok);
+        m->dq = falloc(m, N * (maxqd ? maxqd : 1), &ok); m->dk = falloc(m, N * (maxkd ? maxkd : 1), &ok);
+        m->dv = falloc(m, N * (maxkd ? maxkd : 1), &ok); m->datt = falloc(m, N * (maxqd ? maxqd : 1), &ok);
+        m->dgate = falloc(m, N * (maxf ? maxf : 1), &ok); m->dup = falloc(m, N * (maxf ? maxf : 1), &ok);
+        m->dact = falloc(m, N * (maxf ? maxf : 1), &ok);
+        m->dscratch = falloc(m, (size_t) B * (maxq ? maxq : 1) * T * T, &ok);
+    }
     m->host_losses = malloc(sizeof(float) * N);
     if (!ok) {
         snprintf(msg, cap, "pk_model_create: %s could not allocate the buffers for %zu parameters at B %d, T %d "
@@ -178,10 +209,23 @@ pk_model* pk_model_create(const pk_backend* be, const pk_config* cfg, int B, int
     return m;
 }
 
+pk_model* pk_model_create(const pk_backend* be, const pk_config* cfg, int B, int T, const float* cos,
+                          const float* sin, char* msg, size_t cap) {
+    return create(be, cfg, B, T, cos, sin, 0, msg, cap);
+}
+
+pk_model* pk_model_create_forward_only(const pk_backend* be, const pk_config* cfg, int B, int T, const float* cos,
+                                       const float* sin, char* msg, size_t cap) {
+    return create(be, cfg, B, T, cos, sin, 1, msg, cap);
+}
+
+int pk_model_is_forward_only(const pk_model* m) { return m->forward_only; }
+
 void pk_model_free(pk_model* m) {
     if (!m) return;
     void (*fr)(void*) = m->be->free;
-    for (int i = 0; i < m->cfg.num_layers; i++) {
+    for (int j = 0; j < 14; j++) if (m->shared[j]) fr(m->shared[j]);
+    for (int i = 0; i < m->cfg.num_layers && !m->forward_only; i++) {
         layer* l = &m->layers[i];
         float* ps[] = {l->in, l->ln1, l->rstd1, l->q, l->k, l->v, l->probs, l->att, l->mid, l->ln2, l->rstd2, l->gate, l->up, l->act};
         for (size_t j = 0; j < sizeof ps / sizeof ps[0]; j++) if (ps[j]) fr(ps[j]);
@@ -205,9 +249,30 @@ long pk_model_offset(const pk_model* m, const char* name) {
     return -1;
 }
 
+static float* buffer_of(const pk_model* m, pk_buffer which, size_t offset, size_t n) {
+    float* b = which == PK_PARAMS ? m->params : which == PK_GRADS ? m->grads : which == PK_ADAM_M ? m->m
+             : which == PK_ADAM_V ? m->v : NULL;
+    return b && offset <= m->nparams && n <= m->nparams - offset ? b + offset : NULL;
+}
+
+int pk_model_read(const pk_model* m, pk_buffer which, size_t offset, size_t n, float* host) {
+    float* b = buffer_of(m, which, offset, n);
+    if (b) m->be->download(host, b, n * sizeof(float));
+    return b != NULL;
+}
+
+int pk_model_write(pk_model* m, pk_buffer which, size_t offset, size_t n, const float* host) {
+    float* b = buffer_of(m, which, offset, n);
+    if (b) m->be->upload(b, host, n * sizeof(float));
+    return b != NULL;
+}
+
 void pk_model_set_params(pk_model* m, const float* host) { m->be->upload(m->params, host, m->nparams * sizeof(float)); }
 void pk_model_get_params(const pk_model* m, float* host) { m->be->download(host, m->params, m->nparams * sizeof(float)); }
-void pk_model_get_grads(const pk_model* m, float* host) { m->be->download(host, m->grads, m->nparams * sizeof(float)); }
+void pk_model_get_grads(const pk_model* m, float* host) {
+    if (m->forward_only) memset(host, 0, m->nparams * sizeof(float));
+    else m->be->download(host, m->grads, m->nparams * sizeof(float));
+}
 void pk_model_get_logits(const pk_model* m, float* host) {
     m->be->download(host, m->logits, (size_t) m->N * m->cfg.vocab * sizeof(float));
 }
@@ -306,9 +371,9 @@ static void backward(pk_model* m) {
     be->embedding_backward(G + m->embed, m->dres, m->ids, N, C);
 }
 
-float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* targets,
-                                const float* teacher_logits, float ce_weight, float kd_weight,
-                                float temperature, float* ce_out, float* kd_out) {
+/* The step's objective and backward; teacher (N, V) is in the backend's memory, or NULL. */
+static float forward_backward(pk_model* m, const int32_t* ids, const int32_t* targets, const float* teacher,
+                              float ce_weight, float kd_weight, float temperature, float* ce_out, float* kd_out) {
     const pk_backend* be = m->be;
     int N = m->N, V = m->cfg.vocab;
     forward(m, ids);
@@ -316,41 +381,91 @@ float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* 
     be->zero(m->dlogits, sizeof(float) * N * V);
     be->crossentropy(m->losses, ce_weight != 0 ? m->dlogits : NULL, m->logits, m->targets, N, V, ce_weight / N);
     float ce = mean_of(m, m->losses), kd = NAN;
-    if (teacher_logits) {
-        be->upload(m->teacher, teacher_logits, sizeof(float) * N * V);
-        be->kd_loss(m->kd_losses, kd_weight != 0 ? m->dlogits : NULL, m->logits, m->teacher, N, V, temperature,
+    if (teacher) {
+        be->kd_loss(m->kd_losses, kd_weight != 0 ? m->dlogits : NULL, m->logits, teacher, N, V, temperature,
                     kd_weight / N, 4096);
         kd = mean_of(m, m->kd_losses);
     }
     backward(m);
     if (ce_out) *ce_out = ce;
     if (kd_out) *kd_out = kd;
-    return ce_weight * ce + (teacher_logits ? kd_weight * kd : 0.0f);
+    return ce_weight * ce + (teacher ? kd_weight * kd : 0.0f);
 }
 
-void pk_model_zero_grads(pk_model* m) { m->be->zero(m->grads, sizeof(float) * m->nparams); }
+static float refused(float* ce_out, float* kd_out) {
+    if (ce_out) *ce_out = NAN;
+    if (kd_out) *kd_out = NAN;
+    return NAN;
+}
+
+float pk_model_forward_backward(pk_model* m, const int32_t* ids, const int32_t* targets,
+                                const float* teacher_logits, float ce_weight, float kd_weight,
+                                float temperature, float* ce_out, float* kd_out) {
+    if (m->forward_only) return refused(ce_out, kd_out);
+    if (teacher_logits) {
+        size_t bytes = sizeof(float) * m->N * m->cfg.vocab;
+        if (!m->teacher && !(m->teacher = m->be->alloc(bytes))) return refused(ce_out, kd_out);
+        m->be->upload(m->teacher, teacher_logits, bytes);
+    }
+    return forward_backward(m, ids, targets, teacher_logits ? m->teacher : NULL, ce_weight, kd_weight, temperature,
+                            ce_out, kd_out);
+}
+
+int pk_model_teacher_fits(const pk_model* student, const pk_model* teacher, char* msg, size_t cap) {
+    if (student->forward_only || !teacher->forward_only) {
+        snprintf(msg, cap, "the student must be a training model and the teacher a forward-only one (pk_model_create_forward_only)");
+        return 0;
+    }
+    if (student->be != teacher->be || student->B != teacher->B || student->T != teacher->T
+        || student->cfg.vocab != teacher->cfg.vocab) {
+        snprintf(msg, cap, "the teacher (%s, B %d, T %d, vocab %d) must share the student's backend, batch, sequence and "
+                 "vocabulary (%s, B %d, T %d, vocab %d)", teacher->be->name, teacher->B, teacher->T, teacher->cfg.vocab,
+                 student->be->name, student->B, student->T, student->cfg.vocab);
+        return 0;
+    }
+    return 1;
+}
+
+float pk_model_forward_backward_kd(pk_model* student, pk_model* teacher, const int32_t* ids, const int32_t* targets,
+                                   float ce_weight, float kd_weight, float temperature, float* ce_out, float* kd_out) {
+    char msg[256];
+    if (!pk_model_teacher_fits(student, teacher, msg, sizeof msg)) return refused(ce_out, kd_out);
+    forward(teacher, ids);
+    return forward_backward(student, ids, targets, teacher->logits, ce_weight, kd_weight, temperature, ce_out, kd_out);
+}
+
+void pk_model_zero_grads(pk_model* m) { if (!m->forward_only) m->be->zero(m->grads, sizeof(float) * m->nparams); }
 
 float pk_model_grad_norm(pk_model* m) {
+    if (m->forward_only) return NAN;
     double ss = 0;
     for (int i = 0; i < m->ntensors; i++) ss += m->be->sumsq(m->grads + m->tensors[i].off, m->tensors[i].n);
     return (float) sqrt(ss);
 }
 
 void pk_model_get_moments(const pk_model* m, float* host_m, float* host_v) {
+    if (m->forward_only) {
+        memset(host_m, 0, m->nparams * sizeof(float));
+        memset(host_v, 0, m->nparams * sizeof(float));
+        return;
+    }
     m->be->download(host_m, m->m, m->nparams * sizeof(float));
     m->be->download(host_v, m->v, m->nparams * sizeof(float));
 }
 
 void pk_model_set_moments(pk_model* m, const float* host_m, const float* host_v, long updates) {
+    if (m->forward_only) return;
     m->be->upload(m->m, host_m, m->nparams * sizeof(float));
     m->be->upload(m->v, host_v, m->nparams * sizeof(float));
     m->updates = updates;
 }
 
 long pk_model_updates(const pk_model* m) { return m->updates; }
+void pk_model_set_updates(pk_model* m, long updates) { if (!m->forward_only) m->updates = updates; }
 
 float pk_model_step(pk_model* m, const pk_adamw_settings* s) {
     const pk_backend* be = m->be;
+    if (m->forward_only) return NAN;
     double norm = pk_model_grad_norm(m);
     if (s->clip > 0 && norm > s->clip) be->scale_inplace(m->grads, (float) (s->clip / (norm + 1e-6)), m->nparams);
     m->updates++;

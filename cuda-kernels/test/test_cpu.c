@@ -2,7 +2,8 @@
  * test_cpu.c — the CPU reference checked against simpler truths: central finite differences for
  * every backward (op by op and through the whole model step), AdamW against its formula, the bf16
  * GEMM against the fp32 GEMM on rounded inputs, and (when cuda-kernels/golden/ holds them) the
- * engine's goldens: logits, loss, gradients and the weights after 10 AdamW steps.
+ * engine's goldens: logits, loss, gradients and the weights after 10 AdamW steps; a forward-only
+ * teacher model (another shape) against its logits through the host.
  * Usage: test_cpu [GOLDEN_DIR]. Exit status 0 only when every check passes.
  */
 #include "harness.h"
@@ -184,6 +185,69 @@ static int check_model(const pk_backend* be) {
     return ok;
 }
 
+/* A dense teacher of another shape (hidden, head_dim, layers) as a forward-only model: its logits are
+ * those of a training model with the same weights, and a student step reading them in place is the
+ * step given them through the host, to the bit. */
+static int check_teacher(const pk_backend* be) {
+    pk_layer_shape SL[2] = {{2, 1, 6}, {0, 0, 5}}, TL[3] = {{2, 2, 16}, {2, 1, 16}, {4, 2, 16}};
+    pk_config sc = {.vocab = 17, .hidden = 8, .head_dim = 4, .num_layers = 2, .layers = SL, .rms_eps = 1e-5f, .tied_embeddings = 0};
+    pk_config tc = {.vocab = 17, .hidden = 12, .head_dim = 6, .num_layers = 3, .layers = TL, .rms_eps = 1e-5f, .tied_embeddings = 1};
+    int B = 2, T = 5, N = B * T;
+    float scs[5 * 2], ssn[5 * 2], tcs[5 * 3], tsn[5 * 3];
+    for (int t = 0; t < T; t++) {
+        for (int j = 0; j < 2; j++) { float a = (float) t * powf(10000.0f, -2.0f * j / 4); scs[t * 2 + j] = cosf(a); ssn[t * 2 + j] = sinf(a); }
+        for (int j = 0; j < 3; j++) { float a = (float) t * powf(10000.0f, -2.0f * j / 6); tcs[t * 3 + j] = cosf(a); tsn[t * 3 + j] = sinf(a); }
+    }
+    char msg[256];
+    pk_model* te = pk_model_create_forward_only(be, &tc, B, T, tcs, tsn, msg, sizeof msg);
+    pk_model* full = pk_model_create(be, &tc, B, T, tcs, tsn, msg, sizeof msg);
+    pk_model* a = pk_model_create(be, &sc, B, T, scs, ssn, msg, sizeof msg);
+    pk_model* b = pk_model_create(be, &sc, B, T, scs, ssn, msg, sizeof msg);
+    pk_model* other = pk_model_create_forward_only(be, &tc, 1, T, tcs, tsn, msg, sizeof msg);
+    if (!te || !full || !a || !b || !other) { printf("FAIL teacher: %s\n", msg); return 0; }
+    size_t TP = pk_model_num_params(te), SP = pk_model_num_params(a);
+    pk_rng r = {21};
+    float *tw = malloc(4 * TP), *sw = malloc(4 * SP), *l1 = malloc(4 * N * 17), *l2 = malloc(4 * N * 17);
+    float *ga = malloc(4 * SP), *gb = malloc(4 * SP);
+    pk_fill(&r, tw, TP, 0.5f);
+    pk_fill(&r, sw, SP, 0.5f);
+    int32_t ids[10], tg[10];
+    for (int i = 0; i < N; i++) { ids[i] = (i * 5 + 2) % 17; tg[i] = (i * 3 + 4) % 17; }
+    pk_model_set_params(te, tw);
+    for (size_t at = 0; at < TP; at += 100) pk_model_write(full, PK_PARAMS, at, TP - at < 100 ? TP - at : 100, tw + at);
+    pk_model_set_params(a, sw); pk_model_set_params(b, sw);
+    float ft = pk_model_forward(te, ids, tg), ff = pk_model_forward(full, ids, tg);
+    pk_model_get_logits(te, l1);
+    pk_model_get_logits(full, l2);
+    int ok = pk_close("teacher: forward-only logits vs a training model's", l2, l1, (size_t) N * 17, 0, 0) && ft == ff;
+    float back[7];
+    ok &= pk_model_read(te, PK_PARAMS, TP - 7, 7, back) && pk_close("teacher: params read back by range", tw + TP - 7, back, 7, 0, 0);
+    if (pk_model_read(te, PK_GRADS, 0, 1, back) || pk_model_write(full, PK_ADAM_M, TP - 6, 7, back)
+        || pk_model_read(full, (pk_buffer) 9, 0, 1, back)) {
+        printf("FAIL teacher: a range outside a buffer, or a forward-only model's gradients, was not refused\n");
+        ok = 0;
+    }
+    float ca, ka, cb, kb;
+    pk_model_zero_grads(a);
+    float la = pk_model_forward_backward(a, ids, tg, l1, 0.3f, 0.7f, 2.0f, &ca, &ka);
+    pk_model_zero_grads(b);
+    float lb = pk_model_forward_backward_kd(b, te, ids, tg, 0.3f, 0.7f, 2.0f, &cb, &kb);
+    pk_model_get_grads(a, ga);
+    pk_model_get_grads(b, gb);
+    ok &= pk_close("teacher: gradients with the teacher handle vs its logits through the host", ga, gb, SP, 0, 0);
+    if (la != lb || ca != cb || ka != kb) { printf("FAIL teacher: loss %g/%g, ce %g/%g, kd %g/%g\n", la, lb, ca, cb, ka, kb); ok = 0; }
+    if (pk_model_teacher_fits(b, other, msg, sizeof msg) || !strstr(msg, "batch")
+        || !isnan(pk_model_forward_backward_kd(b, other, ids, tg, 0.3f, 0.7f, 2.0f, &cb, &kb)) || !isnan(kb)
+        || !isnan(pk_model_step(te, &(pk_adamw_settings) {1e-3f, 0.9f, 0.95f, 1e-8f, 0, 1}))) {
+        printf("FAIL teacher: a teacher of another batch, or a step of a forward-only model, was not refused (%s)\n", msg);
+        ok = 0;
+    }
+    printf("%s teacher of another shape as a forward-only model (%zu params; student %zu)\n", ok ? "ok  " : "FAIL", TP, SP);
+    free(tw); free(sw); free(l1); free(l2); free(ga); free(gb);
+    pk_model_free(te); pk_model_free(full); pk_model_free(a); pk_model_free(b); pk_model_free(other);
+    return ok;
+}
+
 int main(int argc, char** argv) {
     const pk_backend* be = pk_backend_cpu();
     int n, ok = 1;
@@ -192,6 +256,7 @@ int main(int argc, char** argv) {
     ok &= check_adamw(be);
     ok &= check_bf16(be);
     ok &= check_model(be);
+    ok &= check_teacher(be);
     if (argc > 1) ok &= pk_golden_check(be, argv[1]);
     printf(ok ? "all CPU reference checks passed\n" : "CPU reference checks FAILED\n");
     return ok ? 0 : 1;

@@ -1,6 +1,7 @@
 /*
  * test_cuda.c — the CUDA backend against the CPU reference on the same inputs: every op case
- * (forward and backward), AdamW, the bf16 GEMM, sumsq, a per-layer-shape model over 3 steps, and
+ * (forward and backward), AdamW, the bf16 GEMM, sumsq, a per-layer-shape model over 3 steps and 2 more
+ * reading a forward-only teacher in place, and
  * the engine's goldens. Exits 77 (ctest: skipped), saying why, without a CUDA backend or device.
  * Usage: test_cuda [GOLDEN_DIR]
  */
@@ -115,10 +116,28 @@ static int compare_model(const pk_backend* cpu, const pk_backend* gpu) {
         if (fabsf(lc - lg) > 1e-4f + 1e-4f * fabsf(lc)) { printf("FAIL model loss step %d: cpu %.7g cuda %.7g\n", step, lc, lg); ok = 0; }
         pk_model_step(mc, &s); pk_model_step(mg, &s);
     }
+    /* a forward-only teacher (the starting weights) read in place on each backend */
+    pk_model* tc = pk_model_create_forward_only(cpu, &cfg, B, T, cs, sn, msg, sizeof msg);
+    pk_model* tgm = pk_model_create_forward_only(gpu, &cfg, B, T, cs, sn, msg, sizeof msg);
+    if (!tc || !tgm) { printf("FAIL teacher create: %s\n", msg); return 0; }
+    pk_model_set_params(tc, p); pk_model_set_params(tgm, p);
+    for (int step = 0; step < 2; step++) {
+        float c1, k1, c2, k2;
+        pk_model_zero_grads(mc);
+        float lc = pk_model_forward_backward_kd(mc, tc, ids, tg, 0.5f, 0.5f, 2, &c1, &k1);
+        pk_model_zero_grads(mg);
+        float lg = pk_model_forward_backward_kd(mg, tgm, ids, tg, 0.5f, 0.5f, 2, &c2, &k2);
+        if (!(fabsf(lc - lg) <= 1e-4f + 1e-4f * fabsf(lc)) || !(fabsf(k1 - k2) <= 1e-4f + 1e-4f * fabsf(k1))) {
+            printf("FAIL model with a teacher handle, step %d: cpu %.7g (kd %.7g) cuda %.7g (kd %.7g)\n", step, lc, k1, lg, k2);
+            ok = 0;
+        }
+        pk_model_step(mc, &s); pk_model_step(mg, &s);
+    }
+    pk_model_free(tc); pk_model_free(tgm);
     pk_model_get_params(mc, pc); pk_model_get_params(mg, pg);
-    ok &= pk_close("model weights after 3 steps", pc, pg, P, 1e-5, 1e-4);
+    ok &= pk_close("model weights after 3 steps + 2 with a teacher handle", pc, pg, P, 1e-5, 1e-4);
     if (gpu->check(msg, sizeof msg)) { printf("FAIL %s\n", msg); ok = 0; }
-    printf("%s model per-layer shapes, 3 steps\n", ok ? "ok  " : "FAIL");
+    printf("%s model per-layer shapes, 3 steps + 2 with a forward-only teacher\n", ok ? "ok  " : "FAIL");
     free(p); free(pc); free(pg); free(teacher);
     pk_model_free(mc); pk_model_free(mg);
     return ok;
