@@ -99,11 +99,6 @@ JNIEXPORT void JNICALL JNI_FN(free)(JNIEnv* env, jclass cls, jlong hp) {
     free(h);
 }
 
-JNIEXPORT jlong JNICALL JNI_FN(numParams)(JNIEnv* env, jclass cls, jlong hp) {
-    (void) env; (void) cls;
-    return (jlong) ((handle*) (intptr_t) hp)->n;
-}
-
 JNIEXPORT jlong JNICALL JNI_FN(offset)(JNIEnv* env, jclass cls, jlong hp, jstring name) {
     (void) cls;
     const char* s = (*env)->GetStringUTFChars(env, name, NULL);

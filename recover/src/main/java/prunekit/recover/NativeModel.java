@@ -16,7 +16,10 @@ import prunekit.core.model.LlamaWeights;
  * reference backend (the oracle, on the CPU) or the CUDA backend, with weights, gradients and AdamW
  * moments held by the backend. The same objective as {@link TrainStep} without LoRA or hidden-state
  * matching: w_ce·CE + w_kd·KD(T) against full teacher logits, global-norm clipping as
- * {@code torch.nn.utils.clip_grad_norm_}, {@link AdamW} with decay on matrices only.
+ * {@code torch.nn.utils.clip_grad_norm_}, {@link AdamW} with decay on matrices only. The teacher is
+ * a second, forward-only model on the same backend ({@link #openTeacher}: weights and logits, no
+ * gradients or moments), whose logits the KD loss reads where they are. Weights, gradients and
+ * moments move one tensor at a time (a model may hold more than 2^31 floats).
  *
  * <p>The library is {@code -Dprunekit.native=PATH} (a {@code libprunekit_jni.so}) or
  * {@code cuda-kernels/build/libprunekit_jni.so} under {@code -Dprunekit.root} (default: the working
@@ -45,8 +48,17 @@ public final class NativeModel implements AutoCloseable {
         this.handle = handle;
     }
 
-    /** A model for batches of {@code batch} rows of {@code seq} tokens on {@code backend}. */
+    /** A model to train, for batches of {@code batch} rows of {@code seq} tokens on {@code backend}. */
     public static NativeModel open(Backend backend, LlamaConfig c, int batch, int seq) {
+        return open(backend, c, batch, seq, false);
+    }
+
+    /** A forward-only model (a KD teacher, of any shape with the student's vocabulary) for the same batches. */
+    public static NativeModel openTeacher(Backend backend, LlamaConfig c, int batch, int seq) {
+        return open(backend, c, batch, seq, true);
+    }
+
+    private static NativeModel open(Backend backend, LlamaConfig c, int batch, int seq, boolean forwardOnly) {
         if (c.attentionBias() || c.mlpBias()) {
             throw new IllegalArgumentException("the native step has no biases; this model has attention_bias "
                     + c.attentionBias() + ", mlp_bias " + c.mlpBias() + " (recover it on --device cpu)");
@@ -78,7 +90,7 @@ public final class NativeModel implements AutoCloseable {
             }
         }
         long h = create(backend.ordinal(), c.vocabSize(), c.hidden(), c.headDim(), layers, (float) c.rmsNormEps(),
-                c.tieWordEmbeddings(), batch, seq, cos, sin);
+                c.tieWordEmbeddings(), batch, seq, cos, sin, forwardOnly);
         return new NativeModel(c, batch * seq, h);
     }
 
@@ -115,21 +127,19 @@ public final class NativeModel implements AutoCloseable {
         if (!w.config().equals(config)) {
             throw new IllegalArgumentException("weights of another config than this native model's");
         }
-        float[] flat = new float[Math.toIntExact(numParams(handle))];
         for (Map.Entry<String, FloatTensor> e : w.tensors().entrySet()) {
-            System.arraycopy(e.getValue().data(), 0, flat, offsetOf(e.getKey()), e.getValue().data().length);
+            transfer(handle, PARAMS, offsetOf(e.getKey()), e.getValue().data(), true);
         }
-        transfer(handle, 0, flat);
     }
 
     /** The current weights, named and shaped as {@code LlamaWeights.expectedShapes}. */
     public LlamaWeights weights(DType storedDtype) {
-        return new LlamaWeights(config, split(read(1)), storedDtype);
+        return new LlamaWeights(config, read(PARAMS), storedDtype);
     }
 
     /** The gradients of the last {@link #forwardBackward}, by tensor name. */
     public Map<String, FloatTensor> gradients() {
-        return split(read(2));
+        return read(GRADS);
     }
 
     /** Sets every gradient to 0: before the first micro-batch of a step. */
@@ -139,15 +149,31 @@ public final class NativeModel implements AutoCloseable {
 
     /**
      * Forward and backward of one micro-batch; gradients add to what {@link #zeroGradients} left, so
-     * scale the weights by 1/micro-batches. {@code teacherLogits} (rows·vocab) may be null. Returns the
-     * weighted objective and the unweighted CE and KD means.
+     * scale the weights by 1/micro-batches. {@code teacherLogits} (rows·vocab), computed elsewhere, may
+     * be null. Returns the weighted objective and the unweighted CE and KD means.
      */
     public Loss forwardBackward(int[] ids, int[] targets, float[] teacherLogits, double ceWeight, double kdWeight,
                                 double temperature) {
+        return forwardBackward(ids, targets, teacherLogits, 0, ceWeight, kdWeight, temperature);
+    }
+
+    /**
+     * As {@link #forwardBackward(int[], int[], float[], double, double, double)} with the logits of
+     * {@code teacher} ({@link #openTeacher}, same backend, batch, seq and vocabulary; null: no KD) over
+     * the same ids, computed and read in the backend's memory.
+     */
+    public Loss forwardBackward(int[] ids, int[] targets, NativeModel teacher, double ceWeight, double kdWeight,
+                                double temperature) {
+        return forwardBackward(ids, targets, null, teacher == null ? 0 : teacher.handle, ceWeight, kdWeight,
+                temperature);
+    }
+
+    private Loss forwardBackward(int[] ids, int[] targets, float[] logits, long teacher, double ceWeight,
+                                 double kdWeight, double temperature) {
         float[] parts = new float[2];
-        float loss = forwardBackward(handle, ids, targets, teacherLogits, (float) ceWeight, (float) kdWeight,
+        float loss = forwardBackward(handle, ids, targets, logits, teacher, (float) ceWeight, (float) kdWeight,
                 (float) temperature, parts);
-        return new Loss(loss, parts[0], teacherLogits == null ? Double.NaN : parts[1]);
+        return new Loss(loss, parts[0], logits == null && teacher == 0 ? Double.NaN : parts[1]);
     }
 
     /** Clips (clip ≤ 0: none) and applies one AdamW update at {@code lr}; returns the gradient norm before clipping. */
@@ -169,8 +195,8 @@ public final class NativeModel implements AutoCloseable {
     /** The AdamW moments as {@link AdamW#state()} names them ({@code m.<param>}, {@code v.<param>}), for a checkpoint. */
     public Map<String, FloatTensor> optimizerState() {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
-        split(read(4)).forEach((name, t) -> out.put("m." + name, t));
-        split(read(5)).forEach((name, t) -> out.put("v." + name, t));
+        read(ADAM_M).forEach((name, t) -> out.put("m." + name, t));
+        read(ADAM_V).forEach((name, t) -> out.put("v." + name, t));
         return out;
     }
 
@@ -179,51 +205,45 @@ public final class NativeModel implements AutoCloseable {
         if (updateCount < 0) {
             throw new IllegalArgumentException("negative update count " + updateCount);
         }
-        float[] m = new float[Math.toIntExact(numParams(handle))];
-        float[] v = new float[m.length];
         for (String name : LlamaWeights.expectedShapes(config).keySet()) {
             for (String prefix : new String[] {"m.", "v."}) {
-                FloatTensor t = state.get(prefix + name);
-                if (t == null) {
+                if (!state.containsKey(prefix + name)) {
                     throw new IllegalArgumentException("optimizer state has no " + prefix + name
                             + "; the native step trains every tensor (was the checkpoint written for a LoRA or partial run?)");
                 }
-                System.arraycopy(t.data(), 0, prefix.equals("m.") ? m : v, offsetOf(name), t.data().length);
             }
         }
-        setMoments(handle, m, v, updateCount);
+        for (String name : LlamaWeights.expectedShapes(config).keySet()) {
+            transfer(handle, ADAM_M, offsetOf(name), state.get("m." + name).data(), true);
+            transfer(handle, ADAM_V, offsetOf(name), state.get("v." + name).data(), true);
+        }
+        setUpdates(handle, updateCount);
     }
 
     /** Logits (rows, vocab) of the last forward, flat. */
     public float[] logits() {
         float[] out = new float[rows * config.vocabSize()];
-        transfer(handle, 3, out);
+        transfer(handle, LOGITS, 0, out, false);
         return out;
     }
 
-    private float[] read(int which) {
-        float[] flat = new float[Math.toIntExact(numParams(handle))];
-        transfer(handle, which, flat);
-        return flat;
-    }
-
-    private Map<String, FloatTensor> split(float[] flat) {
+    /** Buffer {@code which} (PARAMS, GRADS, ADAM_M, ADAM_V), tensor by tensor, named and shaped as {@code expectedShapes}. */
+    private Map<String, FloatTensor> read(int which) {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> e : LlamaWeights.expectedShapes(config).entrySet()) {
-            int off = offsetOf(e.getKey());
             float[] d = new float[Math.toIntExact(FloatTensor.numel(e.getValue()))];
-            System.arraycopy(flat, off, d, 0, d.length);
+            transfer(handle, which, offsetOf(e.getKey()), d, false);
             out.put(e.getKey(), new FloatTensor(e.getValue(), d));
         }
         return out;
     }
 
-    private int offsetOf(String name) {
+    private long offsetOf(String name) {
         long off = offset(handle, name);
         if (off < 0) {
             throw new IllegalArgumentException("the native model has no tensor " + name);
         }
-        return Math.toIntExact(off);
+        return off;
     }
 
     @Override
@@ -235,23 +255,28 @@ public final class NativeModel implements AutoCloseable {
     }
 
     // ---- cuda-kernels/src/jni_shim.c ----
+    private static final int PARAMS = 0; // pk_buffer
+    private static final int GRADS = 1;
+    private static final int ADAM_M = 2;
+    private static final int ADAM_V = 3;
+    private static final int LOGITS = 4;
+
     private static native String cudaUnavailableReason();
 
     private static native long create(int backend, int vocab, int hidden, int headDim, int[] layers, float eps,
-                                      boolean tied, int batch, int seq, float[] cos, float[] sin);
+                                      boolean tied, int batch, int seq, float[] cos, float[] sin, boolean forwardOnly);
 
     private static native void free(long handle);
 
-    private static native long numParams(long handle);
-
     private static native long offset(long handle, String name);
 
-    private static native void transfer(long handle, int which, float[] array);
+    private static native void transfer(long handle, int which, long offset, float[] array, boolean write);
 
-    private static native float forwardBackward(long handle, int[] ids, int[] targets, float[] teacher, float ceWeight,
-                                                float kdWeight, float temperature, float[] parts);
+    private static native float forwardBackward(long handle, int[] ids, int[] targets, float[] teacher,
+                                                long teacherHandle, float ceWeight, float kdWeight, float temperature,
+                                                float[] parts);
 
-    private static native void setMoments(long handle, float[] m, float[] v, long updates);
+    private static native void setUpdates(long handle, long updates);
 
     private static native long updates(long handle);
 

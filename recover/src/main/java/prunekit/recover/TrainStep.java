@@ -56,6 +56,11 @@ final class TrainStep implements Stepper {
     }
 
     @Override
+    public long updates() {
+        return optimizer.updates();
+    }
+
+    @Override
     public Outcome run(int step, double lr) {
         TrainableParams params = student.trainable();
         params.zeroGradients();

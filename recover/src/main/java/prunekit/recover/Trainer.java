@@ -22,7 +22,8 @@ import prunekit.core.model.Model;
  *
  * <p>Per step: the step's windows, {@link TrainStep} at the scheduled learning rate (or, with
  * {@link RunOptions#device()} cpu-native or cuda, {@link NativeTrainStep}: the same step in
- * cuda-kernels/), the log.
+ * cuda-kernels/, whose weights and moments reach the student and AdamW only at {@link Stepper#sync}:
+ * before validation, the recovered model, a checkpoint and the end), the log.
  * Validation on the first {@code evalWindows} windows every {@code evalEvery} steps and at the end.
  * Checkpoints every {@code checkpointEvery} steps and at the end ({@link TrainCheckpoint}: weights,
  * AdamW moments, LoRA adapters as {@code adapter.*} beside the moments, state), each with the
@@ -122,7 +123,8 @@ public final class Trainer {
             WindowSampler sampler = new WindowSampler(data.train(), recipe.train().seq(), recipe.train().seed());
             try (Stepper stepper = options.device() == Device.CPU
                     ? new TrainStep(student, t, opt, recipe, sampler, faults, pairs)
-                    : new NativeTrainStep(options.device().backend(), student, t, opt, recipe, sampler, pairs)) {
+                    : new NativeTrainStep(options.device().backend(), student, teacher == null ? null : teacher.weights(),
+                            opt, recipe, sampler, pairs)) {
                 s.loop(stepper, stopAfter);
             }
             DType dtype = (start != null ? start.weights() : weights).storedDtype();
@@ -200,7 +202,7 @@ public final class Trainer {
                 long dt = System.nanoTime() - t0;
                 sessionNanos += dt;
                 sessionSteps++;
-                st.advance(step, r.tokensPerStep(), dt, opt.updates());
+                st.advance(step, r.tokensPerStep(), dt, stepper.updates());
                 boolean skip = out.skipped();
                 st.log.add(new TrainLog.Entry(step, st.tokens, skip ? Double.NaN : out.loss(), out.ce(), out.kd(),
                         out.hidden(), lr, skip ? Double.NaN : out.gradNorm(), st.seconds, null, out.skipReason()));
@@ -208,16 +210,20 @@ public final class Trainer {
                 listener.onStep(st.log.last(), r.steps(), r.tokensPerStep() / perStep, perStep * (r.steps() - step));
                 boolean last = step == r.steps();
                 if (valid != null && (last || (r.evalEvery() > 0 && step % r.evalEvery() == 0))) {
+                    stepper.sync();
                     validateAfter(step);
                 }
                 if (last && valid == null && recipe.heals()) {
+                    stepper.sync();
                     st.bestStep = step;
                     writeRecovered();
                 }
                 if (last || (r.checkpointEvery() > 0 && step % r.checkpointEvery() == 0)) {
+                    stepper.sync();
                     checkpoint();
                 }
             }
+            stepper.sync(); // the result's weights
         }
 
         /** Validates after {@code step}; a run that heals keeps the model when it is the best so far. */

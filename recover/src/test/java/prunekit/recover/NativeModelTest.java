@@ -99,9 +99,55 @@ class NativeModelTest {
     private static void steps(NativeModel m, int[] ids, int[] targets, int n) {
         for (int i = 0; i < n; i++) {
             m.zeroGradients();
-            m.forwardBackward(ids, targets, null, 1, 0, 1);
+            m.forwardBackward(ids, targets, (NativeModel) null, 1, 0, 1);
             assertTrue(Double.isFinite(m.gradientNorm()));
             m.step(NativeGoldenTest.ADAMW, NativeGoldenTest.LR, NativeGoldenTest.CLIP);
+        }
+    }
+
+    /**
+     * A dense teacher of another shape as a forward-only native model: a student step reading its
+     * logits in place equals the step given the same logits through Java, to the bit; a teacher
+     * cannot train, and one of another batch is refused naming why.
+     */
+    @Test
+    void aForwardOnlyTeacherGivesTheSameStepAsItsLogitsThroughJava() {
+        LlamaConfig c = NativeGoldenTest.config();
+        LlamaConfig dense = LlamaConfig.builder().vocabSize(c.vocabSize()).hidden(24).headDim(6).maxPositions(16)
+                .layers(java.util.List.of(new prunekit.core.model.LayerShape(4, 2, 32),
+                        new prunekit.core.model.LayerShape(4, 2, 32)))
+                .build();
+        int[] ids = NativeGoldenFile.readI32(golden, "ids");
+        int[] targets = NativeGoldenFile.readI32(golden, "targets");
+        int b = NativeGoldenTest.B;
+        int t = NativeGoldenTest.T;
+        try (NativeModel teacher = NativeModel.openTeacher(NativeModel.Backend.CPU_REFERENCE, dense, b, t);
+             NativeModel viaHandle = NativeModel.open(NativeModel.Backend.CPU_REFERENCE, c, b, t);
+             NativeModel viaJava = NativeModel.open(NativeModel.Backend.CPU_REFERENCE, c, b, t);
+             NativeModel otherBatch = NativeModel.openTeacher(NativeModel.Backend.CPU_REFERENCE, dense, 1, t)) {
+            teacher.setWeights(TestModels.random(dense, 9, 0.3));
+            viaHandle.setWeights(TestModels.random(c, 5, 0.3));
+            viaJava.setWeights(TestModels.random(c, 5, 0.3));
+            for (int step = 0; step < 3; step++) {
+                viaHandle.zeroGradients();
+                NativeModel.Loss a = viaHandle.forwardBackward(ids, targets, teacher, 0.3, 0.7, 2.0);
+                float[] logits = teacher.logits(); // the forward the handle path just ran
+                viaJava.zeroGradients();
+                NativeModel.Loss j = viaJava.forwardBackward(ids, targets, logits, 0.3, 0.7, 2.0);
+                assertEquals(j, a, "loss parts of step " + (step + 1));
+                assertTrue(Double.isFinite(a.kd()) && a.kd() > 0, "a KD term: " + a);
+                viaHandle.step(NativeGoldenTest.ADAMW, NativeGoldenTest.LR, NativeGoldenTest.CLIP);
+                viaJava.step(NativeGoldenTest.ADAMW, NativeGoldenTest.LR, NativeGoldenTest.CLIP);
+            }
+            LlamaWeights x = viaHandle.weights(DType.F32);
+            LlamaWeights y = viaJava.weights(DType.F32);
+            for (String name : x.tensors().keySet()) {
+                assertArrayEquals(y.get(name).data(), x.get(name).data(), name);
+            }
+            assertThrows(IllegalStateException.class, teacher::zeroGradients, "a teacher has no gradients");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> viaHandle.forwardBackward(ids, targets, otherBatch, 0.3, 0.7, 2.0));
+            assertTrue(e.getMessage().contains("batch"), e.getMessage());
         }
     }
 
@@ -110,7 +156,7 @@ class NativeModelTest {
         LlamaConfig c = NativeGoldenTest.config();
         try (NativeModel m = NativeModel.open(NativeModel.Backend.CPU_REFERENCE, c, 1, 4)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> m.forwardBackward(new int[3], new int[4], null, 1, 0, 1));
+                    () -> m.forwardBackward(new int[3], new int[4], (NativeModel) null, 1, 0, 1));
             assertTrue(e.getMessage().contains("ids"), e.getMessage());
         }
         Assumptions.assumeTrue(NativeModel.cudaUnavailable().isPresent(), "a CUDA device is present");
