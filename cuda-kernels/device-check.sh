@@ -8,7 +8,9 @@
 #   4. runs tools/torch_check.py: every op against PyTorch on the same device memory, and the golden
 #      10-step run replayed in PyTorch;
 #   5. measures full training steps (tokens/s, TFLOP/s against the GPU's fp32 peak) at the mini-vina
-#      shape and at the 1B synthetic shape (mha-1.26b);
+#      shape and at the 1B synthetic shape (mha-1.26b), then the same steps with 0.5 CE + 0.5 KD against
+#      a forward-only teacher of the same shape held on the device (pk_model_forward_backward_kd; last,
+#      so they are the ones skipped when the time budget runs out);
 # and writes everything to $OUT/device-check.json (OUT defaults to cuda-kernels/device-out).
 # Bounded to 7.5 minutes overall: each step gets what is left, capped. Exit status 0 when every
 # check that ran passed.
@@ -80,8 +82,12 @@ fi
 if [ "$MODE" = gpu ]; then
   step bench_minivina 90 "$BUILD/bench_step" cuda mini-vina 4096 256 32 6 8 8 688 16 256 10 "$OUT/bench_minivina.json"
   step bench_1b 150 "$BUILD/bench_step" cuda mha-1.26b 32000 2048 128 22 16 16 5632 1 1024 3 "$OUT/bench_1b.json"
+  #                                                    student as above ...                     teacher: hidden layers qh kvh ffn
+  step bench_minivina_kd 60 "$BUILD/bench_step" cuda mini-vina+kd 4096 256 32 6 8 8 688 16 256 10 "$OUT/bench_minivina_kd.json" 256 6 8 8 688
+  step bench_1b_kd 120 "$BUILD/bench_step" cuda mha-1.26b+kd 32000 2048 128 22 16 16 5632 1 1024 3 "$OUT/bench_1b_kd.json" 2048 22 16 16 5632
 else
   step bench_minivina 60 "$BUILD/bench_step" cpu mini-vina 4096 256 32 6 8 8 688 1 32 1 "$OUT/bench_minivina.json"
+  step bench_minivina_kd 60 "$BUILD/bench_step" cpu mini-vina+kd 4096 256 32 6 8 8 688 1 32 1 "$OUT/bench_minivina_kd.json" 256 6 8 8 688
 fi
 
 "$PY" - "$OUT" "$MODE" <<'PYEOF'
@@ -99,7 +105,7 @@ for line in open(os.path.join(out, "steps.tsv")):
     status = "skipped" if rc in ("skipped", "77") else ("passed" if rc == "0" else ("timed out" if rc in ("124", "137") else "failed"))
     steps[name] = {"status": status, "exit": rc, "seconds": int(secs), "log_tail": tail}
 bench = []
-for name in ("bench_minivina", "bench_1b"):
+for name in ("bench_minivina", "bench_1b", "bench_minivina_kd", "bench_1b_kd"):
     p = os.path.join(out, name + ".json")
     if os.path.exists(p):
         b = json.load(open(p))
