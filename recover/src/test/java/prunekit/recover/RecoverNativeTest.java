@@ -9,13 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.core.engine.Tolerance;
 import prunekit.core.io.SafetensorsWriter;
+import prunekit.core.model.DType;
 
 /**
  * {@code recover --device cpu-native}: the whole Trainer loop (windows, micro-batches, teacher,
@@ -71,11 +74,34 @@ class RecoverNativeTest {
         assertEquals(nat.log().lastLoss(), resumed.log().lastLoss());
     }
 
+    /** Steps change only the native model; sync() brings its weights and moments into the student and AdamW. */
+    @Test
+    void theNativeStepCopiesBackOnlyOnSync() {
+        Recipe recipe = RecoverRuns.recipe(STEPS, Recipe.Mode.FULL, MIX, 0);
+        TrainData data = TrainRuns.data();
+        String name = "model.layers.0.mlp.up_proj.weight";
+        try (Student student = Student.full(RecoverRuns.student().weights(), ParamSelection.ALL);
+             AdamW opt = new AdamW(student.trainable(), recipe.train().adamW());
+             NativeTrainStep step = new NativeTrainStep(NativeModel.Backend.CPU_REFERENCE, student,
+                     RecoverRuns.teacher().weights(), opt, recipe,
+                     new WindowSampler(data.train(), recipe.train().seq(), recipe.train().seed()), Map.of())) {
+            float[] start = student.weights(DType.F32).get(name).data();
+            assertTrue(step.run(1, 1e-2).skipReason() == null && step.run(2, 1e-2).skipReason() == null);
+            assertEquals(2, step.updates());
+            assertEquals(0, opt.updates(), "AdamW is not touched by a step");
+            assertArrayEquals(start, student.weights(DType.F32).get(name).data(), "nor are the student's weights");
+            step.sync();
+            assertEquals(2, opt.updates());
+            assertFalse(Arrays.equals(start, student.weights(DType.F32).get(name).data()), "sync copies the weights back");
+            assertFalse(Arrays.equals(new float[start.length], opt.state().get("m." + name).data()), "and the moments");
+        }
+    }
+
     @Test
     void whatTheNativeStepCannotDoIsRefusedWithTheWayOut(@TempDir Path tmp) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(RecoverRuns.recipe(STEPS, Recipe.Mode.LORA, MIX, 0),
                         new RunOptions(null, null, Device.CPU_NATIVE), TrainRuns.data(), tmp, TrainListener.NONE));
-        assertTrue(e.getMessage().contains("--device cpu"), e.getMessage());
+        assertTrue(e.getMessage().contains("LoRA") && e.getMessage().contains("--device cpu"), e.getMessage());
     }
 }
