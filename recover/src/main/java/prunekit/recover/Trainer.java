@@ -3,6 +3,7 @@ package prunekit.recover;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import prunekit.core.PrunekitException;
@@ -110,13 +111,13 @@ public final class Trainer {
                 weights.config().numLayers(), teacher.config().numLayers(), weights.config().hidden(),
                 teacher.config().hidden());
         try (Student student = newStudent(weights, ck.map(TrainCheckpoint.Loaded::optimizer).orElse(null));
-             Teacher t = teacher == null ? null : newTeacher(teacher, pairs);
+             Teacher t = teacher == null || options.device() != Device.CPU ? null : newTeacher(teacher, pairs);
              AdamW opt = new AdamW(student.trainable(), recipe.train().adamW())) {
             if (ck.isPresent()) {
                 opt.load(ck.get().optimizer(), st.updates);
                 listener.onResume(st.step, ck.get().dir());
             }
-            Session s = new Session(st, student, t, opt, start, teacher == null ? null : teacher.source());
+            Session s = new Session(st, student, t, opt, start, teacher);
             if (ck.isEmpty()) {
                 s.baseline();
             }
@@ -163,16 +164,17 @@ public final class Trainer {
         private final Teacher teacher;
         private final AdamW opt;
         private final Model start;
-        private final String teacherSource;
+        private final Model teacherModel;
         private final TokenStream valid;
 
-        Session(RunState st, Student student, Teacher teacher, AdamW opt, Model start, String teacherSource) {
+        /** {@code teacher}: the engine's teacher for the DJL step, null on a native device (it has its own). */
+        Session(RunState st, Student student, Teacher teacher, AdamW opt, Model start, Model teacherModel) {
             this.st = st;
             this.student = student;
             this.teacher = teacher;
             this.opt = opt;
             this.start = start;
-            this.teacherSource = teacherSource;
+            this.teacherModel = teacherModel;
             this.valid = data.valid() == null ? null : data.validPrefix(recipe.train().evalWindows(), recipe.train().seq());
         }
 
@@ -183,9 +185,18 @@ public final class Trainer {
             }
             st.prunedValidLoss = validate();
             listener.onValidation(0, st.prunedValidLoss);
+            if (teacherModel != null) {
+                st.teacherValidLoss = finite(teacherValidLoss(), "the teacher's validation loss");
+            }
+        }
+
+        /** On the engine: the step's teacher, or on a native device one made for this alone and freed. */
+        private double teacherValidLoss() {
             if (teacher != null) {
-                st.teacherValidLoss = finite(Perplexity.evaluate(teacher.model(), valid, recipe.train().seq(),
-                        recipe.validBatch(), null).meanNll(), "the teacher's validation loss");
+                return Perplexity.evaluate(teacher.model(), valid, recipe.train().seq(), recipe.validBatch(), null).meanNll();
+            }
+            try (Teacher once = new Teacher(teacherModel.weights(), null, recipe.loss().temperature(), List.of())) {
+                return Perplexity.evaluate(once.model(), valid, recipe.train().seq(), recipe.validBatch(), null).meanNll();
             }
         }
 
@@ -265,7 +276,7 @@ public final class Trainer {
             LlamaWeights w = student.checkpointWeights();
             Path dir = TrainCheckpoint.write(outDir, st.step, w, extra, st.toJson(recipe), recipe.train().keepCheckpoints());
             JsonObject report = RunReport.json(recipe, st, w.countParameters(), student.trainable().count(),
-                    start == null ? null : start.source(), teacherSource);
+                    start == null ? null : start.source(), teacherModel == null ? null : teacherModel.source());
             TrainCheckpoint.writeJson(outDir.resolve(RunReport.file(recipe.kind())), report);
             listener.onCheckpoint(st.step, dir);
         }
