@@ -186,7 +186,8 @@ int pk_model_teacher_fits(const pk_model* student, const pk_model* teacher, char
 /* As pk_model_forward_backward with the teacher's logits from `teacher`: its forward over the same ids
  * writes its logits in its own backend memory and the KD loss reads them there (nothing goes through
  * the host but ids and targets). Gives the same numbers as passing pk_model_get_logits(teacher) after
- * pk_model_forward(teacher, ...) to pk_model_forward_backward. NaN (and NaN parts) when
+ * pk_model_forward(teacher, ...) to pk_model_forward_backward (bit for bit on the CPU reference; on
+ * CUDA its atomics may vary the last bits from run to run). NaN (and NaN parts) when
  * pk_model_teacher_fits says no. */
 float pk_model_forward_backward_kd(pk_model* student, pk_model* teacher, const int32_t* ids, const int32_t* targets,
                                    float ce_weight, float kd_weight, float temperature, float* ce_out, float* kd_out);
