@@ -114,10 +114,6 @@ public record LlamaConfig(
         return toBuilder().layers(newLayers).build();
     }
 
-    public LlamaConfig withHidden(int newHidden) {
-        return toBuilder().hidden(newHidden).build();
-    }
-
     public Builder toBuilder() {
         return new Builder().vocabSize(vocabSize).hidden(hidden).headDim(headDim).layers(layers)
                 .rmsNormEps(rmsNormEps).ropeTheta(ropeTheta).ropeScaling(ropeScaling)
