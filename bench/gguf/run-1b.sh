@@ -7,26 +7,12 @@
 # PRUNEKIT_NODE_MODULES, and ../shared/tokenizers/llama2-tokenizer.json (read there, never copied
 # into the repo). Writes bench/gguf/result-1b.json.
 set -euo pipefail
-home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-modules="${PRUNEKIT_NODE_MODULES:-$HOME/.cache/prunekit/node/node_modules}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tok="$home/../shared/tokenizers/llama2-tokenizer.json"
 [[ -f "$tok" ]] || { echo "run-1b.sh: $tok is missing (it comes with ../shared)" >&2; exit 2; }
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 free_kb=$(df -Pk "$tmp" | awk 'NR == 2 {print $4}')
 (( free_kb > 10 * 1024 * 1024 )) || { echo "run-1b.sh: needs ~10 GB free in $tmp, has $((free_kb / 1024 / 1024)) GB" >&2; exit 2; }
-pk="$home/bin/prunekit"
 "$pk" synth --like mha-1.26b --dtype bf16 --seed 0 --tokenizer "$tok" --out "$tmp/dense" >&2
 "$pk" prune "$tmp/dense" --scorer wanda --calib "$home/data/vi/legal-valid.txt" --samples 16 --seq-len 128 \
     --keep-ratio 0.386 --scope layers --uniform --out "$tmp/uniform" >&2
-files=()
-for dtype in f16 q8_0; do
-  for m in dense uniform; do
-    src="$tmp/dense"; [[ $m == uniform ]] && src="$tmp/uniform/pruned"
-    "$pk" export "$src" "$tmp/mha-1.26b-$m-$dtype.gguf" --dtype "$dtype" >&2
-    files+=("$tmp/mha-1.26b-$m-$dtype.gguf")
-  done
-done
-PRUNEKIT_NODE_MODULES="$modules" node "$home/bench/gguf/llama-bench.mjs" "${THREADS:-2}" 128 64 "${RUNS:-3}" "${files[@]}" \
-  > "$home/bench/gguf/result-1b.json"
-echo "wrote $home/bench/gguf/result-1b.json" >&2
+gguf_bench mha-1.26b "${THREADS:-2}" "${RUNS:-3}" "$home/bench/gguf/result-1b.json" dense="$tmp/dense" uniform="$tmp/uniform/pruned"

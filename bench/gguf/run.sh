@@ -6,23 +6,10 @@
 # FLOPs. Writes bench/gguf/result.json. Needs node-llama-cpp@3.21.1 in PRUNEKIT_NODE_MODULES
 # (default ~/.cache/prunekit/node/node_modules; .ci/run installs it).
 set -euo pipefail
-home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-modules="${PRUNEKIT_NODE_MODULES:-$HOME/.cache/prunekit/node/node_modules}"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-pk="$home/bin/prunekit"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 vina="$home/models/mini-vina"
 calib=(--calib "$home/data/vi/legal-valid.txt" --samples 16 --seq-len 128)
 "$pk" prune "$vina" --scorer wanda "${calib[@]}" --keep-ratio 0.5 --scope layers --uniform --out "$tmp/uniform" >&2
 "$pk" prune "$vina" --scorer wanda "${calib[@]}" --keep-ratio 0.5 --scope layers --out "$tmp/adaptive" >&2
-files=()
-for dtype in f16 q8_0; do
-  for m in dense uniform adaptive; do
-    src="$vina"; [[ $m != dense ]] && src="$tmp/$m/pruned"
-    "$pk" export "$src" "$tmp/mini-vina-$m-$dtype.gguf" --dtype "$dtype" >&2
-    files+=("$tmp/mini-vina-$m-$dtype.gguf")
-  done
-done
-PRUNEKIT_NODE_MODULES="$modules" node "$home/bench/gguf/llama-bench.mjs" "${THREADS:-1}" 128 64 "${RUNS:-9}" "${files[@]}" \
-  > "$home/bench/gguf/result.json"
-echo "wrote $home/bench/gguf/result.json" >&2
+gguf_bench mini-vina "${THREADS:-1}" "${RUNS:-9}" "$home/bench/gguf/result.json" \
+  dense="$vina" uniform="$tmp/uniform/pruned" adaptive="$tmp/adaptive/pruned"

@@ -31,10 +31,6 @@ public final class ExportStage {
             }
             prompts = prompts == null ? DEFAULT_PROMPTS : List.copyOf(prompts);
         }
-
-        public static Options verified(OnnxWriter.Options writer) {
-            return new Options(writer, true, null, 2);
-        }
     }
 
     /** What was written; {@code parity} null without verification. */

@@ -121,7 +121,7 @@ class SurgeryTest {
     /**
      * Width cuts (a KV group, one query head of every group, channels, hidden channels, a dropped
      * layer) and block cuts: the pruned model holds exactly the parameters the planner counts from
-     * the removed groups' slices, with and without bias compensation.
+     * the removed groups' slices, with and without bias compensation, and its config counts them too.
      */
     @ParameterizedTest
     @MethodSource("configs")
@@ -136,6 +136,9 @@ class SurgeryTest {
                         plan.budget() + (comp ? " with bias compensation" : ""));
                 assertEquals(plan.prunedConfig(c).layers(), pruned.config().layers());
                 assertEquals(c.attentionBias() || comp, pruned.config().attentionBias());
+                assertEquals(pruned.weights().countParameters(), pruned.config().parameterCount(),
+                        "the config counts the tensors the checkpoint holds (block-less layers have no o/down bias), "
+                                + plan.budget() + (comp ? " with bias compensation" : ""));
             }
         }
     }

@@ -41,9 +41,6 @@ final class NativeTrainStep implements Stepper {
         if (!hiddenPairs.isEmpty()) {
             throw new IllegalArgumentException("the native step has no hidden-state matching; use --device cpu");
         }
-        if (recipe.loss().kind().needsTeacher() && teacherOrNull == null) {
-            throw new IllegalArgumentException("--loss " + recipe.loss().kind().id() + " needs the dense teacher (--teacher)");
-        }
         this.student = student;
         this.optimizer = optimizer;
         this.recipe = recipe;

@@ -87,6 +87,13 @@ public record Recipe(Kind kind, TrainRecipe train, Mode mode, LoraSpec lora, Los
         return kind == Kind.RECOVER;
     }
 
+    /** Refuses a run without a teacher when the loss needs one (kd, mix). */
+    public void requireTeacher(boolean hasTeacher) {
+        if (loss.kind().needsTeacher() && !hasTeacher) {
+            throw new IllegalArgumentException("--loss " + loss.kind().id() + " needs the dense teacher: pass --teacher");
+        }
+    }
+
     /** Windows per validation forward: 16 for train, 8 for recover, at most the validation windows. */
     public int validBatch() {
         return Math.min(kind.validBatch, train.evalWindows());

@@ -6,11 +6,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import prunekit.core.io.Sha256;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaWeights;
 
@@ -64,7 +64,7 @@ record RunInputs(String train, String valid, String teacher) {
     }
 
     static String sha256(int[] ids) {
-        MessageDigest md = digest();
+        MessageDigest md = Sha256.digest();
         ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (int id : ids) {
             if (!b.hasRemaining()) {
@@ -78,7 +78,7 @@ record RunInputs(String train, String valid, String teacher) {
     }
 
     static String sha256(LlamaWeights w) {
-        MessageDigest md = digest();
+        MessageDigest md = Sha256.digest();
         ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (Map.Entry<String, FloatTensor> e : w.tensors().entrySet()) {
             md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
@@ -96,13 +96,5 @@ record RunInputs(String train, String valid, String teacher) {
             b.clear();
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
     }
 }

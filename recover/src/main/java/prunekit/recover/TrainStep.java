@@ -43,9 +43,6 @@ final class TrainStep implements Stepper {
     /** {@code hiddenPairs}: student layer → teacher layer whose outputs are matched (empty: none). */
     TrainStep(Student student, Teacher teacherOrNull, AdamW optimizer, Recipe recipe, WindowSampler sampler,
               FaultInjector faults, Map<Integer, Integer> hiddenPairs) {
-        if (recipe.loss().kind().needsTeacher() && teacherOrNull == null) {
-            throw new IllegalArgumentException("--loss " + recipe.loss().kind().id() + " needs the dense teacher (--teacher)");
-        }
         this.student = student;
         this.teacher = teacherOrNull;
         this.optimizer = optimizer;

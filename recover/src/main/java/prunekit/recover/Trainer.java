@@ -137,9 +137,7 @@ public final class Trainer {
         if (recipe.heals() && start == null) {
             throw new IllegalArgumentException("recovery needs the pruned model it heals (its tokenizer is written with it)");
         }
-        if (recipe.loss().kind().needsTeacher() && teacher == null) {
-            throw new IllegalArgumentException("--loss " + recipe.loss().kind().id() + " needs the dense teacher: pass --teacher");
-        }
+        recipe.requireTeacher(teacher != null);
         if (teacher != null && start != null && teacher.config().vocabSize() != start.config().vocabSize()) {
             throw new IllegalArgumentException("the teacher's vocabulary (" + teacher.config().vocabSize() + ") differs from"
                     + " the student's (" + start.config().vocabSize() + "): distillation needs the same tokenizer");

@@ -2,6 +2,7 @@ package prunekit.recover;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,17 @@ class ResumeSafetyTest {
                 () -> RecoverRuns.recovery(recipe, tmp, null).run(RecoverRuns.student(), other, true));
         assertTrue(e.getMessage().contains("--teacher (sha256"), e.getMessage());
         RecoverRuns.recovery(recipe, tmp, null).run(RecoverRuns.student(), RecoverRuns.teacher(), true); // the same one resumes
+    }
+
+    @Test
+    void aDistillingRecoveryWithoutATeacherIsRefusedBeforeAnyStep(@TempDir Path tmp) {
+        for (LossSpec loss : List.of(LossSpec.kd(2.0), RecoverRuns.mixWithHidden())) {
+            Recipe recipe = RecoverRuns.recipe(STEPS, Recipe.Mode.FULL, loss, 0);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> RecoverRuns.recovery(recipe, tmp, null).run(RecoverRuns.student(), null, false));
+            assertTrue(e.getMessage().contains("needs the dense teacher: pass --teacher"), e.getMessage());
+        }
+        assertFalse(TrainCheckpoint.exists(tmp));
     }
 
     @Test

@@ -26,8 +26,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * {
  *   "chart": "channel-importance",
  *   "title": "MLP channel importance",   // optional
- *   "scoreLabel": "wanda score",         // optional: the y axis label
- *   "logY": true,                        // optional, default false; values <= 0 are then left out
+ *   "score_label": "wanda score",         // optional: the y axis label
+ *   "log_y": true,                        // optional, default false; values <= 0 are then left out
  *   "scores": [[0.3, 2.1, 0.7], [1.2, 0.1, 0.4, 0.9]]   // [layer][channel], any order, finite
  * }
  * }</pre>

@@ -27,8 +27,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * {
  *   "chart": "head-heatmap",
  *   "title": "Attention head importance (wanda)",   // optional
- *   "scoreLabel": "importance (wanda)",              // optional: the colour bar's label
- *   "logScale": false,                               // optional: colour by log10(score); scores must be > 0
+ *   "score_label": "importance (wanda)",              // optional: the colour bar's label
+ *   "log_scale": false,                               // optional: colour by log10(score); scores must be > 0
  *   "scores": [[0.9, 0.1, 0.5, 0.7], [0.3, 0.2], []],  // [layer][head], finite; rows may differ
  *   "pruned": [[1], [], []]                          // optional: pruned head indices per layer
  * }
@@ -53,7 +53,7 @@ public final class HeadHeatmap {
             }
             if (logScale) {
                 for (int layer = 0; layer < scores.size(); layer++) {
-                    Checks.positive(scores.get(layer), "scores[" + layer + "] (logScale)");
+                    Checks.positive(scores.get(layer), "scores[" + layer + "] (log_scale)");
                 }
             }
             pruned = checkPruned(pruned, scores);

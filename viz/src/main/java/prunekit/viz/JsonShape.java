@@ -63,11 +63,10 @@ final class JsonShape {
         }
     }
 
-    /** The component's JSON name: its {@code @SerializedName} where it has one (snake_case files). */
+    /** The component's JSON name: snake_case ({@link VizJson#NAMING}), as Gson reads it. */
     private static String jsonName(Class<?> record, String component) {
         try {
-            SerializedName serialized = record.getDeclaredField(component).getAnnotation(SerializedName.class);
-            return serialized == null ? component : serialized.value();
+            return VizJson.NAMING.translateName(record.getDeclaredField(component));
         } catch (NoSuchFieldException e) {
             return component;
         }

@@ -23,10 +23,10 @@ import org.jfree.data.xy.XYSeriesCollection;
  * {
  *   "chart": "keep-ratio",
  *   "title": "Perplexity vs keep ratio",   // optional
- *   "densePerplexity": 8.9,                // optional: the unpruned model
+ *   "dense_perplexity": 8.9,                // optional: the unpruned model
  *   "curves": [
- *     {"scorer": "wanda", "allocation": "uniform",  "keepRatio": [0.9, 0.7, 0.5], "perplexity": [9.4, 12.8, 25.1]},
- *     {"scorer": "wanda", "allocation": "adaptive", "keepRatio": [0.9, 0.7, 0.5], "perplexity": [9.2, 11.5, 19.9]}
+ *     {"scorer": "wanda", "allocation": "uniform",  "keep_ratio": [0.9, 0.7, 0.5], "perplexity": [9.4, 12.8, 25.1]},
+ *     {"scorer": "wanda", "allocation": "adaptive", "keep_ratio": [0.9, 0.7, 0.5], "perplexity": [9.2, 11.5, 19.9]}
  *   ]
  * }
  * }</pre>
@@ -56,14 +56,14 @@ public final class KeepRatioChart {
                         + "\"uniform\", \"adaptive\"");
             }
             String name = "curve '" + scorer + ", " + allocation.label() + "': ";
-            keepRatio = Checks.positive(keepRatio, name + "keepRatio");
+            keepRatio = Checks.positive(keepRatio, name + "keep_ratio");
             perplexity = Checks.positive(perplexity, name + "perplexity");
-            Checks.sameSize(keepRatio, name + "keepRatio", perplexity, name + "perplexity");
+            Checks.sameSize(keepRatio, name + "keep_ratio", perplexity, name + "perplexity");
             if (keepRatio.isEmpty()) {
                 throw new IllegalArgumentException(name + "has no points");
             }
             if (keepRatio.stream().anyMatch(r -> r > 1)) {
-                throw new IllegalArgumentException(name + "keepRatio values must be in (0, 1]");
+                throw new IllegalArgumentException(name + "keep_ratio values must be in (0, 1]");
             }
         }
     }
@@ -72,7 +72,7 @@ public final class KeepRatioChart {
     public record Data(String title, Double densePerplexity, List<Curve> curves) implements ChartData {
         public Data {
             title = Checks.textOr(title, "Perplexity vs keep ratio");
-            densePerplexity = Checks.optionalPositive(densePerplexity, "densePerplexity");
+            densePerplexity = Checks.optionalPositive(densePerplexity, "dense_perplexity");
             curves = Checks.list(curves, "curves");
             if (curves.isEmpty()) {
                 throw new IllegalArgumentException("curves is empty: give at least one scorer's sweep");

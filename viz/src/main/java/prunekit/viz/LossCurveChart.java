@@ -19,11 +19,11 @@ import org.jfree.data.xy.XYSeriesCollection;
  * {
  *   "chart": "loss-curve",
  *   "title": "Recovery training loss",   // optional
- *   "lossLabel": "loss (nats/token)",    // optional: the y axis label
+ *   "loss_label": "loss (nats/token)",    // optional: the y axis label
  *   "runs": [
  *     {"name": "ours",
- *      "trainTokens": [0, 1e6, 2e6], "trainLoss": [3.9, 3.1, 2.8],   // may both be []
- *      "valTokens": [0, 2e6],        "valLoss": [3.8, 2.9]}           // may both be []
+ *      "train_tokens": [0, 1e6, 2e6], "train_loss": [3.9, 3.1, 2.8],   // may both be []
+ *      "val_tokens": [0, 2e6],        "val_loss": [3.8, 2.9]}           // may both be []
  *   ]
  * }
  * }</pre>
@@ -40,12 +40,12 @@ public final class LossCurveChart {
         public Run {
             name = Checks.text(name, "run name");
             String prefix = "run '" + name + "': ";
-            trainTokens = Checks.finite(orEmpty(trainTokens), prefix + "trainTokens");
-            trainLoss = Checks.finite(orEmpty(trainLoss), prefix + "trainLoss");
-            valTokens = Checks.finite(orEmpty(valTokens), prefix + "valTokens");
-            valLoss = Checks.finite(orEmpty(valLoss), prefix + "valLoss");
-            Checks.sameSize(trainTokens, prefix + "trainTokens", trainLoss, prefix + "trainLoss");
-            Checks.sameSize(valTokens, prefix + "valTokens", valLoss, prefix + "valLoss");
+            trainTokens = Checks.finite(orEmpty(trainTokens), prefix + "train_tokens");
+            trainLoss = Checks.finite(orEmpty(trainLoss), prefix + "train_loss");
+            valTokens = Checks.finite(orEmpty(valTokens), prefix + "val_tokens");
+            valLoss = Checks.finite(orEmpty(valLoss), prefix + "val_loss");
+            Checks.sameSize(trainTokens, prefix + "train_tokens", trainLoss, prefix + "train_loss");
+            Checks.sameSize(valTokens, prefix + "val_tokens", valLoss, prefix + "val_loss");
             if (trainLoss.isEmpty() && valLoss.isEmpty()) {
                 throw new IllegalArgumentException(prefix + "has neither training nor validation loss");
             }

@@ -21,9 +21,9 @@ import org.jfree.data.xy.XYSeriesCollection;
  * {
  *   "chart": "recovery",
  *   "title": "Recovery",          // optional
- *   "densePerplexity": 8.9,       // optional: the unpruned model
- *   "prunedPerplexity": 41.0,     // optional: the pruned model before recovery
- *   "logY": true,                 // optional, default false
+ *   "dense_perplexity": 8.9,       // optional: the unpruned model
+ *   "pruned_perplexity": 41.0,     // optional: the pruned model before recovery
+ *   "log_y": true,                 // optional, default false
  *   "runs": [
  *     {"name": "LoRA r=64, distill", "tokens": [1e6, 1e7, 5e7], "perplexity": [20.1, 14.2, 12.0]}
  *   ]
@@ -52,8 +52,8 @@ public final class RecoveryChart {
             implements ChartData {
         public Data {
             title = Checks.textOr(title, "Held-out perplexity during recovery");
-            densePerplexity = Checks.optionalPositive(densePerplexity, "densePerplexity");
-            prunedPerplexity = Checks.optionalPositive(prunedPerplexity, "prunedPerplexity");
+            densePerplexity = Checks.optionalPositive(densePerplexity, "dense_perplexity");
+            prunedPerplexity = Checks.optionalPositive(prunedPerplexity, "pruned_perplexity");
             runs = Checks.list(runs, "runs");
             if (runs.isEmpty()) {
                 throw new IllegalArgumentException("runs is empty: give at least one recovery run");

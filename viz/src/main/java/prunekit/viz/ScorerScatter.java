@@ -23,8 +23,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * {
  *   "chart": "scorer-scatter",
  *   "title": "Scorer vs oracle",                         // optional
- *   "oracleLabel": "loss increase when removed (nats)",  // optional: the y axis label
- *   "logScore": false,                                   // optional: log x axes (scores <= 0 not drawn)
+ *   "oracle_label": "loss increase when removed (nats)",  // optional: the y axis label
+ *   "log_score": false,                                   // optional: log x axes (scores <= 0 not drawn)
  *   "scorers": [
  *     {"name": "wanda", "score": [0.1, 0.4, 0.3], "oracle": [0.01, 0.09, 0.02]},
  *     {"name": "magnitude", "score": [2.0, 1.1, 3.5], "oracle": [0.01, 0.09, 0.02]}

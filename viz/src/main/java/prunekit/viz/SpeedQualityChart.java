@@ -30,7 +30,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  * {
  *   "chart": "speed-quality",
  *   "title": "Quality vs speed",   // optional
- *   "logY": false,                 // optional
+ *   "log_y": false,                 // optional
  *   "metric": "perplexity",        // optional: perplexity (default, lower is better) or accuracy (higher is better)
  *   "front": false,                // optional: draw the Pareto front
  *   "models": [

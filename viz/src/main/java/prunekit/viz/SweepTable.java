@@ -1,8 +1,6 @@
 package prunekit.viz;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,10 +36,9 @@ import java.util.Set;
  * Every row (the dense one included) names the same tasks in the same order, or none at all; the
  * llama.cpp speedup is either given for every configuration or for none. Accuracies are fractions.
  */
-public record SweepTable(String format, String protocol, @SerializedName("speed_protocol") String speedProtocol,
+public record SweepTable(String format, String protocol, String speedProtocol,
                          Configuration dense, List<Configuration> configurations) {
     public static final String FORMAT = "prunekit-sweep/1";
-    private static final Gson GSON = new Gson();
 
     /** One task's accuracy in [0, 1]. */
     public record TaskScore(String task, double acc) {
@@ -54,8 +51,8 @@ public record SweepTable(String format, String protocol, @SerializedName("speed_
     }
 
     /** One model of the sweep; {@code speedupOrt} is null only for the dense row, where 1 is implied. */
-    public record Configuration(String name, long params, double ppl, @SerializedName("speedup_ort") Double speedupOrt,
-                                @SerializedName("speedup_llamacpp") Double speedupLlamacpp, List<TaskScore> tasks) {
+    public record Configuration(String name, long params, double ppl, Double speedupOrt,
+                                Double speedupLlamacpp, List<TaskScore> tasks) {
         public Configuration {
             name = Checks.text(name, "configuration name");
             if (params <= 0) {
@@ -136,7 +133,7 @@ public record SweepTable(String format, String protocol, @SerializedName("speed_
         JsonObject object = VizJson.parseObject(json, source);
         try {
             JsonShape.check(object, SweepTable.class, "sweep");
-            SweepTable table = GSON.fromJson(object, SweepTable.class);
+            SweepTable table = VizJson.GSON.fromJson(object, SweepTable.class);
             if (table == null) {
                 throw new IllegalArgumentException("no data");
             }

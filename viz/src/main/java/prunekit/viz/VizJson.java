@@ -1,5 +1,6 @@
 package prunekit.viz;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
@@ -20,14 +21,16 @@ import prunekit.core.io.Json;
 
 /**
  * Chart inputs to and from JSON. A chart JSON is one object: {@code "chart"} (see
- * {@link ChartKind#ids()}) plus the fields of that chart's {@code Data} record, documented in each
- * chart class. Parsing is strict: no comments, NaN or trailing data; unknown fields (usually typos)
+ * {@link ChartKind#ids()}) plus the fields of that chart's {@code Data} record in snake_case,
+ * documented in each chart class. Parsing is strict: no comments, NaN or trailing data; unknown fields (usually typos)
  * and ill-typed values are errors naming their path ({@link JsonShape}), and each record checks its
  * own values. Every problem surfaces as a {@link ChartJsonException} naming the file.
  */
 public final class VizJson {
     static final String CHART = "chart";
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
+    /** Record components as snake_case keys ({@code densePerplexity} ↔ {@code dense_perplexity}), like every file we write. */
+    static final FieldNamingPolicy NAMING = FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES;
+    static final Gson GSON = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().setFieldNamingPolicy(NAMING).create();
 
     private VizJson() {
     }

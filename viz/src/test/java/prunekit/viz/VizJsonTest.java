@@ -63,16 +63,16 @@ class VizJsonTest {
             {"chart": "channel-importance", "scores": [[1], [true]]}       | channel-importance.scores[1][0] must be a number, found true
             {"chart": "head-heatmap", "scores": [[1]], "pruned": [[0.5]]}  | head-heatmap.pruned[0][0] must be a 32-bit integer, found 0.5
             {"chart": "speed-quality", "models": [{"model": "a", "speedup": "fast", "quality": 5}]} | speed-quality.models[0].speedup must be a number, found the string "fast"
-            {"chart": "recovery", "logY": "yes", "runs": []}               | recovery.logY must be true or false
+            {"chart": "recovery", "log_y": "yes", "runs": []}               | recovery.log_y must be true or false
             {"chart": "head-heatmap", "scores": [[1, NaN]]}                | not valid JSON
             {"chart": "head-heatmap", "scores": [[1, null]]}               | scores[0][1] is null
             {"chart": "head-heatmap", "scores": [[1]]} x                   | unexpected data after the JSON object
             {"chart": "head-heatmap", "scores": [[1, 2]], "pruned": [[5]]} | pruned[0] names head 5 but layer 0 has 2 heads
-            {"chart": "head-heatmap", "logScale": true, "scores": [[0]]}   | scores[0] (logScale)[0] must be > 0
+            {"chart": "head-heatmap", "log_scale": true, "scores": [[0]]}   | scores[0] (log_scale)[0] must be > 0
             {"chart": "kept-fraction", "attention": [1.2]}                 | attention[0] must be a fraction in [0, 1], found 1.2
-            {"chart": "keep-ratio", "curves": [{"scorer": "w", "allocation": "greedy", "keepRatio": [0.5], "perplexity": [9]}]} | keep-ratio.curves[0].allocation must be one of "uniform", "adaptive", found "greedy"
-            {"chart": "keep-ratio", "curves": [{"scorer": "w", "keepRatio": [0.5], "perplexity": [9]}]} | keep-ratio: curve 'w': allocation is missing
-            {"chart": "keep-ratio", "curves": [{"scorer": "w", "allocation": "uniform", "keepRatio": [0.5, 0.6], "perplexity": [9]}]} | curve 'w, uniform': perplexity has 1 values but curve 'w, uniform': keepRatio has 2
+            {"chart": "keep-ratio", "curves": [{"scorer": "w", "allocation": "greedy", "keep_ratio": [0.5], "perplexity": [9]}]} | keep-ratio.curves[0].allocation must be one of "uniform", "adaptive", found "greedy"
+            {"chart": "keep-ratio", "curves": [{"scorer": "w", "keep_ratio": [0.5], "perplexity": [9]}]} | keep-ratio: curve 'w': allocation is missing
+            {"chart": "keep-ratio", "curves": [{"scorer": "w", "allocation": "uniform", "keep_ratio": [0.5, 0.6], "perplexity": [9]}]} | curve 'w, uniform': perplexity has 1 values but curve 'w, uniform': keep_ratio has 2
             {"chart": "recovery", "runs": [{"name": "a", "tokens": [1], "perplexity": [5], "extra": 1}]} | unknown field "extra" in recovery.runs[0]
             {"chart": "speed-quality", "models": [{"model": "a", "quality": 5}]} | model 'a': speedup must be a finite number > 0, found 0.0 (missing?)
             {"chart": "scorer-scatter", "scorers": [{"name": "w", "score": [1], "oracle": [2]}]} | scorer 'w' needs at least 2 groups

@@ -118,19 +118,7 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
         long t = ids.getShape().get(1);
         NDArray mask = causalMask(start, t);
         for (int i = 0; i < config.numLayers(); i++) {
-            hk.layerInput(i, h);
-            LayerShape s = config.layer(i);
-            if (s.hasAttention()) {
-                NDArray x = rmsNorm(h, params.get(TensorNames.inputNorm(i)));
-                hk.linearInput(i, ForwardHooks.Site.ATTN_INPUT, x);
-                h = h.add(attention(i, s, x, start, mask, cache, hk));
-            }
-            if (s.hasMlp()) {
-                NDArray x = rmsNorm(h, params.get(TensorNames.postAttentionNorm(i)));
-                hk.linearInput(i, ForwardHooks.Site.MLP_INPUT, x);
-                h = h.add(mlp(i, x, hk));
-            }
-            hk.layerOutput(i, h);
+            h = layer(i, h, start, mask, cache, hk);
         }
         if (cache != null) {
             cache.advance((int) t);
@@ -144,14 +132,17 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
      * that holds one layer at a time, {@link LayerStreamer}). Intermediates belong to the caller's scope.
      */
     public NDArray decoderLayer(int i, NDArray h, ForwardHooks hooks) {
-        ForwardHooks hk = hooks == null ? ForwardHooks.NONE : hooks;
-        NDArray mask = causalMask(0, h.getShape().get(1));
+        return layer(i, h, 0, causalMask(0, h.getShape().get(1)), null, hooks == null ? ForwardHooks.NONE : hooks);
+    }
+
+    /** Layer {@code i} over {@code h} (B, T, hidden) at positions start..: h + attention(norm h), then + MLP(norm h). */
+    private NDArray layer(int i, NDArray h, int start, NDArray mask, KvCache cache, ForwardHooks hk) {
         hk.layerInput(i, h);
         LayerShape s = config.layer(i);
         if (s.hasAttention()) {
             NDArray x = rmsNorm(h, params.get(TensorNames.inputNorm(i)));
             hk.linearInput(i, ForwardHooks.Site.ATTN_INPUT, x);
-            h = h.add(attention(i, s, x, 0, mask, null, hk));
+            h = h.add(attention(i, s, x, start, mask, cache, hk));
         }
         if (s.hasMlp()) {
             NDArray x = rmsNorm(h, params.get(TensorNames.postAttentionNorm(i)));

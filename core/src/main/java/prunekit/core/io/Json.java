@@ -5,6 +5,7 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.nio.file.Path;
@@ -148,6 +149,16 @@ public final class Json {
             out[i] = a.get(i).getAsInt();
         }
         return out;
+    }
+
+    /** A finite number as itself, NaN and the infinities as {@code null} (JSON has no NaN). */
+    public static JsonElement finiteOrNull(double v) {
+        return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
+    }
+
+    /** The reverse of {@link #finiteOrNull}: {@code null} (or no element) read as NaN. */
+    public static double toDouble(JsonElement e) {
+        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
     }
 
     /** Doubles, with {@code null} read as NaN. */

@@ -84,11 +84,11 @@ public record LlamaConfig(
             long q = (long) s.queryHeads() * headDim;
             long kv = (long) s.kvHeads() * headDim;
             attn += h * q + 2 * h * kv + q * h;
-            if (attentionBias) {
+            if (attentionBias && s.hasAttention()) { // a layer without attention has no o_proj bias either
                 attn += q + 2 * kv + h;
             }
             mlp += 3 * h * s.ffn();
-            if (mlpBias) {
+            if (mlpBias && s.hasMlp()) { // nor one without an MLP a down_proj bias
                 mlp += 2L * s.ffn() + h;
             }
             norms += 2 * h;
@@ -112,10 +112,6 @@ public record LlamaConfig(
     /** The same config with other layer shapes (what surgery produces). */
     public LlamaConfig withLayers(List<LayerShape> newLayers) {
         return toBuilder().layers(newLayers).build();
-    }
-
-    public LlamaConfig withHidden(int newHidden) {
-        return toBuilder().hidden(newHidden).build();
     }
 
     public Builder toBuilder() {

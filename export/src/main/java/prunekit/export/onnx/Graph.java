@@ -47,10 +47,6 @@ public final class Graph {
         initializers.put(t.name(), t);
     }
 
-    public boolean isDefined(String value) {
-        return defined.contains(value);
-    }
-
     public void addNode(Node n) {
         for (String in : n.inputs()) {
             if (!in.isEmpty() && !defined.contains(in)) {

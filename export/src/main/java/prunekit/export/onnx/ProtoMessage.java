@@ -94,25 +94,6 @@ public final class ProtoMessage {
         });
     }
 
-    /** A repeated float field, written packed. */
-    public ProtoMessage packedFloat(int field, float[] values) {
-        float[] copy = values.clone();
-        long len = 4L * copy.length;
-        return add(new Field() {
-            public long size() {
-                return lengthDelimitedSize(field, len);
-            }
-
-            public void write(CodedOutputStream out) throws IOException {
-                out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt32NoTag(Math.toIntExact(len));
-                for (float v : copy) {
-                    out.writeFloatNoTag(v);
-                }
-            }
-        });
-    }
-
     /** An embedded message. */
     public ProtoMessage message(int field, ProtoMessage value) {
         return add(new Field() {

@@ -4,12 +4,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +37,7 @@ final class StageCache {
                 double seconds, boolean reused) {
         /** One sha256 for all the outputs (what a later stage's key takes as this input). */
         String digest() {
-            return sha256(Json.format(Json.tree(new TreeMap<>(outputs))));
+            return Sha256.ofText(Json.format(Json.tree(new TreeMap<>(outputs))));
         }
     }
 
@@ -61,7 +57,7 @@ final class StageCache {
         keyed.put("kind", kind.id());
         keyed.put("settings", new TreeMap<>(settings));
         keyed.put("inputs", new TreeMap<>(inputs));
-        String key = sha256(Json.format(Json.tree(keyed)));
+        String key = Sha256.ofText(Json.format(Json.tree(keyed)));
         boolean forced = from != null && kind.compareTo(from) >= 0;
         Done reused = forced ? null : reusable(kind, name, dir, key);
         if (reused != null) {
@@ -134,14 +130,6 @@ final class StageCache {
         if (Files.isRegularFile(fileOrDir)) {
             return Sha256.of(fileOrDir);
         }
-        return sha256(Json.format(Json.tree(hashOutputs(fileOrDir))));
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        return Sha256.ofText(Json.format(Json.tree(hashOutputs(fileOrDir))));
     }
 }

@@ -7,7 +7,9 @@ import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import prunekit.core.io.Json;
 import prunekit.prune.score.ScorerEvaluation;
+import prunekit.prune.score.ScoresJson;
 
 /**
  * The outcome of a {@link Sweep} on one model: the dense model's held-out perplexity and
@@ -37,9 +39,9 @@ public record SweepResult(String model, long denseParams, long denseLayerParams,
         o.addProperty("model", model);
         o.addProperty("dense_params", denseParams);
         o.addProperty("dense_layer_params", denseLayerParams);
-        o.add("dense_perplexity", num(densePerplexity));
+        o.add("dense_perplexity", Json.finiteOrNull(densePerplexity));
         o.addProperty("eval_tokens", evalTokens);
-        o.add("scoring_seconds", num(scoringSeconds));
+        o.add("scoring_seconds", Json.finiteOrNull(scoringSeconds));
         JsonArray a = new JsonArray();
         for (Row r : rows) {
             JsonObject j = new JsonObject();
@@ -49,29 +51,15 @@ public record SweepResult(String model, long denseParams, long denseLayerParams,
             j.addProperty("params", r.params());
             j.addProperty("layer_params", r.layerParams());
             j.addProperty("tensor_params", r.tensorParams());
-            j.add("realized_layer_ratio", num(r.error() == null ? r.realizedLayerRatio(denseLayerParams) : Double.NaN));
-            j.add("perplexity", num(r.perplexity()));
-            j.add("seconds", num(r.seconds()));
+            j.add("realized_layer_ratio", Json.finiteOrNull(r.error() == null ? r.realizedLayerRatio(denseLayerParams) : Double.NaN));
+            j.add("perplexity", Json.finiteOrNull(r.perplexity()));
+            j.add("seconds", Json.finiteOrNull(r.seconds()));
             j.add("error", r.error() == null ? JsonNull.INSTANCE : new JsonPrimitive(r.error()));
             a.add(j);
         }
         o.add("rows", a);
-        JsonArray ev = new JsonArray();
-        for (ScorerEvaluation.Correlation c : evaluation) {
-            JsonObject e = new JsonObject();
-            e.addProperty("kind", c.kind().id());
-            e.addProperty("scorer", c.scorer().id());
-            e.addProperty("groups", c.groups());
-            e.add("spearman", num(c.spearman()));
-            e.add("within_layer_spearman", num(c.withinLayer()));
-            ev.add(e);
-        }
-        o.add("oracle_spearman", ev);
+        o.add("oracle_spearman", ScoresJson.evaluation(evaluation));
         return o;
-    }
-
-    private static com.google.gson.JsonElement num(double v) {
-        return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
     }
 
     /** A markdown table: one row per scorer and allocation, one column per keep ratio. */

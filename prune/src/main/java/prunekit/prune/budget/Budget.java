@@ -224,9 +224,4 @@ public sealed interface Budget {
             throw new IllegalArgumentException("'" + s + "' is not a parameter count; write e.g. 2.7B, 500M, 6.8M or 123456");
         }
     }
-
-    /** {@link TargetParams} from a count such as {@code 2.7B}. */
-    static TargetParams targetParams(String s) {
-        return new TargetParams(parseCount(s));
-    }
 }

@@ -52,21 +52,7 @@ final class Cholesky {
     /** Solves A·x = b in place for every row b of {@code rows} (m, n), i.e. rows ← rows·A⁻¹ (A symmetric). */
     void solveRows(double[] rows, int m) {
         for (int r = 0; r < m; r++) {
-            int o = r * n;
-            for (int i = 0; i < n; i++) { // L y = b
-                double s = rows[o + i];
-                for (int k = 0; k < i; k++) {
-                    s -= l[i * n + k] * rows[o + k];
-                }
-                rows[o + i] = s / l[i * n + i];
-            }
-            for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
-                double s = rows[o + i];
-                for (int k = i + 1; k < n; k++) {
-                    s -= l[i * n + k] * rows[o + k];
-                }
-                rows[o + i] = s / l[i * n + i];
-            }
+            solve(rows, r * n, 0);
         }
     }
 
@@ -77,23 +63,27 @@ final class Cholesky {
     double[] inverse() {
         double[] inv = new double[n * n];
         for (int r = 0; r < n; r++) {
-            int o = r * n;
-            inv[o + r] = 1 / l[r * n + r];
-            for (int i = r + 1; i < n; i++) { // L y = e_r
-                double s = 0;
-                for (int k = r; k < i; k++) {
-                    s -= l[i * n + k] * inv[o + k];
-                }
-                inv[o + i] = s / l[i * n + i];
-            }
-            for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
-                double s = inv[o + i];
-                for (int k = i + 1; k < n; k++) {
-                    s -= l[i * n + k] * inv[o + k];
-                }
-                inv[o + i] = s / l[i * n + i];
-            }
+            inv[r * n + r] = 1;
+            solve(inv, r * n, r);
         }
         return inv;
+    }
+
+    /** A·x = b in place for the row b = v[o, o + n) whose entries before {@code first} are zero. */
+    private void solve(double[] v, int o, int first) {
+        for (int i = first; i < n; i++) { // L y = b
+            double s = v[o + i];
+            for (int k = first; k < i; k++) {
+                s -= l[i * n + k] * v[o + k];
+            }
+            v[o + i] = s / l[i * n + i];
+        }
+        for (int i = n - 1; i >= 0; i--) { // Lᵀ x = y
+            double s = v[o + i];
+            for (int k = i + 1; k < n; k++) {
+                s -= l[i * n + k] * v[o + k];
+            }
+            v[o + i] = s / l[i * n + i];
+        }
     }
 }

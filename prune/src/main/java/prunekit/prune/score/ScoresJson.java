@@ -2,9 +2,7 @@ package prunekit.prune.score;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -40,7 +38,7 @@ public final class ScoresJson {
         prov.addProperty("seq_len", p.seqLen());
         prov.addProperty("seed", p.seed());
         prov.addProperty("tokens", p.tokens());
-        prov.add("calibration_loss", number(p.calibrationLoss()));
+        prov.add("calibration_loss", Json.finiteOrNull(p.calibrationLoss()));
         o.add("provenance", prov);
         JsonObject shape = new JsonObject();
         shape.addProperty("hidden", s.hidden());
@@ -64,26 +62,23 @@ public final class ScoresJson {
             scores.add(name.id(), byKind);
         });
         o.add("scores", scores);
+        o.add("evaluation", evaluation(s.evaluation()));
+        return o;
+    }
+
+    /** Scorer-vs-oracle rank correlations as JSON rows (NaN: null), as scores.json and the sweep tables hold them. */
+    public static JsonArray evaluation(List<ScorerEvaluation.Correlation> correlations) {
         JsonArray ev = new JsonArray();
-        for (ScorerEvaluation.Correlation c : s.evaluation()) {
+        for (ScorerEvaluation.Correlation c : correlations) {
             JsonObject e = new JsonObject();
             e.addProperty("kind", c.kind().id());
             e.addProperty("scorer", c.scorer().id());
             e.addProperty("groups", c.groups());
-            e.add("spearman", number(c.spearman()));
-            e.add("within_layer_spearman", number(c.withinLayer()));
+            e.add("spearman", Json.finiteOrNull(c.spearman()));
+            e.add("within_layer_spearman", Json.finiteOrNull(c.withinLayer()));
             ev.add(e);
         }
-        o.add("evaluation", ev);
-        return o;
-    }
-
-    private static JsonElement number(double v) {
-        return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
-    }
-
-    private static double number(JsonElement e) {
-        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
+        return ev;
     }
 
     public static void write(ImportanceScores s, Path file) {
@@ -103,7 +98,7 @@ public final class ScoresJson {
         JsonObject p = o.getAsJsonObject("provenance");
         ImportanceScores.Provenance prov = new ImportanceScores.Provenance(p.get("model").getAsString(),
                 p.get("calibration").getAsString(), p.get("samples").getAsInt(), p.get("seq_len").getAsInt(),
-                p.get("seed").getAsLong(), p.get("tokens").getAsLong(), number(p.get("calibration_loss")));
+                p.get("seed").getAsLong(), p.get("tokens").getAsLong(), Json.toDouble(p.get("calibration_loss")));
         JsonObject shape = o.getAsJsonObject("shape");
         List<LayerShape> layers = new ArrayList<>();
         for (JsonElement e : shape.getAsJsonArray("layers_heads_kv_ffn")) {
@@ -129,7 +124,7 @@ public final class ScoresJson {
                 JsonObject c = e.getAsJsonObject();
                 ev.add(new ScorerEvaluation.Correlation(GroupKind.fromId(c.get("kind").getAsString()),
                         ScorerName.parse(c.get("scorer").getAsString()), c.get("groups").getAsInt(),
-                        number(c.get("spearman")), number(c.get("within_layer_spearman"))));
+                        Json.toDouble(c.get("spearman")), Json.toDouble(c.get("within_layer_spearman"))));
             }
         }
         return new ImportanceScores(prov, shape.get("hidden").getAsInt(), shape.get("head_dim").getAsInt(), layers,

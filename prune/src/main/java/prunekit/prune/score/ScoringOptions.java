@@ -43,10 +43,6 @@ public record ScoringOptions(Set<GroupKind> kinds, Set<GroupKind> oracleKinds, i
         return new ScoringOptions(kinds, k, magnitudeNorm, stats, oracleSequences, oracleSeqLen, evaluate);
     }
 
-    public ScoringOptions withMagnitudeNorm(int p) {
-        return new ScoringOptions(kinds, oracleKinds, p, stats, oracleSequences, oracleSeqLen, evaluate);
-    }
-
     public ScoringOptions withEvaluate(boolean e) {
         return new ScoringOptions(kinds, oracleKinds, magnitudeNorm, stats, oracleSequences, oracleSeqLen, e);
     }

@@ -2,11 +2,13 @@ package prunekit.pipeline.sweep;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.core.engine.Transformer;
@@ -23,60 +25,69 @@ import prunekit.prune.recon.SearchOptions;
 import prunekit.prune.recon.SequentialPruner;
 
 /**
- * The measurements of bench/recon/run.sh: a model pruned by layer-wise reconstruction at keep
- * ratios of the layers' parameters, one line per run on stdout
- * ({@code model ratio recipe ppl seconds tokens layers-share}).
+ * The measurements of bench/recon/run.sh (a benchmark, so it lives with the tests, not in the
+ * library): a model pruned by layer-wise reconstruction at keep ratios of the layers' parameters,
+ * one line per run on stdout ({@code model ratio recipe ppl seconds tokens layers-share}).
  *
  * <p>mini-vina: calibrated on ../shared/data/vi/train/{wiki,legal}.txt, valid perplexity under the
  * shared protocol on valid/{wiki,legal}.txt (every window; {@code --eval-windows N} takes N spread
  * windows instead, for quick comparisons). stories260K: calibrated and evaluated on disjoint parts
  * of text it samples itself, as in bench/prune-table.sh (6,000 calibration tokens, 16 spread
- * windows of 256).
- *
- * <p>Options ({@code --key value}): {@code --model mini-vina|stories260K}, {@code --root DIR} (.),
- * {@code --shared DIR} (ROOT/../shared), {@code --ratios 0.386,0.5,0.7}, {@code --samples 256} (the default recipe's),
- * {@code --seq-len 256}, {@code --seed 0}, {@code --eval-windows 0}, {@code --dense true} (print the
- * dense perplexity), and {@code --recipes "NAME=T:I:D:REFIT:SEQ:GEN;..."}: per recipe the refit target,
- * intercept, damping, refit, sequential, search generations and optionally the search's population
- * and windows (default: the default recipe).
+ * windows of 256). An option given twice takes its last value (run.sh appends the caller's options).
  */
-public final class ReconTableMain {
-    private ReconTableMain() {
-    }
+@Command(name = "recon-table", mixinStandardHelpOptions = true, description = "bench/recon/run.sh's measurements")
+public final class ReconTableBenchmark implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "mini-vina", description = "mini-vina or stories260K") String model;
+    @Option(names = "--root", defaultValue = ".", description = "the prunekit checkout") Path root;
+    @Option(names = "--shared", description = "the shared models and data (default ROOT/../shared)") Path shared;
+    @Option(names = "--ratios", split = ",", defaultValue = "0.386,0.5,0.7") List<String> ratios;
+    @Option(names = "--samples", description = "calibration windows (default: the default recipe's)") Integer samples;
+    @Option(names = "--seq-len", defaultValue = "256") int seqLen;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--eval-windows", defaultValue = "0", description = "0: every window") int evalWindows;
+    @Option(names = "--dense", defaultValue = "true", arity = "1", description = "print the dense perplexity") boolean dense;
+    @Option(names = "--attention", defaultValue = "kv_groups") AttentionUnit attention;
+    @Option(names = "--recipes", description = "NAME=T:I:D:REFIT:SEQ:GEN[:POP[:WINDOWS]];... per recipe the refit target,"
+            + " intercept, damping, refit, sequential, search generations, population and windows (default: the default recipe)")
+    String recipes;
 
     /** A model with its calibration windows and its held-out perplexity. */
     private record Setup(String name, Model model, CalibrationSet calibration, ToDoubleFunction<Model> perplexity) {
     }
 
     public static void main(String[] args) {
-        Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        CommandLine cl = new CommandLine(new ReconTableBenchmark()).setOverwrittenOptionsAllowed(true)
+                .setCaseInsensitiveEnumValuesAllowed(true);
+        int rc = cl.execute(args);
+        if (rc != 0) {
+            System.exit(rc);
         }
-        Path root = Path.of(a.getOrDefault("root", "."));
-        Path shared = Path.of(a.getOrDefault("shared", root.resolve("../shared").toString()));
-        CalibrationOptions co = new CalibrationOptions(Integer.parseInt(a.getOrDefault("samples", String.valueOf(Recon.DEFAULT_SAMPLES))),
-                Integer.parseInt(a.getOrDefault("seq-len", "256")), Long.parseLong(a.getOrDefault("seed", "0")),
+    }
+
+    @Override
+    public Integer call() {
+        if (!model.equals("mini-vina") && !model.equals("stories260K")) {
+            throw new IllegalArgumentException("--model is mini-vina or stories260K, not " + model);
+        }
+        CalibrationOptions co = new CalibrationOptions(samples == null ? Recon.DEFAULT_SAMPLES : samples, seqLen, seed,
                 CalibrationOptions.DEFAULT_HELD_OUT); // as prunekit prune draws them
-        int evalWindows = Integer.parseInt(a.getOrDefault("eval-windows", "0"));
-        Setup s = a.getOrDefault("model", "mini-vina").equals("stories260K") ? stories(root, co)
-                : miniVina(shared, co, evalWindows);
-        if (Boolean.parseBoolean(a.getOrDefault("dense", "true"))) {
+        Setup s = model.equals("stories260K") ? stories(root, co)
+                : miniVina(shared == null ? root.resolve("../shared") : shared, co, evalWindows);
+        if (dense) {
             System.out.printf(Locale.ROOT, "%s dense ppl %.3f%n", s.name(), s.perplexity().applyAsDouble(s.model()));
         }
-        String recipes = a.getOrDefault("recipes", "default=dense_residual:false:0.01:true:true:"
-                + SearchOptions.defaults().generations());
-        for (String recipe : recipes.split(";")) {
+        String all = recipes != null ? recipes
+                : "default=dense_residual:false:0.01:true:true:" + SearchOptions.defaults().generations();
+        for (String recipe : all.split(";")) {
             String[] kv = recipe.split("=");
             String[] v = kv[1].split(":");
             ReconOptions o = ReconOptions.defaults().withRefit(true).withTarget(RefitTarget.valueOf(v[0].toUpperCase(Locale.ROOT)))
                     .withIntercept(Boolean.parseBoolean(v[1])).withDamping(Double.parseDouble(v[2]))
-                    .withRefit(Boolean.parseBoolean(v[3])).withSequential(Boolean.parseBoolean(v[4]))
-                    .withAttention(AttentionUnit.valueOf(a.getOrDefault("attention", "kv_groups").toUpperCase(Locale.ROOT)));
+                    .withRefit(Boolean.parseBoolean(v[3])).withSequential(Boolean.parseBoolean(v[4])).withAttention(attention);
             SearchOptions d = SearchOptions.defaults();
             SearchOptions so = new SearchOptions(Integer.parseInt(v[5]), v.length > 6 ? Integer.parseInt(v[6]) : d.population(),
                     d.seed(), d.ffnSteps(), v.length > 7 ? Integer.parseInt(v[7]) : d.searchWindows());
-            for (String r : a.getOrDefault("ratios", "0.386,0.5,0.7").split(",")) {
+            for (String r : ratios) {
                 Budget.KeepRatio b = new Budget.KeepRatio(Double.parseDouble(r), Budget.Scope.LAYERS);
                 long t0 = System.nanoTime();
                 SequentialPruner.InMemory res = Recon.prune(s.model(), s.calibration(), b, o, so,
@@ -88,6 +99,7 @@ public final class ReconTableMain {
                                 / s.model().config().parameterCounts().get("layers"), shapes(res));
             }
         }
+        return 0;
     }
 
     private static String shapes(SequentialPruner.InMemory r) {
