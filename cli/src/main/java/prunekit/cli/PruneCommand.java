@@ -135,7 +135,7 @@ public final class PruneCommand implements Callable<Integer> {
         try (LazyModel m = modelArg.open()) {
             r = PruneStage.run(m, new PruneStage.Options(scoresFile, scorer, calib.calibration(), budget(), plan, out,
                             HfCheckpoint.WriteOptions.defaults().withDtype(dtype).withMaxShardBytes(maxShardBytes),
-                            "prunekit prune " + String.join(" ", spec.commandLine().getParseResult().originalArgs())),
+                            "prunekit " + String.join(" ", spec.commandLine().getParseResult().originalArgs())),
                     msg -> System.err.println("prune: " + msg));
         }
         Map<String, Object> res = new LinkedHashMap<>();
@@ -167,7 +167,7 @@ public final class PruneCommand implements Callable<Integer> {
                 parsed.hasMatchedOption("--samples") ? calib.samples : null,
                 parsed.hasMatchedOption("--seq-len") ? calib.seqLen : null, budget(), attentionUnit, searchBudget, uniform,
                 out, HfCheckpoint.WriteOptions.defaults().withDtype(dtype).withMaxShardBytes(maxShardBytes),
-                "prunekit prune " + String.join(" ", parsed.originalArgs()));
+                "prunekit " + String.join(" ", parsed.originalArgs()));
         ReconStage.Result r;
         try (LazyModel m = modelArg.open()) {
             r = ReconStage.run(m, o, msg -> System.err.println("prune: " + msg));

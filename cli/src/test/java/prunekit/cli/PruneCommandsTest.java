@@ -42,7 +42,7 @@ class PruneCommandsTest {
         assertTrue(p.out().contains("\"params_after\""), p.out());
         assertTrue(Files.isRegularFile(run.resolve("pruned/config.json")) && Files.isRegularFile(run.resolve("plan.json")));
         String card = Files.readString(run.resolve("pruned/README.md"));
-        assertTrue(card.contains("Plan: wanda, ") && card.contains("Parameters: ") && card.contains("prunekit prune "), card);
+        assertTrue(card.contains("Plan: wanda, ") && card.contains("Parameters: ") && card.contains("prunekit prune " + model + " --scores "), card);
         Cli plot = run("plot", run.toString(), "--out", run.resolve("charts").toString());
         assertEquals(0, plot.exit(), plot.err());
         for (String c : List.of("head-heatmap", "channel-importance", "kept-fraction")) {
