@@ -29,8 +29,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "run.sh: unknown argument $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
 done
-# The streamed stages hold one tensor (or layer) at a time; their heap copies and the direct buffers DJL makes to
-# load a layer are garbage the JVM frees only when it collects: small caps make it collect (RSS 2-4 GB, not 4-6).
+# The streamed stages hold one tensor (or layer) at a time; the heap copy of each tensor read is garbage the JVM frees
+# only when it collects, and so are the direct buffers the default recipe's reconstruction makes (LayerStreamer's
+# layers live in PyTorch-owned memory, freed when closed): small caps make it collect (RSS 2-4 GB, not 4-6).
 export PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:--Xmx2g -XX:MaxDirectMemorySize=1g}"
 tok="$home/../shared/tokenizers/llama2-tokenizer.json"
 # like: dense parameters (outer: embedding, head, final norm), --target-params (and as a plain count), --target-arch
