@@ -7,13 +7,16 @@
 # Per stage: wall seconds, peak RSS (VmHWM via /usr/bin/time -v, native memory included), parameters in and out,
 # bytes written. Writes bench/scale/result.json (or --result FILE) and prints it as its last line.
 # usage: bench/scale/run.sh [--like llama-2-7b|mha-1.26b|tiny] [--work DIR] [--result FILE] [--stages LIST]
-#                           [--samples N] [--keep]
+#                           [--samples N] [--layers N] [--keep]
 #   --samples: calibration windows of 128 tokens (default 64, the benchmark's; fewer for a quick smoke run).
+#   --layers: synthesize only N layers of the full width (a streamed stage's memory does not grow with the layer count,
+#   so a few layers measure the full-size peak RSS). The targets follow: --target-arch keeps N layers, and prune-params
+#   takes --keep-ratio R --scope layers with R the layers' keep ratio that --target-params implies at the full count.
 #   --stages: comma-separated subset of synth,inspect,prune-params,prune-arch,eval,export (default: all; later stages
 #   need the outputs of earlier ones in --work).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-like=llama-2-7b; work=""; result="$home/bench/scale/result.json"; stages="synth,inspect,prune-params,prune-arch,eval,export"; keep=0; samples=64
+like=llama-2-7b; work=""; result="$home/bench/scale/result.json"; stages="synth,inspect,prune-params,prune-arch,eval,export"; keep=0; samples=64; layers=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --like) like="$2"; shift 2 ;;
@@ -21,21 +24,31 @@ while [[ $# -gt 0 ]]; do
     --result) result="$2"; shift 2 ;;
     --stages) stages="$2"; shift 2 ;;
     --samples) samples="$2"; shift 2 ;;
+    --layers) layers="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "run.sh: unknown argument $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
 done
-# The streamed stages hold one tensor (or layer) at a time; their heap copies and the direct buffers DJL makes to
-# load a layer are garbage the JVM frees only when it collects: small caps make it collect (RSS 2-4 GB, not 4-6).
+# The streamed stages hold one tensor (or layer) at a time; the heap copy of each tensor read is garbage the JVM frees
+# only when it collects, and so are the direct buffers the default recipe's reconstruction makes (LayerStreamer's
+# layers live in PyTorch-owned memory, freed when closed): small caps make it collect (RSS 2-4 GB, not 4-6).
 export PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:--Xmx2g -XX:MaxDirectMemorySize=1g}"
 tok="$home/../shared/tokenizers/llama2-tokenizer.json"
-# like: dense parameters, --target-params, --target-arch (Sheared-LLaMA-2.7B's ratios), tokenizer
+# like: dense parameters (outer: embedding, head, final norm), --target-params (and as a plain count), --target-arch
+# (Sheared-LLaMA-2.7B's ratios), tokenizer
 case "$like" in
-  llama-2-7b) params=6738415616; target=2.7B; arch="hidden=2560,heads=20,kv-heads=20,ffn=6912,layers=32" ;;
-  mha-1.26b)  params=1261529088; target=505M; arch="hidden=1280,heads=10,kv-heads=10,ffn=3456,layers=22" ;;
-  tiny)       params=0;          target=100K; arch="hidden=40,heads=2,kv-heads=1,ffn=96,layers=2"; tok="$home/models/stories260K.gguf" ;;
+  llama-2-7b) params=6738415616; outer=262148096; target=2.7B; target_n=2700000000; arch="hidden=2560,heads=20,kv-heads=20,ffn=6912,layers=32" ;;
+  mha-1.26b)  params=1261529088; outer=131074048; target=505M; target_n=505000000;  arch="hidden=1280,heads=10,kv-heads=10,ffn=3456,layers=22" ;;
+  tiny)       params=0;          outer=0;         target=100K; target_n=100000;     arch="hidden=40,heads=2,kv-heads=1,ffn=96,layers=2"; tok="$home/models/stories260K.gguf" ;;
   *) echo "run.sh: --like $like: use llama-2-7b, mha-1.26b or tiny" >&2; exit 2 ;;
 esac
+full_layers="${arch##*layers=}"
+if [[ -n "$layers" ]]; then
+  [[ "$layers" =~ ^[1-9][0-9]*$ ]] && (( layers <= full_layers )) \
+    || { echo "run.sh: --layers $layers: give a whole number from 1 to $like's $full_layers" >&2; exit 2; }
+  arch="${arch%layers=*}layers=$layers"
+  params=$(( outer + (params - outer) * layers / full_layers ))   # for the disk estimate
+fi
 [[ -f "$tok" ]] || { echo "run.sh: tokenizer $tok is missing" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
 work="${work:-$(mktemp -d "${TMPDIR:-/tmp}/prunekit-scale.XXXXXX")}"
@@ -76,13 +89,27 @@ has() { [[ ",$stages," == *",$1,"* ]]; }
 count() { grep -oE '"'"$2"'": *[0-9]+' "$work/$1.log" | head -1 | grep -oE '[0-9]+$'; }
 
 dense="$work/dense"; p27="$work/prune-params"; sheared="$work/prune-arch"
-has synth && { rm -rf "$dense"; run_stage synth "$dense" null -- synth --like "$like" --dtype bf16 --seed 0 --tokenizer "$tok" --out "$dense" --json; }
+layer_args=(); [[ -n "$layers" ]] && layer_args=(--layers "$layers")
+has synth && { rm -rf "$dense"; run_stage synth "$dense" null -- synth --like "$like" "${layer_args[@]}" --dtype bf16 --seed 0 --tokenizer "$tok" --out "$dense" --json; }
 dense_params=$(count synth parameters 2>/dev/null || echo "$params")
 has inspect && run_stage inspect "$work/inspect.log" "$dense_params" -- inspect "$dense" --json
 calib_args=(--calib "$calib" --samples "$samples" --seq-len 128)
+# The parameter budget: --target-params at the full layer count; with --layers N, the keep ratio of the layers' parameters
+# that it implies there, R = (target - embedding, head and final norm) / (full count · one layer's), from inspect's counts.
+budget_args=(--target-params "$target")
+if [[ -n "$layers" ]] && has prune-params; then
+  [[ -f "$work/inspect.log" ]] || "$home/bin/prunekit" inspect "$dense" --json > "$work/inspect.log"
+  total_n=$(grep -oE '"total": *[0-9]+' "$work/inspect.log" | head -1 | grep -oE '[0-9]+$')
+  layers_n=$(grep -oE '"layers": *[0-9]+' "$work/inspect.log" | head -1 | grep -oE '[0-9]+$')
+  keep_ratio=$(echo "scale=12; ($target_n - ($total_n - $layers_n)) * $layers / ($full_layers * $layers_n)" | bc)
+  keep_ratio="0${keep_ratio#0}"
+  echo "run.sh: --target-params $target at $full_layers layers keeps $keep_ratio of the layers' parameters" \
+       "($total_n parameters at $layers layers, $layers_n of them in the layers)" >&2
+  budget_args=(--keep-ratio "$keep_ratio" --scope layers)
+fi
 # The reconstruction pruner's fp64 normal equations of down_proj (ffn² · 8 bytes, a few copies) need a larger heap.
 has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--Xmx10g -XX:MaxDirectMemorySize=2g}" \
-  run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --search-budget 0 --target-params "$target" --out "$p27" --json; }
+  run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --search-budget 0 "${budget_args[@]}" --out "$p27" --json; }
 calib_args=(--scorer fluctuation "${calib_args[@]}")
 has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }
 small_params=$(count prune-arch params_after 2>/dev/null || echo null)
@@ -90,8 +117,8 @@ has eval && run_stage eval "$work/eval.log" "$small_params" -- eval "$sheared/pr
 has export && { rm -rf "$work/onnx"; mkdir -p "$work/onnx"; run_stage export "$work/onnx" "$small_params" -- export "$sheared/pruned" "$work/onnx/model.onnx" --dtype f16 --external-data always --json; }
 
 ppl=$(grep -oE '"perplexity": *[0-9.eE+-]+' "$work/eval.log" 2>/dev/null | grep -oE '[0-9.eE+-]+$' || echo null)
-json=$(printf '{"like": "%s", "calibration": "%d x 128 tokens", "host": {"cores": %d, "memory_bytes": %d}, "perplexity_of_arch_model": %s, "stages": [%s]}' \
-  "$like" "$samples" "$(nproc)" "$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 ))" "${ppl:-null}" "$(IFS=,; echo "${stage_json[*]}")")
+json=$(printf '{"like": "%s", "layers": %d, "calibration": "%d x 128 tokens", "host": {"cores": %d, "memory_bytes": %d}, "perplexity_of_arch_model": %s, "stages": [%s]}' \
+  "$like" "${layers:-$full_layers}" "$samples" "$(nproc)" "$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 ))" "${ppl:-null}" "$(IFS=,; echo "${stage_json[*]}")")
 mkdir -p "$(dirname "$result")"
 echo "$json" > "$result.tmp" && mv "$result.tmp" "$result"
 (( keep )) || rm -rf "$dense" "$p27" "$sheared" "$work/onnx"

@@ -21,6 +21,7 @@ import prunekit.prune.group.GroupKind;
 import prunekit.prune.group.ModelTensors;
 import prunekit.prune.plan.LayerPlan;
 import prunekit.prune.plan.PruningPlan;
+import prunekit.prune.recon.Allocation;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
 
@@ -46,6 +47,35 @@ class PlannerTest {
         assertEquals(2_701_560_320L, expected);
         assertEquals(expected, sheared.parameterCount());
         assertEquals(expected, ModelTensors.of(sheared).parameters(), "counted from the tensors' shapes");
+    }
+
+    /**
+     * {@code --target-params 2.7B} on LLaMA-2-7B: the default recipe's uniform allocation (12 of 32 KV groups, FFN
+     * 4151) and a scorer's adaptive plan each come out at most 2.7B, and the count the prune command reports (the
+     * pruned config's) is the one the pruned tensors' shapes give.
+     */
+    @Test
+    void targetParamsOnLlama2_7BPlansTheCountItReports() {
+        Budget.TargetParams b = new Budget.TargetParams(Budget.parseCount("2.7B"));
+        long target = b.targetTotal(LLAMA2_7B);
+        assertEquals(2_700_000_000L, target);
+        LlamaConfig uniform = Allocation.uniform(LLAMA2_7B, target, AttentionUnit.KV_GROUPS, false)
+                .config(LLAMA2_7B, AttentionUnit.KV_GROUPS, false);
+        assertTrue(uniform.isUniform());
+        assertEquals(new LayerShape(12, 12, 4151), uniform.layer(0));
+        long h = 4096, v = 32000, q = 12 * 128;
+        long perLayer = 4 * h * q + 3 * h * 4151 + 2 * h; // q, k, v, o (MHA) + MLP + two norms
+        long expected = 2 * v * h + 32 * perLayer + h;
+        assertEquals(2_699_956_224L, expected);
+        assertEquals(expected, uniform.parameterCount());
+        assertEquals(expected, ModelTensors.of(uniform).parameters(), "counted from the tensors' shapes");
+        assertTrue(expected + 32 * 3 * h > target, "one more FFN channel per layer would break the budget");
+
+        PruningPlan p = Planner.plan(LLAMA2_7B, synthetic(LLAMA2_7B, 7), ScorerName.MAGNITUDE, b, PlanOptions.defaults());
+        long reported = p.prunedConfig(LLAMA2_7B).parameterCount();
+        assertEquals(ModelTensors.of(LLAMA2_7B).cut(p.removed(LLAMA2_7B)).parameters(), reported,
+                "the plan's config counts what surgery cuts");
+        assertTrue(reported <= target && reported > target - 32 * 3 * h, reported + " is not just under " + target);
     }
 
     @Test

@@ -3,7 +3,7 @@ package prunekit.core.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +24,8 @@ import prunekit.core.model.TensorNames;
  * layer before it runs, seeing its inputs (sequential pruning: pruned outputs propagate).
  *
  * <p>Memory: the weights of one layer (or the embedding, or norm + head) plus the hidden states
- * of all batches. {@link #peakResidentWeightBytes} reports the weight bytes held at once.
+ * of all batches, all in memory PyTorch owns and frees when they are closed ({@link Tensors#toNative}),
+ * and the heap copy of the tensor being read. {@link #peakResidentWeightBytes} reports the weight bytes held at once.
  */
 public final class LayerStreamer {
     /** Receives the logits (B, T, vocab) of one batch; they are freed when it returns. */
@@ -35,6 +36,7 @@ public final class LayerStreamer {
 
     private final TensorSource weights;
     private final LlamaConfig config;
+    private final ByteBuffer staging = Tensors.newStaging(); // every tensor goes to native memory through it
     private long resident;
     private long peakResident;
 
@@ -106,7 +108,7 @@ public final class LayerStreamer {
                     System.arraycopy(emb.data(), id * hid, x, (b * t + j) * hid, hid);
                 }
             }
-            h.add(states.create(x, new Shape(ids.length, t, hid)));
+            h.add(Tensors.toNative(states, new FloatTensor(new int[] {ids.length, t, hid}, x), staging));
         }
         release(TensorNames.EMBED);
         return h;
@@ -179,11 +181,7 @@ public final class LayerStreamer {
             for (String n : names) {
                 FloatTensor w = hold(n); // the heap copy lives only until it is in native memory
                 read.add(n);
-                long[] shape = new long[w.rank()];
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = w.dim(d);
-                }
-                NDArray a = m.create(w.data(), new Shape(shape));
+                NDArray a = Tensors.toNative(m, w, staging);
                 a.setName(n);
                 arrays.put(n, a);
             }

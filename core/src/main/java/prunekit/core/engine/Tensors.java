@@ -1,12 +1,62 @@
 package prunekit.core.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import prunekit.core.model.FloatTensor;
 
 /** Copies between DJL arrays and Java {@link FloatTensor}s, the one place this is done. */
 public final class Tensors {
     private Tensors() {
+    }
+
+    /** Bytes of a staging buffer for {@link #toNative}: 16 MB, small beside a 7B-class tensor. */
+    public static final int STAGING_BYTES = 1 << 24;
+
+    /** A reusable staging buffer for {@link #toNative} (direct, native byte order). */
+    public static ByteBuffer newStaging() {
+        return ByteBuffer.allocateDirect(STAGING_BYTES).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * {@code t} as an fp32 array of {@code m} in memory PyTorch owns, copied chunk by chunk through
+     * {@code staging} (from {@link #newStaging}, reused by every call). {@code m.create(float[])} instead
+     * puts the array over a Java direct buffer of the whole tensor, freed only when the garbage collector
+     * gets to it: for a layer streamed at 7B width that left up to {@code -XX:MaxDirectMemorySize} of
+     * dead layers resident. This array's memory is freed when it is closed. Same values, bit for bit.
+     */
+    public static NDArray toNative(NDManager m, FloatTensor t, ByteBuffer staging) {
+        float[] d = t.data();
+        int step = staging.capacity() / Float.BYTES;
+        NDArray flat = m.create(new Shape(d.length)); // uninitialized (torch::empty); every element is set below
+        try {
+            for (int off = 0; off < d.length; off += step) {
+                int k = Math.min(step, d.length - off);
+                staging.clear();
+                staging.asFloatBuffer().put(d, off, k);
+                staging.limit(k * Float.BYTES);
+                try (NDArray chunk = m.create(staging, new Shape(k), DataType.FLOAT32)) { // over staging, no copy
+                    flat.set(new NDIndex("{}:{}", off, off + k), chunk);
+                }
+            }
+            long[] shape = new long[t.rank()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = t.dim(i);
+            }
+            if (shape.length == 1) {
+                return flat;
+            }
+            try (NDArray f = flat) {
+                return f.reshape(new Shape(shape));
+            }
+        } catch (RuntimeException e) {
+            flat.close();
+            throw e;
+        }
     }
 
     /** {@code a} copied into Java memory as fp32 (converted first if it is another float type), same shape. */
