@@ -30,7 +30,8 @@ final class SubBlockFit {
      * removal order of a smaller count is a prefix of a larger one's, so the kept sets are nested.
      * The first entry is refit by an exact solve; the others take the OBS weights at that point of
      * the removal (the same ridge solution, up to rounding), which costs nothing more. Matrices of
-     * {@link BlockObs#MIN_WIDTH} columns or more go through {@link BlockObs} (every entry from its weights).
+     * {@link BlockObs#MIN_WIDTH} columns or more are ordered by {@link BlockObs} (fp32) and every entry is
+     * refit exactly in fp64 by {@link NativeNormalEquations#solve}.
      */
     static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
                                List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept) {
@@ -45,12 +46,11 @@ final class SubBlockFit {
         int most = Arrays.stream(removes).max().orElse(0);
         List<Fit> fits = new java.util.ArrayList<>();
         if (n >= minWidth) {
-            GroupObs.Removal r = BlockObs.remove(x, rows, cols, y, out, intercept, o.damping(), groups, family, most,
-                    removes);
+            double lambda = NativeNormalEquations.ridge(x, rows, cols, o.damping());
+            int[] order = BlockObs.order(x, rows, cols, y, out, intercept, lambda, groups, family, most, removes);
             for (int k = 0; k < removes.length; k++) {
-                int[] removed = Arrays.copyOf(r.order(), removes[k]);
-                fits.add(o.refit() ? fromSnapshot(r.snapshots().get(k), removed, cols, n, out, groups.size(), intercept)
-                        : one(n, out, removed, cols, w, b, groups, o, intercept, null));
+                fits.add(one(n, out, Arrays.copyOf(order, removes[k]), cols, w, b, groups, o, intercept,
+                        cs -> NativeNormalEquations.solve(x, rows, cols, y, out, intercept, cs, lambda)));
             }
             return fits;
         }
@@ -65,29 +65,6 @@ final class SubBlockFit {
                     snapshot == null ? ne::solve : cs -> GroupObs.columns(snapshot, out, n, cs)));
         }
         return fits;
-    }
-
-    /**
-     * The fit whose weights are a snapshot of the OBS run (out, n), zero at the removed columns: taken
-     * as it is (no copies of out·n doubles, which matter at 7B), the intercept's column split off as the bias.
-     */
-    private static Fit fromSnapshot(double[] snapshot, int[] removed, int cols, int n, int out, int groupCount,
-                                    boolean intercept) {
-        boolean[] gone = new boolean[groupCount];
-        for (int g : removed) {
-            gone[g] = true;
-        }
-        int[] kept = java.util.stream.IntStream.range(0, groupCount).filter(g -> !gone[g]).toArray();
-        if (!intercept) {
-            return new Fit(kept, snapshot, null);
-        }
-        double[] weight = new double[out * cols];
-        double[] bias = new double[out];
-        for (int r = 0; r < out; r++) {
-            System.arraycopy(snapshot, r * n, weight, r * cols, cols);
-            bias[r] = snapshot[r * n + cols];
-        }
-        return new Fit(kept, weight, bias);
     }
 
     /** The fit keeping all but {@code removed}; {@code refit} gives the survivors' weights (out, |cs|) for columns cs. */
