@@ -20,7 +20,7 @@ final class SubBlockFit {
     record Fit(int[] keptGroups, double[] weight, double[] bias) {
     }
 
-    static Fit fit(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out, List<int[]> groups,
+    static Fit fit(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out, List<int[]> groups,
                    int[] family, int remove, ReconOptions o, boolean intercept) {
         return fitLevels(x, rows, cols, y, w, b, out, groups, family, new int[] {remove}, o, intercept).get(0);
     }
@@ -33,13 +33,13 @@ final class SubBlockFit {
      * {@link BlockObs#MIN_WIDTH} columns or more are ordered by {@link BlockObs} (fp32) and every entry is
      * refit exactly in fp64 by {@link NativeNormalEquations#solve}.
      */
-    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
+    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out,
                                List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept) {
         return fitLevels(x, rows, cols, y, w, b, out, groups, family, removes, o, intercept, BlockObs.MIN_WIDTH);
     }
 
     /** As above, with the width from which the blocked native path is taken ({@code minWidth}; tests lower it). */
-    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
+    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out,
                                List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept,
                                int minWidth) {
         int n = intercept ? cols + 1 : cols;
@@ -68,7 +68,7 @@ final class SubBlockFit {
     }
 
     /** The fit keeping all but {@code removed}; {@code refit} gives the survivors' weights (out, |cs|) for columns cs. */
-    private static Fit one(int n, int out, int[] removed, int cols, double[] w, double[] b, List<int[]> groups,
+    private static Fit one(int n, int out, int[] removed, int cols, float[] w, double[] b, List<int[]> groups,
                            ReconOptions o, boolean intercept, java.util.function.Function<int[], double[]> refit) {
         boolean[] gone = new boolean[groups.size()];
         for (int g : removed) {

@@ -98,7 +98,7 @@ class BlockObsTest {
         float[][] l = layer(7);
         ReconOptions o = ReconOptions.defaults();
         int[] removes = {316, 200};
-        double[] w = prunekit.core.engine.Tolerance.toDouble(l[2]);
+        float[] w = l[2];
         List<SubBlockFit.Fit> exact = SubBlockFit.fitLevels(l[0], ROWS, COLS, l[1], w, null, OUT, singletons(), null,
                 removes, o, intercept, Integer.MAX_VALUE);
         List<SubBlockFit.Fit> blocked = SubBlockFit.fitLevels(l[0], ROWS, COLS, l[1], w, null, OUT, singletons(), null,
@@ -133,7 +133,7 @@ class BlockObsTest {
         float[][] l = layer(5, rows, cols, out, 256);
         ReconOptions o = ReconOptions.defaults();
         int remove = 1270;
-        double[] w = prunekit.core.engine.Tolerance.toDouble(l[2]);
+        float[] w = l[2];
         SubBlockFit.Fit fp32 = SubBlockFit.fitLevels(l[0], rows, cols, l[1], w, null, out, singletons(cols), null,
                 new int[] {remove}, o, false).get(0);
         double lambda = NativeNormalEquations.ridge(l[0], rows, cols, o.damping());
@@ -170,7 +170,7 @@ class BlockObsTest {
             family[g] = g / 4;
         }
         ReconOptions o = ReconOptions.defaults();
-        double[] w = prunekit.core.engine.Tolerance.toDouble(l[2]);
+        float[] w = l[2];
         int[] removes = {8, 4};
         List<SubBlockFit.Fit> exact = SubBlockFit.fitLevels(l[0], ROWS, COLS, l[1], w, null, OUT, groups, family,
                 removes, o, false, Integer.MAX_VALUE);
