@@ -128,9 +128,8 @@ public final class LayerPruner {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : attentionVariant(layer, sizes[k], fits.get(k), kvGroups,
                     g, hd, qd, hidden));
         }
-        SubBlockFit.Fit chosen = fits.get(0);
-        float[] h = sizes[0] == 0 ? in.pruned()
-                : Gemm.add(in.pruned(), Gemm.linear(x, rows, qd, chosen.weight(), hidden, chosen.bias()));
+        float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, qd, fits.get(0),
+                rowsOf(variants.get(0).queryHeads(), hd), variants.get(0).weights().get(Proj.O), icpt, hidden));
         return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
     }
 
@@ -199,9 +198,8 @@ public final class LayerPruner {
         for (int k = 0; k < sizes.length; k++) {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), f0, hidden));
         }
-        SubBlockFit.Fit chosen = fits.get(0);
-        float[] h = sizes[0] == 0 ? in.pruned()
-                : Gemm.add(in.pruned(), Gemm.linear(x, rows, f0, chosen.weight(), hidden, chosen.bias()));
+        float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, f0, fits.get(0),
+                variants.get(0).channels(), variants.get(0).weights().get(Proj.DOWN), icpt, hidden));
         return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
     }
 
@@ -218,6 +216,26 @@ public final class LayerPruner {
             bs.put(Proj.DOWN, new FloatTensor(new int[] {hidden}, Gemm.toFloat(fit.bias())));
         }
         return new BlockVariant(size, new int[0], new int[0], kept, ws, bs);
+    }
+
+    /**
+     * X Wᵀ + b of the pruned sub-block on its inputs x (rows, cols). On the wide path ({@link BlockObs#MIN_WIDTH})
+     * only the kept columns {@code kept} are multiplied, by their weights {@code keptWeight} (out, |kept|), skipping
+     * the fit's zero columns; below it the full-width product as before, so the exact path's bytes stay the same.
+     */
+    static float[] output(float[] x, int rows, int cols, SubBlockFit.Fit fit, int[] kept, FloatTensor keptWeight,
+                          boolean intercept, int out) {
+        if ((intercept ? cols + 1 : cols) < BlockObs.MIN_WIDTH) {
+            return Gemm.linear(x, rows, cols, fit.weight(), out, fit.bias());
+        }
+        int k = kept.length;
+        float[] xk = new float[rows * k];
+        for (int r = 0; r < rows; r++) {
+            for (int a = 0; a < k; a++) {
+                xk[r * k + a] = x[r * cols + kept[a]];
+            }
+        }
+        return Gemm.linear(xk, rows, k, keptWeight.data(), out, fit.bias());
     }
 
     /**
