@@ -74,7 +74,8 @@ final class BlockObs {
                 left.tempAttach(s);
                 right.tempAttach(s);
                 NDIndex idx = new NDIndex("{}:{}", r0, r1);
-                target.set(idx, target.get(idx).subi(left.get(idx).matMul(right)));
+                NDArray product = left.get(idx).matMul(right);
+                NativeSlices.update(target, idx, v -> v.subi(product));
             }
         }
     }

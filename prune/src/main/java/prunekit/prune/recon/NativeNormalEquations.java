@@ -61,7 +61,7 @@ final class NativeNormalEquations {
                     NDIndex block = new NDIndex("{}:{}, 0:{}", j0, j1, j1);
                     NDArray part = xa.get(new NDIndex(":, {}:{}", j0, j1)).transpose()
                             .matMul(xa.get(new NDIndex(":, 0:{}", j1)));
-                    h.set(block, h.get(block).addi(part));
+                    NativeSlices.update(h, block, v -> v.addi(part));
                 }
             }
         }
@@ -70,7 +70,8 @@ final class NativeNormalEquations {
             try (NDManager s = m.newSubManager()) {
                 h.tempAttach(s);
                 NDIndex block = new NDIndex("{}:{}, {}:{}", j0, j1, j0, j1);
-                h.set(block, h.get(block).addi(s.eye(j1 - j0, j1 - j0, 0, type).muli(lambda)));
+                NDArray ridge = s.eye(j1 - j0, j1 - j0, 0, type).muli(lambda);
+                NativeSlices.update(h, block, v -> v.addi(ridge));
             }
         }
         return new NDArray[] {h, c};

@@ -55,7 +55,7 @@ final class SpdInverse {
                 col.tempAttach(c);
                 NDIndex rows = new NDIndex("{}:{}, 0:{}", r0, r1, r1);
                 NDArray upd = b.get(new NDIndex("{}:{}", r0, r1)).matMul(col.get(new NDIndex("0:{}", r1)).transpose());
-                a.set(rows, a.get(rows).subi(upd));
+                NativeSlices.update(a, rows, v -> v.subi(upd));
             }
         }
         if (p0 > 0) {
