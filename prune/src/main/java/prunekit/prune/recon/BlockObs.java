@@ -255,10 +255,18 @@ final class BlockObs {
             int[] keep = Arrays.stream(pos).filter(p -> at[p] >= 0).toArray();
             long[] cur = current(keep);
             NDArray idx = m.create(cur);
-            NDArray rowsKept = hinv.get(new NDIndex("{}", idx));
+            NDArray kept = m.zeros(new Shape(cur.length, cur.length), hinv.getDataType());
+            for (int r0 = 0; r0 < cur.length; r0 += SpdInverse.BLOCK) { // row chunks: no n'×n temporary
+                int r1 = Math.min(cur.length, r0 + SpdInverse.BLOCK);
+                try (NDManager s = m.newSubManager()) {
+                    hinv.tempAttach(s);
+                    kept.tempAttach(s);
+                    NDArray rows = s.create(Arrays.copyOfRange(cur, r0, r1));
+                    kept.set(new NDIndex("{}:{}", r0, r1), hinv.get(new NDIndex("{}", rows)).get(new NDIndex(":, {}", idx)));
+                }
+            }
             hinv.close();
-            hinv = rowsKept.get(new NDIndex(":, {}", idx));
-            rowsKept.close();
+            hinv = kept;
             NDArray w2 = w.get(new NDIndex(":, {}", idx));
             w.close();
             w = w2;

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * what to remove (as GPTQ / SparseGPT), fp64 for the survivors' refit.
  */
 final class NativeNormalEquations {
-    private static final int CHUNK_ROWS = 2048;
+    private static final int CHUNK_ROWS = 1024;
 
     private NativeNormalEquations() {
     }

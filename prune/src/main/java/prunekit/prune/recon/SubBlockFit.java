@@ -14,10 +14,10 @@ final class SubBlockFit {
     }
 
     /**
-     * The outcome: groups kept (ascending), the new weights over all columns (out, cols; zero where
+     * The outcome: groups kept (ascending), the new weights over all columns (out, cols, fp32 as stored; zero where
      * removed) and the bias (out), or null without an intercept.
      */
-    record Fit(int[] keptGroups, double[] weight, double[] bias) {
+    record Fit(int[] keptGroups, float[] weight, double[] bias) {
     }
 
     static Fit fit(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out, List<int[]> groups,
@@ -85,7 +85,7 @@ final class SubBlockFit {
             keepCol[cols] = true;
         }
         int[] cs = java.util.stream.IntStream.range(0, n).filter(i -> keepCol[i]).toArray();
-        double[] full = new double[out * cols];
+        float[] full = new float[out * cols];
         double[] bias = intercept ? new double[out] : null;
         if (!o.refit()) {
             for (int r = 0; r < out; r++) {
@@ -102,7 +102,7 @@ final class SubBlockFit {
         for (int r = 0; r < out; r++) {
             for (int a = 0; a < cs.length; a++) {
                 if (cs[a] < cols) {
-                    full[r * cols + cs[a]] = wk[r * cs.length + a];
+                    full[r * cols + cs[a]] = (float) wk[r * cs.length + a];
                 } else {
                     bias[r] = wk[r * cs.length + a];
                 }
@@ -112,11 +112,11 @@ final class SubBlockFit {
     }
 
     /** Columns of W (out, cols) listed in {@code keep} (ascending): (out, |keep|) as floats. */
-    static float[] columns(double[] w, int out, int cols, int[] keep) {
+    static float[] columns(float[] w, int out, int cols, int[] keep) {
         float[] f = new float[out * keep.length];
         for (int r = 0; r < out; r++) {
             for (int a = 0; a < keep.length; a++) {
-                f[r * keep.length + a] = (float) w[r * cols + keep[a]];
+                f[r * keep.length + a] = w[r * cols + keep[a]];
             }
         }
         return f;
