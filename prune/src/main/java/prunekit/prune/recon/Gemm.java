@@ -35,11 +35,6 @@ final class Gemm {
     }
 
     /** X Wᵀ + b in fp32: (rows, out). X: (rows, cols), W: (out, cols), b: (out) or null. */
-    static float[] linear(float[] x, int rows, int cols, double[] w, int out, double[] b) {
-        return linear(x, rows, cols, toFloat(w), out, b);
-    }
-
-    /** As above with W already in fp32 (no double copy of a weight matrix is made). */
     static float[] linear(float[] x, int rows, int cols, float[] w, int out, double[] b) {
         try (NDManager m = Engines.newManager()) {
             NDArray y = m.create(x, new Shape(rows, cols)).matMul(m.create(w, new Shape(out, cols)).transpose());

@@ -53,7 +53,7 @@ class BlockObsTest {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) (0.05 * r.nextGaussian());
         }
-        float[] y = Gemm.linear(x, rows, cols, prunekit.core.engine.Tolerance.toDouble(w), out, null);
+        float[] y = Gemm.linear(x, rows, cols, w, out, null);
         for (int i = 0; i < y.length; i++) {
             y[i] += (float) (0.1 * r.nextGaussian());
         }
