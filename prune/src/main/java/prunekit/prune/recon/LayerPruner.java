@@ -22,6 +22,9 @@ import prunekit.prune.budget.AttentionUnit;
  * (the candidates of the allocation search).
  */
 public final class LayerPruner {
+    /** Rows per product when the wide path's output is computed over the kept columns. */
+    private static final int OUTPUT_ROWS = 1024;
+
     private LayerPruner() {
     }
 
@@ -101,7 +104,6 @@ public final class LayerPruner {
         float[][] xy = captureBoth(c, attn, Site.O_PROJ_INPUT, in, wo, bo, qd, o);
         float[] x = xy[0]; // (rows, qd)
         float[] yDense = xy[1];
-        float[] y = target(o.target(), x, rows, qd, wo, bo, hidden, in, yDense);
         List<int[]> groups = new ArrayList<>();
         int[] family = null;
         boolean kvGroups = o.attention() == AttentionUnit.KV_GROUPS;
@@ -121,7 +123,8 @@ public final class LayerPruner {
             }
         }
         boolean icpt = o.refit() && (o.intercept() || c.attentionBias());
-        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, y, wo, bo, hidden, groups, family, removes, o,
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, // the target inline: garbage once fit
+                target(o.target(), x, rows, qd, wo, bo, hidden, in, yDense), wo, bo, hidden, groups, family, removes, o,
                 icpt);
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
@@ -183,7 +186,6 @@ public final class LayerPruner {
         float[][] xy = captureBoth(c, mlp, Site.DOWN_PROJ_INPUT, in, wd, bd, f0, o);
         float[] x = xy[0]; // (rows, f0)
         float[] yDense = xy[1];
-        float[] y = target(o.target(), x, rows, f0, wd, bd, hidden, in, yDense);
         List<int[]> groups = new ArrayList<>();
         for (int ch = 0; ch < f0; ch++) {
             groups.add(new int[] {ch});
@@ -193,7 +195,8 @@ public final class LayerPruner {
             removes[k] = f0 - sizes[k];
         }
         boolean icpt = o.refit() && (o.intercept() || c.mlpBias());
-        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, y, wd, bd, hidden, groups, null, removes, o, icpt);
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, // the target inline: garbage once fit
+                target(o.target(), x, rows, f0, wd, bd, hidden, in, yDense), wd, bd, hidden, groups, null, removes, o, icpt);
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), f0, hidden));
@@ -229,13 +232,19 @@ public final class LayerPruner {
             return Gemm.linear(x, rows, cols, fit.weight(), out, fit.bias());
         }
         int k = kept.length;
-        float[] xk = new float[rows * k];
-        for (int r = 0; r < rows; r++) {
-            for (int a = 0; a < k; a++) {
-                xk[r * k + a] = x[r * cols + kept[a]];
+        float[] y = new float[rows * out];
+        for (int r0 = 0; r0 < rows; r0 += OUTPUT_ROWS) { // row chunks: no copy of the kept inputs as large as x
+            int r1 = Math.min(rows, r0 + OUTPUT_ROWS);
+            float[] xk = new float[(r1 - r0) * k];
+            for (int r = r0; r < r1; r++) {
+                for (int a = 0; a < k; a++) {
+                    xk[(r - r0) * k + a] = x[r * cols + kept[a]];
+                }
             }
+            float[] part = Gemm.linear(xk, r1 - r0, k, keptWeight.data(), out, fit.bias());
+            System.arraycopy(part, 0, y, r0 * out, part.length);
         }
-        return Gemm.linear(xk, rows, k, keptWeight.data(), out, fit.bias());
+        return y;
     }
 
     /**

@@ -162,7 +162,7 @@ class BlockObsTest {
     /** On the wide path the pruned sub-block's output multiplies only the kept columns: the same outputs as full width. */
     @Test
     void wideOutputSkipsTheRemovedColumns() {
-        int rows = 64;
+        int rows = 1100; // two row chunks of the output
         int cols = BlockObs.MIN_WIDTH;
         int out = 8;
         Random r = new Random(3);
