@@ -81,8 +81,8 @@ dense_params=$(count synth parameters 2>/dev/null || echo "$params")
 has inspect && run_stage inspect "$work/inspect.log" "$dense_params" -- inspect "$dense" --json
 calib_args=(--calib "$calib" --samples "$samples" --seq-len 128)
 # The reconstruction pruner holds a layer's fp32 weights, its down_proj input and the states of both streams on the
-# heap (its n×n matrices are native): 2.5 GB is enough up to the 7B width (one 7B layer: bench/recon/layer-7b.sh).
-has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--Xmx2560m -XX:MaxDirectMemorySize=1g}" \
+# heap (its n×n matrices are native): 3 GB is enough up to the 7B width (a 2-layer 7B-width prune runs out at 2.5 GB).
+has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--Xmx3g -XX:MaxDirectMemorySize=1g}" \
   run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --search-budget 0 --target-params "$target" --out "$p27" --json; }
 calib_args=(--scorer fluctuation "${calib_args[@]}")
 has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }
