@@ -107,8 +107,9 @@ if [[ -n "$layers" ]] && has prune-params; then
        "($total_n parameters at $layers layers, $layers_n of them in the layers)" >&2
   budget_args=(--keep-ratio "$keep_ratio" --scope layers)
 fi
-# The reconstruction pruner's fp64 normal equations of down_proj (ffn² · 8 bytes, a few copies) need a larger heap.
-has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--Xmx10g -XX:MaxDirectMemorySize=2g}" \
+# The reconstruction pruner holds a layer's fp32 weights, its down_proj input and the states of both streams on the
+# heap (its n×n matrices are native): 3 GB is enough up to the 7B width (a 2-layer 7B-width prune runs out at 2.5 GB).
+has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--Xmx3g -XX:MaxDirectMemorySize=1g}" \
   run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --search-budget 0 "${budget_args[@]}" --out "$p27" --json; }
 calib_args=(--scorer fluctuation "${calib_args[@]}")
 has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }

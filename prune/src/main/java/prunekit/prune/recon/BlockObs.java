@@ -12,90 +12,77 @@ import java.util.List;
 import prunekit.core.engine.Engines;
 
 /**
- * Group OBS for wide matrices (n ≥ {@link #MIN_WIDTH}, e.g. down_proj at 7B, n = 11,008), on
- * PyTorch fp64 (LAPACK and BLAS, multi-threaded) instead of {@link GroupObs}'s Java loops. The same
- * objective, costs and downdates; what differs: single-column groups are removed in blocks
- * (batched greedy, as SlimGPT / OSSCAR do): each step removes the {@link #BLOCK_FRACTION} cheapest
- * of the columns still to remove (at least one, so the last steps are exact greedy), then downdates
- * H⁻¹ and W once by the block's Schur complement. Multi-column groups (heads) go one per step.
- * H is never held in Java: it is accumulated natively in row chunks, inverted, and freed; during the
- * removal two n×n fp64 matrices live (H⁻¹ and one product), three during the inverse (H, PyTorch's LU
- * workspace and H⁻¹: 2.9 GB at n = 11,008). The returned weights are the OBS
- * refit (the survivors' ridge solution up to rounding), with no separate solve.
+ * Group OBS for wide matrices (n ≥ {@link #MIN_WIDTH}, e.g. down_proj at 7B, n = 11,008), on PyTorch
+ * instead of {@link GroupObs}'s Java loops, in fp32 as GPTQ / SparseGPT work (the small k×k inverses in
+ * fp64): it only chooses what goes, and the survivors are then refit exactly in fp64
+ * ({@link NativeNormalEquations#solve}). The same objective, costs and downdates; what differs:
+ * single-column groups are removed in blocks (batched greedy, as SlimGPT / OSSCAR do): each step removes
+ * the {@link #BLOCK_FRACTION} cheapest of the columns still to remove (at least one, so the last steps are
+ * exact greedy), then downdates H⁻¹ and W once by the block's Schur complement. Multi-column groups
+ * (heads) go one per step. H is accumulated natively in row chunks and inverted in place
+ * ({@link SpdInverse}); H⁻¹ and W are downdated in place row chunk by row chunk, so one n×n fp32 matrix
+ * lives (0.48 GB at n = 11,008) besides panels of n×{@link SpdInverse#BLOCK}.
  */
 final class BlockObs {
     /** Widths from here on take this path; every mini-vina (≤ 689) and stories260K matrix stays on the exact one. */
     static final int MIN_WIDTH = 2048;
     static final double BLOCK_FRACTION = 0.125;
-    private static final int CHUNK_ROWS = 1024;
+    /** The precision of H, H⁻¹ and W on this path (as GPTQ / SparseGPT): the small pivot inverses are fp64. */
+    static final DataType TYPE = DataType.FLOAT32;
 
     private BlockObs() {
     }
 
     /**
-     * Removes {@code count} groups from the ridge problem of X (rows, cols) and targets Y (rows, out)
-     * (a ones column appended with {@code intercept}), with the weights after each {@code snapshotAt}
-     * removals (out, n), n = cols (+1).
+     * The order in which {@code count} groups leave the ridge problem of X (rows, cols) and targets Y (rows, out)
+     * (a ones column appended with {@code intercept}; ridge {@code lambda}), the blocks never straddling one of
+     * {@code stops} (so each is a prefix of the order). The weights are not kept: they are refit after.
      */
-    static GroupObs.Removal remove(float[] x, int rows, int cols, float[] y, int out, boolean intercept,
-                                   double damping, List<int[]> groups, int[] family, int count, int[] snapshotAt) {
+    static int[] order(float[] x, int rows, int cols, float[] y, int out, boolean intercept, double lambda,
+                       List<int[]> groups, int[] family, int count, int[] stops) {
+        return order(x, rows, cols, y, out, intercept, lambda, groups, family, count, stops, TYPE);
+    }
+
+    /** As above in precision {@code type} (tests compare fp32 with fp64). */
+    static int[] order(float[] x, int rows, int cols, float[] y, int out, boolean intercept, double lambda,
+                       List<int[]> groups, int[] family, int count, int[] stops, DataType type) {
         int n = intercept ? cols + 1 : cols;
         try (NDManager m = Engines.newManager()) {
             long[] t0 = PhaseTimes.start();
-            NDArray c = m.zeros(new Shape(out, n), DataType.FLOAT64);
-            NDArray h = dampedGram(m, x, rows, cols, y, out, intercept, damping, c);
+            NDArray[] hc = NativeNormalEquations.build(m, x, rows, cols, y, out, intercept, LayerPruner.range(0, n),
+                    lambda, type);
             PhaseTimes.stop("gram n=" + n, t0);
             long[] t1 = PhaseTimes.start();
-            NDArray hinv = h.inverse();
-            h.close();
-            NDArray w = c.matMul(hinv); // the full ridge fit C H⁻¹
-            c.close();
+            SpdInverse.invertInPlace(m, hc[0]); // H⁻¹ from here on
+            NDArray w = hc[1].matMul(hc[0]); // the full ridge fit C H⁻¹
+            hc[1].close();
             PhaseTimes.stop("inverse n=" + n, t1);
             long[] t2 = PhaseTimes.start();
-            GroupObs.Removal r = new State(m, hinv, w, out, n, groups, family).run(count, snapshotAt);
+            int[] order = new State(m, hc[0], w, n, groups, family).run(count, stops);
             PhaseTimes.stop("removal n=" + n, t2);
-            return r;
+            return order;
         }
     }
 
-    /** H = [X,1]ᵀ[X,1] + λI natively, row chunk by row chunk; C += Yᵀ[X,1] into {@code c}. H's own buffer is freed. */
-    private static NDArray dampedGram(NDManager m, float[] x, int rows, int cols, float[] y, int out, boolean intercept,
-                                      double damping, NDArray c) {
-        int n = intercept ? cols + 1 : cols;
-        NDArray h = m.zeros(new Shape(n, n), DataType.FLOAT64);
-        for (int r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
-            int r = Math.min(CHUNK_ROWS, rows - r0);
+    /** target[r, :] −= left[r, :] · right row chunk by row chunk, in place: no temporary as large as target. */
+    static void subtractProduct(NDManager m, NDArray target, NDArray left, NDArray right) {
+        int rows = (int) target.getShape().get(0);
+        for (int r0 = 0; r0 < rows; r0 += SpdInverse.BLOCK) {
+            int r1 = Math.min(rows, r0 + SpdInverse.BLOCK);
             try (NDManager s = m.newSubManager()) {
-                NDArray xa = s.create(Arrays.copyOfRange(x, r0 * cols, (r0 + r) * cols), new Shape(r, cols))
-                        .toType(DataType.FLOAT64, false);
-                if (intercept) {
-                    xa = xa.concat(s.ones(new Shape(r, 1), DataType.FLOAT64), 1);
-                }
-                NDArray ya = s.create(Arrays.copyOfRange(y, r0 * out, (r0 + r) * out), new Shape(r, out))
-                        .toType(DataType.FLOAT64, false);
-                h.addi(xa.transpose().matMul(xa));
-                c.addi(ya.transpose().matMul(xa));
+                target.tempAttach(s);
+                left.tempAttach(s);
+                right.tempAttach(s);
+                NDIndex idx = new NDIndex("{}:{}", r0, r1);
+                NDArray product = left.get(idx).matMul(right);
+                NativeSlices.update(target, idx, v -> v.subi(product));
             }
         }
-        int features = intercept ? n - 1 : n;
-        double[] diag;
-        try (NDManager s = m.newSubManager()) {
-            h.tempAttach(s);
-            diag = h.take(s.create(diagonal(n, n))).toDoubleArray();
-        }
-        double mean = 0;
-        for (int i = 0; i < features; i++) {
-            mean += diag[i];
-        }
-        mean /= Math.max(1, features);
-        double lambda = damping * mean;
-        if (!(lambda > 0) && damping > 0) {
-            lambda = damping;
-        }
-        try (NDManager s = m.newSubManager()) {
-            h.addi(s.eye(n, n, 0, DataType.FLOAT64).muli(lambda));
-        }
-        return h;
+    }
+
+    /** The inverse of a small (k, k) block, in fp64, back in the block's type. */
+    private static NDArray smallInverse(NDArray a) {
+        return a.toType(DataType.FLOAT64, false).inverse().toType(a.getDataType(), false);
     }
 
     /** Flat indices of the diagonal of a (width, width) matrix, first {@code count}. */
@@ -110,8 +97,6 @@ final class BlockObs {
     /** H⁻¹ and W over the current columns {@code pos} (original indices), compacted as columns go. */
     private static final class State {
         private final NDManager m;
-        private final int out;
-        private final int n;
         private final List<int[]> groups;
         private final int[] family;
         private NDArray hinv;
@@ -120,12 +105,10 @@ final class BlockObs {
         private final int[] at; // original column → current column, −1 once removed
         private final boolean[] removed;
 
-        State(NDManager m, NDArray hinv, NDArray w, int out, int n, List<int[]> groups, int[] family) {
+        State(NDManager m, NDArray hinv, NDArray w, int n, List<int[]> groups, int[] family) {
             this.m = m;
             this.hinv = hinv;
             this.w = w;
-            this.out = out;
-            this.n = n;
             this.groups = groups;
             this.family = family;
             this.pos = LayerPruner.range(0, n);
@@ -133,7 +116,7 @@ final class BlockObs {
             this.removed = new boolean[groups.size()];
         }
 
-        GroupObs.Removal run(int count, int[] snapshotAt) {
+        int[] run(int count, int[] stops) {
             if (count < 0 || count > groups.size()) {
                 throw new IllegalArgumentException("cannot remove " + count + " of " + groups.size() + " groups");
             }
@@ -141,17 +124,14 @@ final class BlockObs {
             int families = family == null ? 1 : Arrays.stream(family).max().orElse(-1) + 1;
             boolean[] hit = new boolean[families];
             int[] order = new int[count];
-            double[] costs = new double[count];
-            double[][] snaps = new double[snapshotAt.length][];
             int done = 0;
-            snapshot(snaps, snapshotAt, 0);
             while (done < count) {
                 if (family != null && allHit(hit)) {
                     Arrays.fill(hit, false);
                 }
                 double[] cost = costs(singletons, hit);
                 int k = singletons ? Math.max(1, (int) ((count - done) * BLOCK_FRACTION)) : 1;
-                k = Math.min(k, nextStop(snapshotAt, done, count) - done);
+                k = Math.min(k, nextStop(stops, done, count) - done);
                 int[] chosen = cheapest(cost, k);
                 List<Integer> cols = new ArrayList<>();
                 for (int g : chosen) {
@@ -159,16 +139,14 @@ final class BlockObs {
                     if (family != null) {
                         hit[family[g]] = true;
                     }
-                    order[done] = g;
-                    costs[done++] = cost[g];
+                    order[done++] = g;
                     for (int col : groups.get(g)) {
                         cols.add(col);
                     }
                 }
                 downdate(cols.stream().mapToInt(Integer::intValue).toArray());
-                snapshot(snaps, snapshotAt, done);
             }
-            return new GroupObs.Removal(order, costs, Arrays.asList(snaps));
+            return order;
         }
 
         private boolean allHit(boolean[] hit) {
@@ -180,10 +158,10 @@ final class BlockObs {
             return true;
         }
 
-        /** The smallest snapshot count above {@code done}, else {@code count}: blocks never jump over one. */
-        private static int nextStop(int[] snapshotAt, int done, int count) {
+        /** The smallest stop above {@code done}, else {@code count}: blocks never jump over one. */
+        private static int nextStop(int[] stops, int done, int count) {
             int stop = count;
-            for (int s : snapshotAt) {
+            for (int s : stops) {
                 if (s > done && s < stop) {
                     stop = s;
                 }
@@ -199,8 +177,9 @@ final class BlockObs {
                 hinv.tempAttach(s); // temporaries land in s and go with it
                 w.tempAttach(s);
                 if (singletons) {
-                    double[] sq = w.square().sum(new int[] {0}).toDoubleArray();
-                    double[] d = hinv.take(s.create(diagonal(pos.length, pos.length))).toDoubleArray();
+                    double[] sq = w.square().sum(new int[] {0}).toType(DataType.FLOAT64, false).toDoubleArray();
+                    double[] d = hinv.take(s.create(diagonal(pos.length, pos.length))).toType(DataType.FLOAT64, false)
+                            .toDoubleArray();
                     for (int g = 0; g < groups.size(); g++) {
                         int j = at[groups.get(g)[0]];
                         if (!removed[g]) {
@@ -216,7 +195,7 @@ final class BlockObs {
                     NDArray idx = s.create(current(groups.get(g)));
                     NDArray ws = w.get(new NDIndex(":, {}", idx));
                     NDArray hss = hinv.get(new NDIndex("{}", idx)).get(new NDIndex(":, {}", idx));
-                    cost[g] = ws.matMul(hss.inverse()).mul(ws).sum().toType(DataType.FLOAT64, false).getDouble();
+                    cost[g] = ws.matMul(smallInverse(hss)).mul(ws).sum().toType(DataType.FLOAT64, false).getDouble();
                 }
             }
             return cost;
@@ -258,10 +237,10 @@ final class BlockObs {
                 w.tempAttach(t);
                 NDArray idx = t.create(current(s));
                 NDArray hcs = hinv.get(new NDIndex(":, {}", idx)); // (m, k)
-                NDArray inv = hcs.get(new NDIndex("{}", idx)).inverse(); // (H⁻¹_SS)⁻¹
+                NDArray inv = smallInverse(hcs.get(new NDIndex("{}", idx))); // (H⁻¹_SS)⁻¹
                 NDArray hsc = hcs.transpose();
-                w.subi(w.get(new NDIndex(":, {}", idx)).matMul(inv).matMul(hsc));
-                hinv.subi(hcs.matMul(inv).matMul(hsc));
+                subtractProduct(t, w, w.get(new NDIndex(":, {}", idx)).matMul(inv), hsc);
+                subtractProduct(t, hinv, hcs.matMul(inv), hsc);
             }
             for (int col : s) {
                 at[col] = -1;
@@ -276,10 +255,18 @@ final class BlockObs {
             int[] keep = Arrays.stream(pos).filter(p -> at[p] >= 0).toArray();
             long[] cur = current(keep);
             NDArray idx = m.create(cur);
-            NDArray rowsKept = hinv.get(new NDIndex("{}", idx));
+            NDArray kept = m.zeros(new Shape(cur.length, cur.length), hinv.getDataType());
+            for (int r0 = 0; r0 < cur.length; r0 += SpdInverse.BLOCK) { // row chunks: no n'×n temporary
+                int r1 = Math.min(cur.length, r0 + SpdInverse.BLOCK);
+                try (NDManager s = m.newSubManager()) {
+                    hinv.tempAttach(s);
+                    kept.tempAttach(s);
+                    NDArray rows = s.create(Arrays.copyOfRange(cur, r0, r1));
+                    kept.set(new NDIndex("{}:{}", r0, r1), hinv.get(new NDIndex("{}", rows)).get(new NDIndex(":, {}", idx)));
+                }
+            }
             hinv.close();
-            hinv = rowsKept.get(new NDIndex(":, {}", idx));
-            rowsKept.close();
+            hinv = kept;
             NDArray w2 = w.get(new NDIndex(":, {}", idx));
             w.close();
             w = w2;
@@ -287,28 +274,6 @@ final class BlockObs {
             pos = keep;
             for (int i = 0; i < keep.length; i++) {
                 at[keep[i]] = i;
-            }
-        }
-
-        /** The current weights over all n original columns (zero where removed), for every snapshot at {@code done}. */
-        private void snapshot(double[][] snaps, int[] snapshotAt, int done) {
-            double[] full = null;
-            for (int k = 0; k < snapshotAt.length; k++) {
-                if (snapshotAt[k] != done) {
-                    continue;
-                }
-                if (full == null) {
-                    double[] cur = w.toDoubleArray();
-                    full = new double[out * n];
-                    for (int r = 0; r < out; r++) {
-                        for (int i = 0; i < pos.length; i++) {
-                            if (at[pos[i]] >= 0) {
-                                full[r * n + pos[i]] = cur[r * pos.length + i];
-                            }
-                        }
-                    }
-                }
-                snaps[k] = full;
             }
         }
     }

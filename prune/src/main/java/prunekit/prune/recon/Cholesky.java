@@ -2,7 +2,7 @@ package prunekit.prune.recon;
 
 /**
  * A = L·Lᵀ of a symmetric positive-definite n×n matrix in double, plain loops: the exact path, for
- * widths below {@link BlockObs#MIN_WIDTH} (wider matrices go through PyTorch fp64 there). Row-major throughout.
+ * widths below {@link BlockObs#MIN_WIDTH} (wider matrices go through {@link SpdInverse} there). Row-major throughout.
  */
 final class Cholesky {
     private final int n;

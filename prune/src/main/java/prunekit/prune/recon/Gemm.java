@@ -35,9 +35,9 @@ final class Gemm {
     }
 
     /** X Wᵀ + b in fp32: (rows, out). X: (rows, cols), W: (out, cols), b: (out) or null. */
-    static float[] linear(float[] x, int rows, int cols, double[] w, int out, double[] b) {
+    static float[] linear(float[] x, int rows, int cols, float[] w, int out, double[] b) {
         try (NDManager m = Engines.newManager()) {
-            NDArray y = m.create(x, new Shape(rows, cols)).matMul(m.create(toFloat(w), new Shape(out, cols)).transpose());
+            NDArray y = m.create(x, new Shape(rows, cols)).matMul(m.create(w, new Shape(out, cols)).transpose());
             if (b != null) {
                 y = y.add(m.create(toFloat(b), new Shape(out)));
             }

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Wall and process-CPU seconds spent in named phases of the wide-matrix path ({@link BlockObs}),
+ * Wall and process-CPU seconds spent in named phases of the wide-matrix path ({@link BlockObs}, {@link NativeNormalEquations}),
  * summed over the run: what bench/recon reports per phase. Process CPU counts PyTorch's threads too.
  */
 final class PhaseTimes {

@@ -156,17 +156,15 @@ public final class SequentialPruner {
 
         private void next() {
             int i = plans.size();
-            if (states == null) {
+            if (i == 0) {
                 t0 = System.nanoTime();
                 float[] h = embed(w, windows, t);
                 boolean dense = o.target().needsDenseStream() || !o.sequential();
                 states = new LayerPruner.States(h, dense ? h : null, windows.length, t);
             }
-            LayerPruner.States in = o.sequential() ? states
-                    : new LayerPruner.States(states.dense(), states.dense(), windows.length, t);
             current = Map.of(); // the previous pruned layer is written by now
             LayerTensors source = LayerTensors.read(w, i);
-            LayerPruner.Result r = LayerPruner.prune(w.config(), source, in, allocation.attention()[i],
+            LayerPruner.Result r = LayerPruner.prune(w.config(), source, takeInput(), allocation.attention()[i],
                     allocation.ffn()[i], sizes, o);
             source.release(w, i);
             Map<String, FloatTensor> m = new HashMap<>();
@@ -179,6 +177,17 @@ public final class SequentialPruner {
             seconds = (System.nanoTime() - t0) / 1e9;
             log.accept(String.format("layer %d: %d heads / %d KV, ffn %d (%.1fs)", i, r.queryHeads().length,
                     r.kvHeads().length, r.ffn().length, seconds));
+        }
+
+        /**
+         * The next layer's input states, no longer held here (the pruner drops them after the attention
+         * block): the sequential stream, or the dense one on both sides.
+         */
+        private LayerPruner.States takeInput() {
+            LayerPruner.States in = o.sequential() ? states
+                    : new LayerPruner.States(states.dense(), states.dense(), windows.length, t);
+            states = null;
+            return in;
         }
     }
 

@@ -14,13 +14,13 @@ final class SubBlockFit {
     }
 
     /**
-     * The outcome: groups kept (ascending), the new weights over all columns (out, cols; zero where
+     * The outcome: groups kept (ascending), the new weights over all columns (out, cols, fp32 as stored; zero where
      * removed) and the bias (out), or null without an intercept.
      */
-    record Fit(int[] keptGroups, double[] weight, double[] bias) {
+    record Fit(int[] keptGroups, float[] weight, double[] bias) {
     }
 
-    static Fit fit(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out, List<int[]> groups,
+    static Fit fit(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out, List<int[]> groups,
                    int[] family, int remove, ReconOptions o, boolean intercept) {
         return fitLevels(x, rows, cols, y, w, b, out, groups, family, new int[] {remove}, o, intercept).get(0);
     }
@@ -30,27 +30,27 @@ final class SubBlockFit {
      * removal order of a smaller count is a prefix of a larger one's, so the kept sets are nested.
      * The first entry is refit by an exact solve; the others take the OBS weights at that point of
      * the removal (the same ridge solution, up to rounding), which costs nothing more. Matrices of
-     * {@link BlockObs#MIN_WIDTH} columns or more go through {@link BlockObs} (every entry from its weights).
+     * {@link BlockObs#MIN_WIDTH} columns or more are ordered by {@link BlockObs} (fp32) and every entry is
+     * refit exactly in fp64 by {@link NativeNormalEquations#solve}.
      */
-    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
+    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out,
                                List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept) {
         return fitLevels(x, rows, cols, y, w, b, out, groups, family, removes, o, intercept, BlockObs.MIN_WIDTH);
     }
 
     /** As above, with the width from which the blocked native path is taken ({@code minWidth}; tests lower it). */
-    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, double[] w, double[] b, int out,
+    static List<Fit> fitLevels(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out,
                                List<int[]> groups, int[] family, int[] removes, ReconOptions o, boolean intercept,
                                int minWidth) {
         int n = intercept ? cols + 1 : cols;
         int most = Arrays.stream(removes).max().orElse(0);
         List<Fit> fits = new java.util.ArrayList<>();
         if (n >= minWidth) {
-            GroupObs.Removal r = BlockObs.remove(x, rows, cols, y, out, intercept, o.damping(), groups, family, most,
-                    removes);
+            double lambda = NativeNormalEquations.ridge(x, rows, cols, o.damping());
+            int[] order = BlockObs.order(x, rows, cols, y, out, intercept, lambda, groups, family, most, removes);
             for (int k = 0; k < removes.length; k++) {
-                int[] removed = Arrays.copyOf(r.order(), removes[k]);
-                fits.add(o.refit() ? fromSnapshot(r.snapshots().get(k), removed, cols, n, out, groups.size(), intercept)
-                        : one(n, out, removed, cols, w, b, groups, o, intercept, null));
+                fits.add(one(n, out, Arrays.copyOf(order, removes[k]), cols, w, b, groups, o, intercept,
+                        cs -> NativeNormalEquations.solve(x, rows, cols, y, out, intercept, cs, lambda)));
             }
             return fits;
         }
@@ -67,31 +67,8 @@ final class SubBlockFit {
         return fits;
     }
 
-    /**
-     * The fit whose weights are a snapshot of the OBS run (out, n), zero at the removed columns: taken
-     * as it is (no copies of out·n doubles, which matter at 7B), the intercept's column split off as the bias.
-     */
-    private static Fit fromSnapshot(double[] snapshot, int[] removed, int cols, int n, int out, int groupCount,
-                                    boolean intercept) {
-        boolean[] gone = new boolean[groupCount];
-        for (int g : removed) {
-            gone[g] = true;
-        }
-        int[] kept = java.util.stream.IntStream.range(0, groupCount).filter(g -> !gone[g]).toArray();
-        if (!intercept) {
-            return new Fit(kept, snapshot, null);
-        }
-        double[] weight = new double[out * cols];
-        double[] bias = new double[out];
-        for (int r = 0; r < out; r++) {
-            System.arraycopy(snapshot, r * n, weight, r * cols, cols);
-            bias[r] = snapshot[r * n + cols];
-        }
-        return new Fit(kept, weight, bias);
-    }
-
     /** The fit keeping all but {@code removed}; {@code refit} gives the survivors' weights (out, |cs|) for columns cs. */
-    private static Fit one(int n, int out, int[] removed, int cols, double[] w, double[] b, List<int[]> groups,
+    private static Fit one(int n, int out, int[] removed, int cols, float[] w, double[] b, List<int[]> groups,
                            ReconOptions o, boolean intercept, java.util.function.Function<int[], double[]> refit) {
         boolean[] gone = new boolean[groups.size()];
         for (int g : removed) {
@@ -108,7 +85,7 @@ final class SubBlockFit {
             keepCol[cols] = true;
         }
         int[] cs = java.util.stream.IntStream.range(0, n).filter(i -> keepCol[i]).toArray();
-        double[] full = new double[out * cols];
+        float[] full = new float[out * cols];
         double[] bias = intercept ? new double[out] : null;
         if (!o.refit()) {
             for (int r = 0; r < out; r++) {
@@ -125,7 +102,7 @@ final class SubBlockFit {
         for (int r = 0; r < out; r++) {
             for (int a = 0; a < cs.length; a++) {
                 if (cs[a] < cols) {
-                    full[r * cols + cs[a]] = wk[r * cs.length + a];
+                    full[r * cols + cs[a]] = (float) wk[r * cs.length + a];
                 } else {
                     bias[r] = wk[r * cs.length + a];
                 }
@@ -135,11 +112,11 @@ final class SubBlockFit {
     }
 
     /** Columns of W (out, cols) listed in {@code keep} (ascending): (out, |keep|) as floats. */
-    static float[] columns(double[] w, int out, int cols, int[] keep) {
+    static float[] columns(float[] w, int out, int cols, int[] keep) {
         float[] f = new float[out * keep.length];
         for (int r = 0; r < out; r++) {
             for (int a = 0; a < keep.length; a++) {
-                f[r * keep.length + a] = (float) w[r * cols + keep[a]];
+                f[r * keep.length + a] = w[r * cols + keep[a]];
             }
         }
         return f;

@@ -38,37 +38,47 @@ public final class Layer7bBench {
                 .maxPositions(4096).build();
         String load0 = Files.readString(Path.of("/proc/loadavg")).trim();
         LayerTensors layer = layer(shape, hidden, 128, 1);
-        float[] pruned = gaussian(windows * t * hidden, 1.0, 2);
-        float[] dense = pruned.clone();
-        Random r = new Random(3);
-        for (int i = 0; i < dense.length; i++) {
-            dense[i] += (float) (0.1 * r.nextGaussian());
-        }
-        LayerPruner.States in = new LayerPruner.States(pruned, dense, windows, t);
         int units = (int) Math.round(0.386 * 32);
         int keepFfn = (int) Math.round(0.386 * ffn);
         long[] s = PhaseTimes.start();
-        LayerPruner.Result res = LayerPruner.prune(c, layer, in, units, keepFfn, ReconOptions.defaults());
+        LayerPruner.Result res = LayerPruner.prune(c, layer, streams(windows, t, hidden), units, keepFfn,
+                LayerPruner.Sizes.NONE, ReconOptions.defaults()); // no reference to the input states kept here, as in SequentialPruner
         double wall = (System.nanoTime() - s[0]) / 1e9;
         double cpu = (PhaseTimes.cpuNanos() - s[1]) / 1e9;
         String load1 = Files.readString(Path.of("/proc/loadavg")).trim();
         StringBuilder phases = new StringBuilder();
+        double phased = 0;
         for (Map.Entry<String, double[]> e : PhaseTimes.snapshot().entrySet()) {
+            phased += e.getValue()[1];
             phases.append(String.format(Locale.ROOT, "%s\"%s\": {\"wall_s\": %.1f, \"cpu_s\": %.1f}",
                     phases.length() == 0 ? "" : ", ", e.getKey(), e.getValue()[0], e.getValue()[1]));
         }
         String json = String.format(Locale.ROOT, "{\"layer\": \"synthetic LLaMA-2-7B decoder layer (hidden 4096, 32 heads,"
                         + " FFN 11008, N(0, 0.02) weights)\", \"calibration_tokens\": %d, \"kept\": {\"heads\": %d,"
                         + " \"ffn\": %d}, \"kept_check\": {\"kv_heads\": %d, \"ffn\": %d}, \"layer_wall_s\": %.1f,"
-                        + " \"layer_cpu_s\": %.1f, \"phases\": {%s}, \"peak_rss_mb\": %d, \"cores\": %d,"
+                        + " \"layer_cpu_s\": %.1f, \"phases\": {%s}, \"other_cpu_s\": %.1f,"
+                        + " \"other_note\": \"the layer's calibration forwards on both streams, targets and outputs\","
+                        + " \"peak_rss_mb\": %d, \"max_heap_mb\": %d, \"cores\": %d,"
                         + " \"loadavg_start\": \"%s\", \"loadavg_end\": \"%s\","
                         + " \"projection_32_layers_wall_s\": %.0f, \"projection_32_layers_cpu_s\": %.0f,"
                         + " \"projection_note\": \"32 x this layer (each layer's prune includes its calibration"
                         + " forwards on both streams); embeddings, norms, the head and I/O not included\"}",
-                tokens, units, keepFfn, res.kvHeads().length, res.ffn().length, wall, cpu, phases, peakRssMb(),
+                tokens, units, keepFfn, res.kvHeads().length, res.ffn().length, wall, cpu, phases, cpu - phased, peakRssMb(),
+                Runtime.getRuntime().maxMemory() >> 20,
                 Runtime.getRuntime().availableProcessors(), load0, load1, 32 * wall, 32 * cpu);
         Files.writeString(out, json + "\n");
         System.out.println(json);
+    }
+
+    /** Seeded N(0, 1) states on the pruned stream and the dense stream beside them (plus N(0, 0.01) noise). */
+    private static LayerPruner.States streams(int windows, int t, int hidden) {
+        float[] pruned = gaussian(windows * t * hidden, 1.0, 2);
+        float[] dense = pruned.clone();
+        Random r = new Random(3);
+        for (int i = 0; i < dense.length; i++) {
+            dense[i] += (float) (0.1 * r.nextGaussian());
+        }
+        return new LayerPruner.States(pruned, dense, windows, t);
     }
 
     private static LayerTensors layer(LayerShape s, int hidden, int hd, long seed) {

@@ -69,7 +69,7 @@ class LeastSquaresTest {
         for (int t = 0; t < rows; t++) {
             x[t * cols + 3] = 0.5f * x[t * cols] - 2f * x[t * cols + 1];
         }
-        double[] w = Tolerance.toDouble(random(out, cols, 4));
+        float[] w = random(out, cols, 4);
         double[] b = intercept ? new double[] {0.1, -0.2, 0.3, 0.05} : null;
         float[] y = Gemm.linear(x, rows, cols, w, out, b);
         List<int[]> groups = new ArrayList<>();
