@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Recovery of the default recipe's cut (issue 11): mini-vina (../shared) pruned by `prunekit prune` with no
+# --scorer at 0.386 of its layers' parameters (the 7B -> 2.7B ratio), then healed with the issue's
+# reference budget: full fine-tuning, 1M tokens of train/{wiki,legal}.txt in batches of 16 x 256, AdamW
+# lr 1e-3, betas 0.9/0.95, no weight decay, 10 warmup steps, cosine to 1e-4, clip 1.0, the dense model as
+# teacher at T = 1. Two objectives on the same tokens, seed and data order:
+#   kd   KL(teacher || student) only (the reference's objective)
+#   mix  ALPHA * KD + (1 - ALPHA) * CE on the same windows (default ALPHA 0.5)
+# Each recovered model is scored on every window of valid/{wiki,legal}.txt (protocol, ctx 256).
+#
+#   bench/recon/recover.sh [OUT]        default OUT target/recon-recover
+#
+# Writes OUT/pruned, OUT/{kd,mix}/ (recover runs; a finished one is kept, an interrupted one resumed) and
+# bench/recon/result-recover.json, and prints that JSON. About 8 min per run on 2 free cores. Needs jq.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-target/recon-recover}
+ALPHA=${ALPHA:-0.5}
+S=../shared
+DENSE=$S/models/mini-vina
+TRAIN=("$S/data/vi/train/wiki.txt" "$S/data/vi/train/legal.txt")
+VALID=("$S/data/vi/valid/wiki.txt" "$S/data/vi/valid/legal.txt")
+command -v jq >/dev/null || { echo "recover.sh: needs jq" >&2; exit 2; }
+[[ -d $DENSE ]] || { echo "recover.sh: needs $DENSE (the ../shared folder)" >&2; exit 2; }
+mvn -B -q -o package -pl cli -am -DskipTests >&2
+mkdir -p "$OUT"
+ppl() { bin/prunekit eval "$1" --text "${VALID[@]}" --ctx 256 --json 2>/dev/null | jq -r .perplexity; }
+
+if [[ ! -f $OUT/pruned/pruned/config.json ]]; then
+  start=$(date +%s)
+  bin/prunekit prune "$DENSE" --calib "${TRAIN[@]}" --keep-ratio 0.386 --scope layers --overwrite --out "$OUT/pruned" >&2
+  echo "$(( $(date +%s) - start ))" > "$OUT/prune-seconds"
+fi
+P_DENSE=$(ppl "$DENSE")
+P_PRUNED=$(ppl "$OUT/pruned/pruned")
+rows=()
+for loss in kd mix; do
+  run=$OUT/$loss
+  if ! { [[ -f $run/recover.json ]] && jq -e .finished "$run/recover.json" >/dev/null; }; then
+    resume=()
+    [[ -d $run/checkpoints ]] && resume=(--resume)
+    echo "recover.sh: $loss, 1M tokens" >&2
+    bin/prunekit recover "$OUT/pruned/pruned" --teacher "$DENSE" --data "${TRAIN[@]}" --valid "${VALID[@]}" \
+      --tokens 1M --mode full --loss "$loss" --alpha "$ALPHA" --temperature 1 --lr 1e-3 --min-lr 1e-4 --warmup 10 \
+      --weight-decay 0 --clip 1.0 --batch 16 --seq 256 --out "$run" "${resume[@]}" >&2
+  fi
+  p=$(ppl "$run/recovered")
+  rows+=("$(jq -c --argjson p "$p" --arg alpha "$ALPHA" '{loss, alpha: (if .loss == "mix" then ($alpha | tonumber) else null end),
+      steps, tokens, seconds, tokens_per_second, best_step, perplexity: $p}' "$run/recover.json")")
+done
+json=$(printf '%s\n' "${rows[@]}" | jq -s -c --argjson d "$P_DENSE" --argjson u "$P_PRUNED" \
+  --arg ps "$(cat "$OUT/prune-seconds" 2>/dev/null || echo null)" \
+  '{model: "mini-vina", keep_ratio: 0.386, scope: "layers", recipe: "default (no --scorer)", dense_perplexity: $d,
+    pruned_perplexity: $u, prune_wall_s: ($ps | tonumber? // null), cores: '"$(nproc)"', runs: .}')
+echo "$json" > bench/recon/result-recover.json
+echo "$json"
