@@ -9,6 +9,9 @@
 # Each recovered model is scored on every window of valid/{wiki,legal}.txt (protocol, ctx 256).
 #
 #   bench/recon/recover.sh [OUT]        default OUT target/recon-recover
+#   CUT=uniform bench/recon/recover.sh OUT   the comparison cut instead: uniform (--search-budget 0) at the anchors'
+#                                            calibration (64 x 256), written to result-recover-uniform.json
+#   LOSSES="mix" ...                         only these objectives (default "kd mix")
 #
 # Writes OUT/pruned, OUT/{kd,mix}/ (recover runs; a finished one is kept, an interrupted one resumed) and
 # bench/recon/result-recover.json, and prints that JSON. About 8 min per run on 2 free cores. Needs jq.
@@ -16,6 +19,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-target/recon-recover}
 ALPHA=${ALPHA:-0.5}
+CUT=${CUT:-default}
+LOSSES=${LOSSES:-kd mix}
+case "$CUT" in
+  default) cut_args=(); label="default (no --scorer)"; result=bench/recon/result-recover.json ;;
+  uniform) cut_args=(--search-budget 0 --samples 64 --seq-len 256); label="uniform sequential refit, 64 x 256"; result=bench/recon/result-recover-uniform.json ;;
+  *) echo "recover.sh: CUT=$CUT: use default or uniform" >&2; exit 2 ;;
+esac
 S=../shared
 DENSE=$S/models/mini-vina
 TRAIN=("$S/data/vi/train/wiki.txt" "$S/data/vi/train/legal.txt")
@@ -28,13 +38,14 @@ ppl() { bin/prunekit eval "$1" --text "${VALID[@]}" --ctx 256 --json 2>/dev/null
 
 if [[ ! -f $OUT/pruned/pruned/config.json ]]; then
   start=$(date +%s)
-  bin/prunekit prune "$DENSE" --calib "${TRAIN[@]}" --keep-ratio 0.386 --scope layers --overwrite --out "$OUT/pruned" >&2
+  bin/prunekit prune "$DENSE" --calib "${TRAIN[@]}" --keep-ratio 0.386 --scope layers "${cut_args[@]}" --overwrite \
+      --out "$OUT/pruned" >&2
   echo "$(( $(date +%s) - start ))" > "$OUT/prune-seconds"
 fi
 P_DENSE=$(ppl "$DENSE")
 P_PRUNED=$(ppl "$OUT/pruned/pruned")
 rows=()
-for loss in kd mix; do
+for loss in $LOSSES; do
   run=$OUT/$loss
   if ! { [[ -f $run/recover.json ]] && jq -e .finished "$run/recover.json" >/dev/null; }; then
     resume=()
@@ -50,7 +61,7 @@ for loss in kd mix; do
 done
 json=$(printf '%s\n' "${rows[@]}" | jq -s -c --argjson d "$P_DENSE" --argjson u "$P_PRUNED" \
   --arg ps "$(cat "$OUT/prune-seconds" 2>/dev/null || echo null)" \
-  '{model: "mini-vina", keep_ratio: 0.386, scope: "layers", recipe: "default (no --scorer)", dense_perplexity: $d,
+  '{model: "mini-vina", keep_ratio: 0.386, scope: "layers", recipe: "'"$label"'", prune_args: "'"${cut_args[*]}"'", dense_perplexity: $d,
     pruned_perplexity: $u, prune_wall_s: ($ps | tonumber? // null), cores: '"$(nproc)"', runs: .}')
-echo "$json" > bench/recon/result-recover.json
+echo "$json" > "$result"
 echo "$json"
