@@ -36,12 +36,19 @@ public record LayerTensors(LayerShape shape, FloatTensor inputNorm, FloatTensor 
                 w.read(TensorNames.postAttentionNorm(i)), ws, bs);
     }
 
-    /** Tells {@code w} that this layer (read as layer {@code i} by {@link #read}) is no longer held. */
-    void release(TensorSource w, int i) {
+    /** Tells {@code w} that layer {@code i} (as {@link #read} read it) is no longer held. */
+    static void release(TensorSource w, int i) {
+        Map<String, int[]> stored = w.shapes();
         w.release(TensorNames.inputNorm(i));
         w.release(TensorNames.postAttentionNorm(i));
-        weights.keySet().forEach(p -> w.release(TensorNames.weight(i, p)));
-        biases.keySet().forEach(p -> w.release(TensorNames.bias(i, p)));
+        for (Proj p : Proj.values()) {
+            if (stored.containsKey(TensorNames.weight(i, p))) {
+                w.release(TensorNames.weight(i, p));
+            }
+            if (stored.containsKey(TensorNames.bias(i, p))) {
+                w.release(TensorNames.bias(i, p));
+            }
+        }
     }
 
     FloatTensor weight(Proj p) {
