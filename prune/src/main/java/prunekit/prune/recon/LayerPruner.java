@@ -49,7 +49,25 @@ public final class LayerPruner {
     }
 
     /** A sub-block pruned to the chosen size and the other sizes, with the states after the chosen one. */
-    private record Block(List<BlockVariant> variants, States after) {
+    private static final class Block {
+        private final List<BlockVariant> variants;
+        private States after;
+
+        Block(List<BlockVariant> variants, States after) {
+            this.variants = variants;
+            this.after = after;
+        }
+
+        List<BlockVariant> variants() {
+            return variants;
+        }
+
+        /** The states after the block, handed over once: the block keeps no reference (the next block may drop them). */
+        States takeAfter() {
+            States s = after;
+            after = null;
+            return s;
+        }
     }
 
     /**
@@ -64,7 +82,7 @@ public final class LayerPruner {
         Block attn = attention(c, layer, in, concat(units, sizes.attention()), o);
         in = null; // garbage from here on
         layer = layer.only(false); // the attention weights too (0.27 GB at 7B): the variants hold their kept rows
-        Block mlp = mlp(c, layer, attn.after(), concat(ffn, sizes.ffn()), o);
+        Block mlp = mlp(c, layer, attn.takeAfter(), concat(ffn, sizes.ffn()), o);
         BlockVariant a = attn.variants().get(0);
         BlockVariant m = mlp.variants().get(0);
         Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
@@ -77,7 +95,7 @@ public final class LayerPruner {
         LayerTensors out = new LayerTensors(ns, layer.inputNorm(), layer.postNorm(), ws, bs);
         List<BlockVariant> av = attn.variants().subList(1, attn.variants().size());
         List<BlockVariant> mv = mlp.variants().subList(1, mlp.variants().size());
-        return new Result(out, a.kvHeads(), a.queryHeads(), m.channels(), mlp.after(), av, mv);
+        return new Result(out, a.kvHeads(), a.queryHeads(), m.channels(), mlp.takeAfter(), av, mv);
     }
 
     private static int[] concat(int first, int[] rest) {
@@ -106,7 +124,9 @@ public final class LayerPruner {
         }
         float[][] xy = captureBoth(c, attn, Site.O_PROJ_INPUT, in, wo, bo, qd, o);
         float[] x = xy[0]; // (rows, qd)
-        float[] yDense = xy[1];
+        float[] denseAfter = add(in.dense(), xy[1]); // the dense stream after the block (null without one)
+        float[] y = target(o.target(), x, rows, qd, wo, bo, hidden, in, xy[1], denseAfter);
+        xy = null; // the dense output: garbage unless it is the target
         List<int[]> groups = new ArrayList<>();
         int[] family = null;
         boolean kvGroups = o.attention() == AttentionUnit.KV_GROUPS;
@@ -126,9 +146,9 @@ public final class LayerPruner {
             }
         }
         boolean icpt = o.refit() && (o.intercept() || c.attentionBias());
-        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, // the target inline: garbage once fit
-                target(o.target(), x, rows, qd, wo, bo, hidden, in, yDense), wo, bo, hidden, groups, family, removes, o,
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, y, wo, bo, hidden, groups, family, removes, o,
                 icpt);
+        y = null; // garbage once fit
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : attentionVariant(layer, sizes[k], fits.get(k), kvGroups,
@@ -136,7 +156,7 @@ public final class LayerPruner {
         }
         float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, qd, fits.get(0),
                 rowsOf(variants.get(0).queryHeads(), hd), variants.get(0).weights().get(Proj.O), icpt, hidden));
-        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+        return new Block(variants, new States(h, denseAfter, in.n(), in.t()));
     }
 
     private static BlockVariant attentionVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, boolean kvGroups,
@@ -188,7 +208,10 @@ public final class LayerPruner {
         }
         float[][] xy = captureBoth(c, mlp, Site.DOWN_PROJ_INPUT, in, wd, bd, f0, o);
         float[] x = xy[0]; // (rows, f0)
-        float[] yDense = xy[1];
+        float[] denseAfter = add(in.dense(), xy[1]); // the dense stream after the block (null without one)
+        float[] y = target(o.target(), x, rows, f0, wd, bd, hidden, in, xy[1], denseAfter);
+        xy = null; // the dense output: garbage unless it is the target
+        in = new States(in.pruned(), null, in.n(), in.t()); // the dense input too (no one else holds it)
         List<int[]> groups = new ArrayList<>();
         for (int ch = 0; ch < f0; ch++) {
             groups.add(new int[] {ch});
@@ -198,15 +221,15 @@ public final class LayerPruner {
             removes[k] = f0 - sizes[k];
         }
         boolean icpt = o.refit() && (o.intercept() || c.mlpBias());
-        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, // the target inline: garbage once fit
-                target(o.target(), x, rows, f0, wd, bd, hidden, in, yDense), wd, bd, hidden, groups, null, removes, o, icpt);
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, y, wd, bd, hidden, groups, null, removes, o, icpt);
+        y = null; // garbage once fit
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), f0, hidden));
         }
         float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, f0, fits.get(0),
                 variants.get(0).channels(), variants.get(0).weights().get(Proj.DOWN), icpt, hidden));
-        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+        return new Block(variants, new States(h, denseAfter, in.n(), in.t()));
     }
 
     private static BlockVariant mlpVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, int f0, int hidden) {
@@ -279,11 +302,11 @@ public final class LayerPruner {
     }
 
     private static float[] target(RefitTarget t, float[] x, int rows, int cols, float[] w, double[] b, int out,
-                                  States in, float[] yDense) {
+                                  States in, float[] yDense, float[] denseAfter) {
         return switch (t) {
             case SELF -> Gemm.linear(x, rows, cols, w, out, b);
             case DENSE -> yDense;
-            case DENSE_RESIDUAL -> Gemm.subtract(Gemm.add(in.dense(), yDense), in.pruned());
+            case DENSE_RESIDUAL -> Gemm.subtract(denseAfter, in.pruned());
         };
     }
 
