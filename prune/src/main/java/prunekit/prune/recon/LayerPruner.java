@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import prunekit.core.engine.Tolerance;
 import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.model.FloatTensor;
@@ -66,6 +67,10 @@ public final class LayerPruner {
             this.value = value;
         }
 
+        T peek() {
+            return value;
+        }
+
         T take() {
             T v = value;
             value = null;
@@ -75,19 +80,30 @@ public final class LayerPruner {
 
     /**
      * Prunes the layer to {@code units} attention units and {@code ffn} channels, also building the
-     * variants of {@code sizes}. The caller should hold no other reference to {@code in} or {@code layer}: the
-     * pre-attention states (0.27 GB for two streams at 7B, 8,192 tokens) and the attention weights are dropped once the
-     * attention block is pruned.
+     * variants of {@code sizes}. The caller should hold no other reference to {@code in}: the pre-attention states
+     * (0.27 GB for two streams at 7B, 8,192 tokens) are dropped once the attention block is pruned.
      */
     public static Result prune(LlamaConfig c, LayerTensors layer, States in, int units, int ffn, Sizes sizes,
                                ReconOptions o) {
-        LayerShape shape = layer.shape();
+        return prune(c, layer.only(true), a -> layer.only(false), in, units, ffn, sizes, o);
+    }
+
+    /**
+     * As above with the layer given a block at a time, held by no one else: {@code layer}, its norms and attention
+     * weights, then once the attention block is pruned and those weights dropped (0.27 GB at 7B) {@code readMlp}'s,
+     * the same norms and the MLP's weights (given {@code layer}); so a layer streamed from disk never holds all its
+     * weights at once.
+     */
+    public static Result prune(LlamaConfig c, LayerTensors layer, UnaryOperator<LayerTensors> readMlp, States in,
+                               int units, int ffn, Sizes sizes, ReconOptions o) {
+        LayerShape attnShape = layer.shape();
         FloatTensor inputNorm = layer.inputNorm();
         FloatTensor postNorm = layer.postNorm();
         Block attn = attention(c, layer, in, concat(units, sizes.attention()), o);
         in = null; // garbage from here on
-        Handoff<LayerTensors> rest = new Handoff<>(layer.only(false)); // the MLP's weights: mlp drops them midway
-        layer = null; // the attention weights now (0.27 GB at 7B): the variants hold their kept rows
+        Handoff<LayerTensors> rest = new Handoff<>(readMlp.apply(layer)); // the MLP's weights: mlp drops them midway
+        layer = null; // the attention weights now: the variants hold their kept rows
+        LayerShape shape = new LayerShape(attnShape.queryHeads(), attnShape.kvHeads(), rest.peek().shape().ffn());
         Block mlp = mlp(c, rest, attn.after().take(), concat(ffn, sizes.ffn()), o);
         BlockVariant a = attn.variants().get(0);
         BlockVariant m = mlp.variants().get(0);
