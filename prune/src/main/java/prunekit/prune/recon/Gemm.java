@@ -21,7 +21,7 @@ final class Gemm {
     private Gemm() {
     }
 
-    /** The {@code shape.size()} values of {@code d} from {@code offset} as an fp32 array of {@code m}, PyTorch-owned. */
+    /** The {@code shape.size()} values of {@code d} from {@code offset}: an fp32 array of {@code m}, PyTorch-owned. */
     static NDArray toNative(NDManager m, float[] d, int offset, Shape shape) {
         return Tensors.toNative(m, d, offset, shape, STAGING.get());
     }

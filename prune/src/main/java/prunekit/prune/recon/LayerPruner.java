@@ -244,7 +244,8 @@ public final class LayerPruner {
             removes[k] = f0 - sizes[k];
         }
         boolean icpt = o.refit() && (o.intercept() || c.mlpBias());
-        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, y, wd, bd, hidden, groups, null, removes, o, icpt);
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, y, wd, bd, hidden, groups, null, removes, o,
+                icpt);
         y = null; // garbage once fit
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {

@@ -53,7 +53,7 @@ public record LayerTensors(LayerShape shape, FloatTensor inputNorm, FloatTensor 
         return new LayerTensors(s, inputNorm, postNorm, ws, bs);
     }
 
-    /** Tells {@code w} that layer {@code i} (as {@link #readAttention} and {@link #readMlp} read it) is no longer held. */
+    /** Tells {@code w} that layer {@code i} (read by {@link #readAttention} and {@link #readMlp}) is not held. */
     static void release(TensorSource w, int i) {
         Map<String, int[]> stored = w.shapes();
         w.release(TensorNames.inputNorm(i));

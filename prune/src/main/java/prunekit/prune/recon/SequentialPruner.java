@@ -161,9 +161,9 @@ public final class SequentialPruner {
                 states = embedded(); // no local keeps them: the pruner drops them after layer 0's attention
             }
             current = Map.of(); // the previous pruned layer is written by now
-            LayerPruner.Result r = LayerPruner.prune(w.config(), LayerTensors.readAttention(w, i), // held by none here;
-                    a -> a.readMlp(w, i), takeInput(), allocation.attention()[i], allocation.ffn()[i], sizes, o); // the MLP once
-                    // the attention block is pruned
+            // held by none here; the MLP's weights are read once the attention block is pruned
+            LayerPruner.Result r = LayerPruner.prune(w.config(), LayerTensors.readAttention(w, i), a -> a.readMlp(w, i),
+                    takeInput(), allocation.attention()[i], allocation.ffn()[i], sizes, o);
             LayerTensors.release(w, i);
             Map<String, FloatTensor> m = new HashMap<>();
             r.layer().putInto(m, i);
