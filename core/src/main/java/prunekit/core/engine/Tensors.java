@@ -30,28 +30,40 @@ public final class Tensors {
      * dead layers resident. This array's memory is freed when it is closed. Same values, bit for bit.
      */
     public static NDArray toNative(NDManager m, FloatTensor t, ByteBuffer staging) {
-        float[] d = t.data();
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.dim(i);
+        }
+        return toNative(m, t.data(), 0, new Shape(shape), staging);
+    }
+
+    /**
+     * As {@link #toNative(NDManager, FloatTensor, ByteBuffer)} for the {@code shape.size()} values of {@code d}
+     * from {@code offset} (a row range of a row-major matrix, say), without copying them on the Java heap first.
+     */
+    public static NDArray toNative(NDManager m, float[] d, int offset, Shape shape, ByteBuffer staging) {
+        int n = Math.toIntExact(shape.size());
+        if (offset < 0 || offset + (long) n > d.length) {
+            throw new IllegalArgumentException("Tensors.toNative: " + n + " values from " + offset
+                    + " do not fit in an array of " + d.length + ": pass a shape within the data");
+        }
         int step = staging.capacity() / Float.BYTES;
-        NDArray flat = m.create(new Shape(d.length)); // uninitialized (torch::empty); every element is set below
+        NDArray flat = m.create(new Shape(n)); // uninitialized (torch::empty); every element is set below
         try {
-            for (int off = 0; off < d.length; off += step) {
-                int k = Math.min(step, d.length - off);
+            for (int off = 0; off < n; off += step) {
+                int k = Math.min(step, n - off);
                 staging.clear();
-                staging.asFloatBuffer().put(d, off, k);
+                staging.asFloatBuffer().put(d, offset + off, k);
                 staging.limit(k * Float.BYTES);
                 try (NDArray chunk = m.create(staging, new Shape(k), DataType.FLOAT32)) { // over staging, no copy
                     flat.set(new NDIndex("{}:{}", off, off + k), chunk);
                 }
             }
-            long[] shape = new long[t.rank()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = t.dim(i);
-            }
-            if (shape.length == 1) {
+            if (shape.dimension() == 1) {
                 return flat;
             }
             try (NDArray f = flat) {
-                return f.reshape(new Shape(shape));
+                return f.reshape(shape);
             }
         } catch (RuntimeException e) {
             flat.close();

@@ -4,15 +4,26 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import prunekit.core.engine.Engines;
+import prunekit.core.engine.Tensors;
 
 /**
  * The large products of layer-wise reconstruction on PyTorch: Gram and cross products over all
  * calibration tokens in fp64, and a linear layer in fp32 to propagate outputs. Matrices are
- * row-major Java arrays; {@code rows} is the number of tokens.
+ * row-major Java arrays; {@code rows} is the number of tokens. Every array goes to PyTorch through
+ * {@link #toNative}, into memory freed when it is closed (not Java direct buffers freed at GC).
  */
 final class Gemm {
+    /** One staging buffer per thread for {@link Tensors#toNative}. */
+    private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(Tensors::newStaging);
+
     private Gemm() {
+    }
+
+    /** The {@code shape.size()} values of {@code d} from {@code offset}: an fp32 array of {@code m}, PyTorch-owned. */
+    static NDArray toNative(NDManager m, float[] d, int offset, Shape shape) {
+        return Tensors.toNative(m, d, offset, shape, STAGING.get());
     }
 
     /** [X, 1]ᵀ[X, 1] (or XᵀX without {@code ones}): (n, n), n = cols (+1). X: (rows, cols). */
@@ -30,16 +41,17 @@ final class Gemm {
     }
 
     private static NDArray withOnes(NDManager m, float[] x, int rows, int cols, boolean ones) {
-        NDArray a = m.create(x, new Shape(rows, cols)).toType(DataType.FLOAT64, false);
+        NDArray a = toNative(m, x, 0, new Shape(rows, cols)).toType(DataType.FLOAT64, false);
         return ones ? a.concat(m.ones(new Shape(rows, 1), DataType.FLOAT64), 1) : a;
     }
 
     /** X Wᵀ + b in fp32: (rows, out). X: (rows, cols), W: (out, cols), b: (out) or null. */
     static float[] linear(float[] x, int rows, int cols, float[] w, int out, double[] b) {
         try (NDManager m = Engines.newManager()) {
-            NDArray y = m.create(x, new Shape(rows, cols)).matMul(m.create(w, new Shape(out, cols)).transpose());
+            NDArray wt = toNative(m, w, 0, new Shape(out, cols)).transpose();
+            NDArray y = toNative(m, x, 0, new Shape(rows, cols)).matMul(wt);
             if (b != null) {
-                y = y.add(m.create(toFloat(b), new Shape(out)));
+                y = y.add(toNative(m, toFloat(b), 0, new Shape(out)));
             }
             return y.toFloatArray();
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import prunekit.core.engine.Tolerance;
 import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.model.FloatTensor;
@@ -49,19 +50,61 @@ public final class LayerPruner {
     }
 
     /** A sub-block pruned to the chosen size and the other sizes, with the states after the chosen one. */
-    private record Block(List<BlockVariant> variants, States after) {
+    private record Block(List<BlockVariant> variants, Handoff<States> after) {
+        static Block of(List<BlockVariant> variants, States after) {
+            return new Block(variants, new Handoff<>(after));
+        }
+    }
+
+    /**
+     * A value passed on once: after {@link #take} the taker alone holds it, so it can drop it midway (a caller's
+     * local would keep it alive through the callee: the layer's MLP weights, the states between the blocks).
+     */
+    private static final class Handoff<T> {
+        private T value;
+
+        Handoff(T value) {
+            this.value = value;
+        }
+
+        T peek() {
+            return value;
+        }
+
+        T take() {
+            T v = value;
+            value = null;
+            return v;
+        }
     }
 
     /**
      * Prunes the layer to {@code units} attention units and {@code ffn} channels, also building the
-     * variants of {@code sizes}. The caller should hold no other reference to {@code in}: the pre-attention states are
-     * dropped once the attention block is pruned (0.27 GB for two streams at 7B, 8,192 tokens).
+     * variants of {@code sizes}. The caller should hold no other reference to {@code in}: the pre-attention states
+     * (0.27 GB for two streams at 7B, 8,192 tokens) are dropped once the attention block is pruned.
      */
     public static Result prune(LlamaConfig c, LayerTensors layer, States in, int units, int ffn, Sizes sizes,
                                ReconOptions o) {
+        return prune(c, layer.only(true), a -> layer.only(false), in, units, ffn, sizes, o);
+    }
+
+    /**
+     * As above with the layer given a block at a time, held by no one else: {@code layer}, its norms and attention
+     * weights, then once the attention block is pruned and those weights dropped (0.27 GB at 7B) {@code readMlp}'s,
+     * the same norms and the MLP's weights (given {@code layer}); so a layer streamed from disk never holds all its
+     * weights at once.
+     */
+    public static Result prune(LlamaConfig c, LayerTensors layer, UnaryOperator<LayerTensors> readMlp, States in,
+                               int units, int ffn, Sizes sizes, ReconOptions o) {
+        LayerShape attnShape = layer.shape();
+        FloatTensor inputNorm = layer.inputNorm();
+        FloatTensor postNorm = layer.postNorm();
         Block attn = attention(c, layer, in, concat(units, sizes.attention()), o);
         in = null; // garbage from here on
-        Block mlp = mlp(c, layer, attn.after(), concat(ffn, sizes.ffn()), o);
+        Handoff<LayerTensors> rest = new Handoff<>(readMlp.apply(layer)); // the MLP's weights: mlp drops them midway
+        layer = null; // the attention weights now: the variants hold their kept rows
+        LayerShape shape = new LayerShape(attnShape.queryHeads(), attnShape.kvHeads(), rest.peek().shape().ffn());
+        Block mlp = mlp(c, rest, attn.after().take(), concat(ffn, sizes.ffn()), o);
         BlockVariant a = attn.variants().get(0);
         BlockVariant m = mlp.variants().get(0);
         Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
@@ -70,11 +113,11 @@ public final class LayerPruner {
         ws.putAll(m.weights());
         bs.putAll(a.biases());
         bs.putAll(m.biases());
-        LayerShape ns = Allocation.shape(layer.shape(), o.attention(), units, ffn);
-        LayerTensors out = new LayerTensors(ns, layer.inputNorm(), layer.postNorm(), ws, bs);
+        LayerShape ns = Allocation.shape(shape, o.attention(), units, ffn);
+        LayerTensors out = new LayerTensors(ns, inputNorm, postNorm, ws, bs);
         List<BlockVariant> av = attn.variants().subList(1, attn.variants().size());
         List<BlockVariant> mv = mlp.variants().subList(1, mlp.variants().size());
-        return new Result(out, a.kvHeads(), a.queryHeads(), m.channels(), mlp.after(), av, mv);
+        return new Result(out, a.kvHeads(), a.queryHeads(), m.channels(), mlp.after().take(), av, mv);
     }
 
     private static int[] concat(int first, int[] rest) {
@@ -92,18 +135,20 @@ public final class LayerPruner {
         int rows = in.n() * in.t();
         int hidden = c.hidden();
         if (!s.hasAttention()) {
-            return new Block(removedAll(sizes), in);
+            return Block.of(removedAll(sizes), in);
         }
         LayerTensors attn = layer.only(true);
         float[] wo = layer.weight(Proj.O).data(); // (hidden, qd)
         double[] bo = bias(layer, Proj.O);
         if (max(sizes) == 0) { // every variant removes the block: the pruned stream skips it
             float[] yd = in.dense() == null ? null : denseOutput(c, attn, Site.O_PROJ_INPUT, in, null, wo, bo, qd, o);
-            return new Block(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
+            return Block.of(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
         }
         float[][] xy = captureBoth(c, attn, Site.O_PROJ_INPUT, in, wo, bo, qd, o);
         float[] x = xy[0]; // (rows, qd)
-        float[] yDense = xy[1];
+        float[] denseAfter = add(in.dense(), xy[1]); // the dense stream after the block (null without one)
+        float[] y = target(o.target(), x, rows, qd, wo, bo, hidden, in, xy[1], denseAfter);
+        xy = null; // the dense output: garbage unless it is the target
         List<int[]> groups = new ArrayList<>();
         int[] family = null;
         boolean kvGroups = o.attention() == AttentionUnit.KV_GROUPS;
@@ -123,9 +168,9 @@ public final class LayerPruner {
             }
         }
         boolean icpt = o.refit() && (o.intercept() || c.attentionBias());
-        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, // the target inline: garbage once fit
-                target(o.target(), x, rows, qd, wo, bo, hidden, in, yDense), wo, bo, hidden, groups, family, removes, o,
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, qd, y, wo, bo, hidden, groups, family, removes, o,
                 icpt);
+        y = null; // garbage once fit
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : attentionVariant(layer, sizes[k], fits.get(k), kvGroups,
@@ -133,7 +178,7 @@ public final class LayerPruner {
         }
         float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, qd, fits.get(0),
                 rowsOf(variants.get(0).queryHeads(), hd), variants.get(0).weights().get(Proj.O), icpt, hidden));
-        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+        return Block.of(variants, new States(h, denseAfter, in.n(), in.t()));
     }
 
     private static BlockVariant attentionVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, boolean kvGroups,
@@ -169,23 +214,27 @@ public final class LayerPruner {
         return new BlockVariant(size, kv, q, new int[0], ws, bs);
     }
 
-    private static Block mlp(LlamaConfig c, LayerTensors layer, States in, int[] sizes, ReconOptions o) {
+    private static Block mlp(LlamaConfig c, Handoff<LayerTensors> rest, States in, int[] sizes, ReconOptions o) {
+        LayerTensors layer = rest.take();
         int f0 = layer.shape().ffn();
         int rows = in.n() * in.t();
         int hidden = c.hidden();
         if (f0 == 0) {
-            return new Block(removedAll(sizes), in);
+            return Block.of(removedAll(sizes), in);
         }
         LayerTensors mlp = layer.only(false);
         float[] wd = layer.weight(Proj.DOWN).data(); // (hidden, f0)
         double[] bd = bias(layer, Proj.DOWN);
         if (max(sizes) == 0) {
             float[] yd = in.dense() == null ? null : denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, null, wd, bd, f0, o);
-            return new Block(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
+            return Block.of(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
         }
         float[][] xy = captureBoth(c, mlp, Site.DOWN_PROJ_INPUT, in, wd, bd, f0, o);
         float[] x = xy[0]; // (rows, f0)
-        float[] yDense = xy[1];
+        float[] denseAfter = add(in.dense(), xy[1]); // the dense stream after the block (null without one)
+        float[] y = target(o.target(), x, rows, f0, wd, bd, hidden, in, xy[1], denseAfter);
+        xy = null; // the dense output: garbage unless it is the target
+        in = new States(in.pruned(), null, in.n(), in.t()); // the dense input too (no one else holds it)
         List<int[]> groups = new ArrayList<>();
         for (int ch = 0; ch < f0; ch++) {
             groups.add(new int[] {ch});
@@ -195,15 +244,19 @@ public final class LayerPruner {
             removes[k] = f0 - sizes[k];
         }
         boolean icpt = o.refit() && (o.intercept() || c.mlpBias());
-        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, // the target inline: garbage once fit
-                target(o.target(), x, rows, f0, wd, bd, hidden, in, yDense), wd, bd, hidden, groups, null, removes, o, icpt);
+        List<SubBlockFit.Fit> fits = SubBlockFit.fitLevels(x, rows, f0, y, wd, bd, hidden, groups, null, removes, o,
+                icpt);
+        y = null; // garbage once fit
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), f0, hidden));
         }
+        layer = null; // the MLP's weights (0.54 GB at 7B): the variants hold their kept rows and columns
+        mlp = null;
+        wd = null;
         float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, f0, fits.get(0),
                 variants.get(0).channels(), variants.get(0).weights().get(Proj.DOWN), icpt, hidden));
-        return new Block(variants, new States(h, add(in.dense(), yDense), in.n(), in.t()));
+        return Block.of(variants, new States(h, denseAfter, in.n(), in.t()));
     }
 
     private static BlockVariant mlpVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, int f0, int hidden) {
@@ -276,11 +329,11 @@ public final class LayerPruner {
     }
 
     private static float[] target(RefitTarget t, float[] x, int rows, int cols, float[] w, double[] b, int out,
-                                  States in, float[] yDense) {
+                                  States in, float[] yDense, float[] denseAfter) {
         return switch (t) {
             case SELF -> Gemm.linear(x, rows, cols, w, out, b);
             case DENSE -> yDense;
-            case DENSE_RESIDUAL -> Gemm.subtract(Gemm.add(in.dense(), yDense), in.pruned());
+            case DENSE_RESIDUAL -> Gemm.subtract(denseAfter, in.pruned());
         };
     }
 

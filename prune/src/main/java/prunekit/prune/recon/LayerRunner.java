@@ -1,18 +1,19 @@
 package prunekit.prune.recon;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import prunekit.core.engine.Engines;
 import prunekit.core.engine.ForwardHooks;
 import prunekit.core.engine.ForwardHooks.Site;
+import prunekit.core.engine.Params;
 import prunekit.core.engine.Transformer;
-import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
-import prunekit.core.model.LlamaWeights;
 import prunekit.core.model.TensorNames;
 
 /**
@@ -49,11 +50,9 @@ final class LayerRunner {
         m.put(TensorNames.EMBED, FloatTensor.zeros(1, hidden)); // never read: the states go in as they are
         layer.putInto(m, 0);
         m.put(TensorNames.FINAL_NORM, FloatTensor.zeros(hidden));
-        try (Transformer tf = new Transformer(new LlamaWeights(one, m, DType.F32))) {
+        try (Params params = nativeParams(one, m); Transformer tf = new Transformer(params)) {
             for (int w0 = 0; w0 < n; w0 += batch) {
                 int b = Math.min(batch, n - w0);
-                float[] rowsH = new float[b * t * hidden];
-                System.arraycopy(h, w0 * t * hidden, rowsH, 0, rowsH.length);
                 int offset = w0 * t * cols;
                 ForwardHooks hook = new ForwardHooks() {
                     @Override
@@ -65,11 +64,32 @@ final class LayerRunner {
                     }
                 };
                 try (NDScope scope = new NDScope()) {
-                    tf.decoderLayer(0, tf.manager().create(rowsH, new Shape(b, t, hidden)), hook);
+                    tf.decoderLayer(0, Gemm.toNative(tf.manager(), h, w0 * t * hidden, new Shape(b, t, hidden)), hook);
                     scope.suppressNotUsedWarning();
                 }
             }
         }
         return out;
+    }
+
+    /** The one-layer model's tensors as PyTorch-owned arrays ({@link Gemm#toNative}), freed when closed. */
+    private static Params nativeParams(LlamaConfig one, Map<String, FloatTensor> tensors) {
+        NDManager pm = Engines.newManager();
+        try {
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            tensors.forEach((name, t) -> {
+                long[] shape = new long[t.rank()];
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = t.dim(i);
+                }
+                NDArray a = Gemm.toNative(pm, t.data(), 0, new Shape(shape));
+                a.setName(name);
+                arrays.put(name, a);
+            });
+            return Params.wrap(one, pm, arrays);
+        } catch (RuntimeException e) {
+            pm.close();
+            throw e;
+        }
     }
 }

@@ -19,12 +19,30 @@ public record LayerTensors(LayerShape shape, FloatTensor inputNorm, FloatTensor 
         biases = Map.copyOf(biases);
     }
 
-    /** Layer {@code i} read from {@code w} (fp32); {@link #release} tells the source when it is no longer held. */
-    static LayerTensors read(TensorSource w, int i) {
+    /**
+     * Layer {@code i}'s norms and attention block (shape without FFN) read from {@code w} (fp32); {@link #readMlp}
+     * reads the rest, {@link #release} tells the source when neither is held.
+     */
+    static LayerTensors readAttention(TensorSource w, int i) {
+        LayerShape s = w.config().layer(i);
+        return read(w, i, true, new LayerShape(s.queryHeads(), s.kvHeads(), 0), w.read(TensorNames.inputNorm(i)),
+                w.read(TensorNames.postAttentionNorm(i)));
+    }
+
+    /** Layer {@code i}'s MLP (shape without heads) read from {@code w}, with this block's norms (not read again). */
+    LayerTensors readMlp(TensorSource w, int i) {
+        return read(w, i, false, new LayerShape(0, 0, w.config().layer(i).ffn()), inputNorm, postNorm);
+    }
+
+    private static LayerTensors read(TensorSource w, int i, boolean attention, LayerShape s, FloatTensor inputNorm,
+                                     FloatTensor postNorm) {
         Map<String, int[]> stored = w.shapes();
         Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
         Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
         for (Proj p : Proj.values()) {
+            if (p.isAttention() != attention) {
+                continue;
+            }
             if (stored.containsKey(TensorNames.weight(i, p))) {
                 ws.put(p, w.read(TensorNames.weight(i, p)));
             }
@@ -32,16 +50,22 @@ public record LayerTensors(LayerShape shape, FloatTensor inputNorm, FloatTensor 
                 bs.put(p, w.read(TensorNames.bias(i, p)));
             }
         }
-        return new LayerTensors(w.config().layer(i), w.read(TensorNames.inputNorm(i)),
-                w.read(TensorNames.postAttentionNorm(i)), ws, bs);
+        return new LayerTensors(s, inputNorm, postNorm, ws, bs);
     }
 
-    /** Tells {@code w} that this layer (read as layer {@code i} by {@link #read}) is no longer held. */
-    void release(TensorSource w, int i) {
+    /** Tells {@code w} that layer {@code i} (read by {@link #readAttention} and {@link #readMlp}) is not held. */
+    static void release(TensorSource w, int i) {
+        Map<String, int[]> stored = w.shapes();
         w.release(TensorNames.inputNorm(i));
         w.release(TensorNames.postAttentionNorm(i));
-        weights.keySet().forEach(p -> w.release(TensorNames.weight(i, p)));
-        biases.keySet().forEach(p -> w.release(TensorNames.bias(i, p)));
+        for (Proj p : Proj.values()) {
+            if (stored.containsKey(TensorNames.weight(i, p))) {
+                w.release(TensorNames.weight(i, p));
+            }
+            if (stored.containsKey(TensorNames.bias(i, p))) {
+                w.release(TensorNames.bias(i, p));
+            }
+        }
     }
 
     FloatTensor weight(Proj p) {

@@ -45,7 +45,7 @@ final class NativeNormalEquations {
             try (NDManager s = m.newSubManager()) {
                 h.tempAttach(s);
                 c.tempAttach(s);
-                NDArray xa = s.create(Arrays.copyOfRange(x, r0 * cols, (r0 + r) * cols), new Shape(r, cols));
+                NDArray xa = Gemm.toNative(s, x, r0 * cols, new Shape(r, cols));
                 if (intercept) {
                     xa = xa.concat(s.ones(new Shape(r, 1)), 1);
                 }
@@ -53,7 +53,7 @@ final class NativeNormalEquations {
                     xa = xa.get(new NDIndex(":, {}", s.create(Arrays.stream(keep).asLongStream().toArray())));
                 }
                 xa = xa.toType(type, false);
-                NDArray ya = s.create(Arrays.copyOfRange(y, r0 * out, (r0 + r) * out), new Shape(r, out))
+                NDArray ya = Gemm.toNative(s, y, r0 * out, new Shape(r, out))
                         .toType(type, false);
                 c.addi(ya.transpose().matMul(xa));
                 for (int j0 = 0; j0 < n; j0 += b) {

@@ -158,25 +158,30 @@ public final class SequentialPruner {
             int i = plans.size();
             if (i == 0) {
                 t0 = System.nanoTime();
-                float[] h = embed(w, windows, t);
-                boolean dense = o.target().needsDenseStream() || !o.sequential();
-                states = new LayerPruner.States(h, dense ? h : null, windows.length, t);
+                states = embedded(); // no local keeps them: the pruner drops them after layer 0's attention
             }
             current = Map.of(); // the previous pruned layer is written by now
-            LayerTensors source = LayerTensors.read(w, i);
-            LayerPruner.Result r = LayerPruner.prune(w.config(), source, takeInput(), allocation.attention()[i],
-                    allocation.ffn()[i], sizes, o);
-            source.release(w, i);
+            // held by none here; the MLP's weights are read once the attention block is pruned
+            LayerPruner.Result r = LayerPruner.prune(w.config(), LayerTensors.readAttention(w, i), a -> a.readMlp(w, i),
+                    takeInput(), allocation.attention()[i], allocation.ffn()[i], sizes, o);
+            LayerTensors.release(w, i);
             Map<String, FloatTensor> m = new HashMap<>();
             r.layer().putInto(m, i);
             current = m;
             av.add(r.attentionVariants());
             mv.add(r.mlpVariants());
             plans.add(new LayerPlan(i, false, r.kvHeads(), r.queryHeads(), r.ffn()));
-            states = r.output();
+            states = i + 1 < config.numLayers() ? r.output() : null; // the last layer's outputs go unused
             seconds = (System.nanoTime() - t0) / 1e9;
             log.accept(String.format("layer %d: %d heads / %d KV, ffn %d (%.1fs)", i, r.queryHeads().length,
                     r.kvHeads().length, r.ffn().length, seconds));
+        }
+
+        /** Layer 0's input states: the windows' embeddings, on both streams when the recipe has two. */
+        private LayerPruner.States embedded() {
+            float[] h = embed(w, windows, t);
+            boolean dense = o.target().needsDenseStream() || !o.sequential();
+            return new LayerPruner.States(h, dense ? h : null, windows.length, t);
         }
 
         /**
