@@ -39,7 +39,7 @@ import prunekit.prune.score.ScorerName;
             "  prunekit prune ../shared/models/mini-vina --scorer wanda --calib ../shared/data/vi/train/wiki.txt \\",
             "      --keep-ratio 0.7 --scope layers --uniform --out run/wanda-0.7",
             "  prunekit prune MODEL --scores run/scores.json --scorer taylor --target-params 2.7B --align 64 --out run/2.7b",
-            "  prunekit prune MODEL --scorer wanda --calib c.txt --max-quality-loss 10% --valid v.txt --scope layers --out run/q10",
+            "  prunekit prune MODEL --scorer wanda --calib c.txt --max-quality-loss 10%% --valid v.txt --scope layers --out run/q10",
             "  prunekit prune MODEL --scorer taylor --calib c.txt --target-arch hidden=2560,heads=20,kv-heads=20,ffn=6912,layers=32 --out run/sheared"})
 public final class PruneCommand implements Callable<Integer> {
     @Mixin ModelArg modelArg;
@@ -71,7 +71,7 @@ public final class PruneCommand implements Callable<Integer> {
         String targetArch;
 
         @Option(names = "--max-quality-loss", paramLabel = "PCT", description = "the smallest plan whose held-out perplexity"
-                + " (--valid) is at most PCT above the dense model's (10% or 0.1): a bisection over the keep ratio of"
+                + " (--valid) is at most PCT above the dense model's (10%% or 0.1): a bisection over the keep ratio of"
                 + " --scope, each probe planned, cut and evaluated (--max-probes)")
         String maxQualityLoss;
     }
