@@ -109,9 +109,9 @@ if [[ -n "$layers" ]] && has prune-params; then
 fi
 # The reconstruction pruner holds one block's fp32 weights at a time, down_proj's input and the states of both streams
 # on the heap; its n×n matrices and every array it hands PyTorch are in memory PyTorch frees (no direct buffers):
-# 2400 MB of heap is enough up to the 7B width (a 2-layer 7B-width prune peaks at 4.2 GB RSS with it; at 2 GB
-# G1, which does not move humongous arrays, finds no room for down_proj's 0.36 GB input).
-has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--Xmx2400m -XX:MaxDirectMemorySize=256m}" \
+# 2 GB of heap is enough up to the 7B width with the parallel collector, which compacts large arrays (a 2-layer
+# 7B-width prune peaks at 3.86 GB RSS; G1, which does not move humongous arrays, needs 2400 MB and peaks at 4.2 GB).
+has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--XX:+UseParallelGC -Xmx2g -XX:MaxDirectMemorySize=256m}" \
   run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --search-budget 0 "${budget_args[@]}" --out "$p27" --json; }
 calib_args=(--scorer fluctuation "${calib_args[@]}")
 has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }
