@@ -162,7 +162,14 @@ public final class GgufReader {
             return fallback;
         }
         long v = g.getLong(key);
-        return v == 0xFFFFFFFFL || v == -1 ? -1 : Math.toIntExact(v);
+        if (v == 0xFFFFFFFFL || v == -1) {
+            return -1;
+        }
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new FormatException(g.path(), key + " is " + v + ", not a token id; the file is damaged or not a"
+                    + " model this tool can read");
+        }
+        return (int) v;
     }
 
     /** Heads in a projection of (heads·headDim, hidden). */
