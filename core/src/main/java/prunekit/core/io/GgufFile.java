@@ -186,7 +186,11 @@ public final class GgufFile {
     }
 
     public int getInt(String key) {
-        long v = getLong(key);
+        return intValue(key, getLong(key));
+    }
+
+    /** {@code v}, read from metadata {@code key} (or one element of its array), as an int; a FormatException when it does not fit. */
+    public int intValue(String key, long v) {
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
             throw new FormatException(path, "metadata " + key + " = " + v + " does not fit an int");
         }

@@ -165,7 +165,7 @@ public final class GgufReader {
         if (v == 0xFFFFFFFFL || v == -1) {
             return -1;
         }
-        return nonNegativeInt(g, key, v);
+        return g.intValue(key, v);
     }
 
     /** Heads in a projection of (heads·headDim, hidden). */
@@ -184,18 +184,9 @@ public final class GgufReader {
             if (a.length != numLayers) {
                 throw new FormatException(g.path(), key + " has " + a.length + " entries for " + numLayers + " layers");
             }
-            return nonNegativeInt(g, key, a[layer]);
+            return g.intValue(key, a[layer]);
         }
         return g.getInt(key);
-    }
-
-    /** {@code v} as an int, or a FormatException naming {@code key} when it is negative or past 2^31 - 1. */
-    private static int nonNegativeInt(GgufFile g, String key, long v) {
-        if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new FormatException(g.path(), key + " is " + v + ", outside 0.." + Integer.MAX_VALUE
-                    + "; the file is damaged or not a model this tool can read");
-        }
-        return (int) v;
     }
 
     private static void expect(GgufFile g, String key, int layer, int numLayers, int actual, String what) {
