@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
-mvn -B -q -o -pl prune -am test-compile
-mvn -B -q -o -pl prune dependency:build-classpath -Dmdep.outputFile=target/classpath-prune.txt -Dmdep.includeScope=test
+# one reactor invocation: the sibling modules resolve to their target/classes, so nothing needs installing
+mvn -B -q -o -pl prune -am test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath-prune.txt \
+    -Dmdep.includeScope=test
 CP="prune/target/test-classes:prune/target/classes:core/target/classes:$(tr ':' '\n' < prune/target/classpath-prune.txt | grep -v prunekit | paste -sd:)"
 java ${BENCH_JAVA_OPTS:--Xmx4g} -Dai.djl.offline=true -cp "$CP" prunekit.prune.recon.Layer7bBench \
     bench/recon/result-layer-7b.json "${1:-8192}" 2> >(grep -v SLF4J >&2)

@@ -7,16 +7,18 @@
 # Per stage: wall seconds, peak RSS (VmHWM via /usr/bin/time -v, native memory included), parameters in and out,
 # bytes written. Writes bench/scale/result.json (or --result FILE) and prints it as its last line.
 # usage: bench/scale/run.sh [--like llama-2-7b|mha-1.26b|tiny] [--work DIR] [--result FILE] [--stages LIST]
-#                           [--samples N] [--layers N] [--keep]
+#                           [--samples N] [--layers N] [--small-from arch|params] [--keep]
 #   --samples: calibration windows of 128 tokens (default 64, the benchmark's; fewer for a quick smoke run).
 #   --layers: synthesize only N layers of the full width (a streamed stage's memory does not grow with the layer count,
 #   so a few layers measure the full-size peak RSS). The targets follow: --target-arch keeps N layers, and prune-params
 #   takes --keep-ratio R --scope layers with R the layers' keep ratio that --target-params implies at the full count.
 #   --stages: comma-separated subset of synth,inspect,prune-params,prune-arch,eval,export (default: all; later stages
 #   need the outputs of earlier ones in --work).
+#   --small-from: which small model eval and export read: prune-arch's (default) or prune-params' (the 2.7B of the
+#   default recipe, so a full-size run can skip prune-arch).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-like=llama-2-7b; work=""; result="$home/bench/scale/result.json"; stages="synth,inspect,prune-params,prune-arch,eval,export"; keep=0; samples=64; layers=""
+like=llama-2-7b; work=""; result="$home/bench/scale/result.json"; stages="synth,inspect,prune-params,prune-arch,eval,export"; keep=0; samples=64; layers=""; small_from=arch
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --like) like="$2"; shift 2 ;;
@@ -25,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --stages) stages="$2"; shift 2 ;;
     --samples) samples="$2"; shift 2 ;;
     --layers) layers="$2"; shift 2 ;;
+    --small-from) small_from="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "run.sh: unknown argument $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
@@ -49,6 +52,8 @@ if [[ -n "$layers" ]]; then
   arch="${arch%layers=*}layers=$layers"
   params=$(( outer + (params - outer) * layers / full_layers ))   # for the disk estimate
 fi
+[[ "$small_from" == arch || "$small_from" == params ]] \
+  || { echo "run.sh: --small-from $small_from: use arch or params" >&2; exit 2; }
 [[ -f "$tok" ]] || { echo "run.sh: tokenizer $tok is missing" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
 work="${work:-$(mktemp -d "${TMPDIR:-/tmp}/prunekit-scale.XXXXXX")}"
@@ -115,13 +120,16 @@ has prune-params && { rm -rf "$p27"; PRUNEKIT_JAVA_OPTS="${RECON_JAVA_OPTS:--XX:
   run_stage prune-params "$p27" "$dense_params" -- prune "$dense" "${calib_args[@]}" --search-budget 0 "${budget_args[@]}" --out "$p27" --json; }
 calib_args=(--scorer fluctuation "${calib_args[@]}")
 has prune-arch && { rm -rf "$sheared"; run_stage prune-arch "$sheared" "$dense_params" -- prune "$dense" "${calib_args[@]}" --target-arch "$arch" --out "$sheared" --json; }
-small_params=$(count prune-arch params_after 2>/dev/null || echo null)
-has eval && run_stage eval "$work/eval.log" "$small_params" -- eval "$sheared/pruned" --text "$text" --ctx 128 --json
-has export && { rm -rf "$work/onnx"; mkdir -p "$work/onnx"; run_stage export "$work/onnx" "$small_params" -- export "$sheared/pruned" "$work/onnx/model.onnx" --dtype f16 --external-data always --json; }
+small="$sheared"; small_stage=prune-arch
+[[ "$small_from" == params ]] && { small="$p27"; small_stage=prune-params; }
+small_params=$(count "$small_stage" params_after 2>/dev/null || echo null)
+has eval && run_stage eval "$work/eval.log" "$small_params" -- eval "$small/pruned" --text "$text" --ctx 128 --json
+has export && { rm -rf "$work/onnx"; mkdir -p "$work/onnx"; run_stage export "$work/onnx" "$small_params" -- export "$small/pruned" "$work/onnx/model.onnx" --dtype f16 --external-data always --json; }
 
 ppl=$(grep -oE '"perplexity": *[0-9.eE+-]+' "$work/eval.log" 2>/dev/null | grep -oE '[0-9.eE+-]+$' || echo null)
-json=$(printf '{"like": "%s", "layers": %d, "calibration": "%d x 128 tokens", "host": {"cores": %d, "memory_bytes": %d}, "perplexity_of_arch_model": %s, "stages": [%s]}' \
-  "$like" "${layers:-$full_layers}" "$samples" "$(nproc)" "$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 ))" "${ppl:-null}" "$(IFS=,; echo "${stage_json[*]}")")
+json=$(printf '{"like": "%s", "layers": %d, "calibration": "%d x 128 tokens", "host": {"cores": %d, "memory_bytes": %d, "cpu": "%s"}, "small_model_from": "%s", "perplexity_of_small_model": %s, "stages": [%s]}' \
+  "$like" "${layers:-$full_layers}" "$samples" "$(nproc)" "$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 ))" \
+  "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "$small_stage" "${ppl:-null}" "$(IFS=,; echo "${stage_json[*]}")")
 mkdir -p "$(dirname "$result")"
 echo "$json" > "$result.tmp" && mv "$result.tmp" "$result"
 (( keep )) || rm -rf "$dense" "$p27" "$sheared" "$work/onnx"

@@ -37,6 +37,13 @@ public interface ForwardHooks {
     default void attentionOutput(int layer, NDArray out) {
     }
 
+    /**
+     * The MLP block's output, down_proj applied (bias included), before it is added to the
+     * residual stream: (B, T, hidden).
+     */
+    default void mlpOutput(int layer, NDArray out) {
+    }
+
     /** Residual stream entering layer {@code layer}: (B, T, hidden). */
     default void layerInput(int layer, NDArray h) {
     }

@@ -150,6 +150,11 @@ public final class LayerwiseBackward {
         }
 
         @Override
+        public void mlpOutput(int layer, NDArray out) {
+            inner.mlpOutput(layer, out);
+        }
+
+        @Override
         public void layerInput(int layer, NDArray h) {
             inner.layerInput(layer, h);
         }

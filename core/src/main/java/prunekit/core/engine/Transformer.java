@@ -209,7 +209,9 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
         NDArray up = linear(layer, Proj.UP, x);
         NDArray act = Activation.sigmoid(gate).mul(gate).mul(up); // SiLU(gate) * up: (B, T, ffn)
         hk.linearInput(layer, ForwardHooks.Site.DOWN_PROJ_INPUT, act);
-        return linear(layer, Proj.DOWN, act);
+        NDArray out = linear(layer, Proj.DOWN, act); // (B, T, hidden)
+        hk.mlpOutput(layer, out);
+        return out;
     }
 
     private NDArray linear(int layer, Proj p, NDArray x) {

@@ -141,10 +141,10 @@ public final class LayerPruner {
         float[] wo = layer.weight(Proj.O).data(); // (hidden, qd)
         double[] bo = bias(layer, Proj.O);
         if (max(sizes) == 0) { // every variant removes the block: the pruned stream skips it
-            float[] yd = in.dense() == null ? null : denseOutput(c, attn, Site.O_PROJ_INPUT, in, null, wo, bo, qd, o);
+            float[] yd = denseOutput(c, attn, Site.O_PROJ_INPUT, in, o);
             return Block.of(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
         }
-        float[][] xy = captureBoth(c, attn, Site.O_PROJ_INPUT, in, wo, bo, qd, o);
+        float[][] xy = captureBoth(c, attn, Site.O_PROJ_INPUT, in, o);
         float[] x = xy[0]; // (rows, qd)
         float[] denseAfter = add(in.dense(), xy[1]); // the dense stream after the block (null without one)
         float[] y = target(o.target(), x, rows, qd, wo, bo, hidden, in, xy[1], denseAfter);
@@ -226,10 +226,10 @@ public final class LayerPruner {
         float[] wd = layer.weight(Proj.DOWN).data(); // (hidden, f0)
         double[] bd = bias(layer, Proj.DOWN);
         if (max(sizes) == 0) {
-            float[] yd = in.dense() == null ? null : denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, null, wd, bd, f0, o);
+            float[] yd = denseOutput(c, mlp, Site.DOWN_PROJ_INPUT, in, o);
             return Block.of(removedAll(sizes), new States(in.pruned(), add(in.dense(), yd), in.n(), in.t()));
         }
-        float[][] xy = captureBoth(c, mlp, Site.DOWN_PROJ_INPUT, in, wd, bd, f0, o);
+        float[][] xy = captureBoth(c, mlp, Site.DOWN_PROJ_INPUT, in, o);
         float[] x = xy[0]; // (rows, f0)
         float[] denseAfter = add(in.dense(), xy[1]); // the dense stream after the block (null without one)
         float[] y = target(o.target(), x, rows, f0, wd, bd, hidden, in, xy[1], denseAfter);
@@ -302,30 +302,23 @@ public final class LayerPruner {
 
     /**
      * The sub-block's input on the pruned stream (rows, cols) and its dense output on the dense stream
-     * (rows, hidden; null without one). The dense stream is captured first and dropped once its output is
-     * known, so only one stream's input (0.36 GB for down_proj at 7B) is held at a time; when both streams
-     * are the same states, the one capture serves both.
+     * (rows, hidden; null without one), each from the layer's own forward, so no product is computed twice
+     * (the batched product gives the same bytes as one over all rows did: mini-vina's default prune is
+     * unchanged). The dense stream is captured first (its output only), so only one stream's input (0.36 GB
+     * for down_proj at 7B) is held at a time; when both streams are the same states, one capture serves both.
      */
-    private static float[][] captureBoth(LlamaConfig c, LayerTensors block, Site site, States in, float[] w, double[] b,
-                                         int cols, ReconOptions o) {
-        boolean shared = in.dense() == in.pruned();
-        float[] yDense = shared ? null : denseOutput(c, block, site, in, null, w, b, cols, o);
-        float[] x = LayerRunner.capture(c, block, site, in.pruned(), in.n(), in.t(), o.batch());
-        return new float[][] {x, shared ? denseOutput(c, block, site, in, x, w, b, cols, o) : yDense};
+    private static float[][] captureBoth(LlamaConfig c, LayerTensors block, Site site, States in, ReconOptions o) {
+        if (in.dense() == in.pruned()) {
+            return LayerRunner.capture(c, block, site, in.pruned(), in.n(), in.t(), o.batch(), LayerRunner.Capture.BOTH);
+        }
+        float[] yDense = denseOutput(c, block, site, in, o);
+        return new float[][] {LayerRunner.capture(c, block, site, in.pruned(), in.n(), in.t(), o.batch()), yDense};
     }
 
-    /**
-     * The dense sub-block's output on the dense stream (rows, hidden), or null without one;
-     * {@code x} is the block's input on the pruned stream, reused when both streams are the same.
-     */
-    private static float[] denseOutput(LlamaConfig c, LayerTensors block, Site site, States in, float[] x, float[] w,
-                                       double[] b, int cols, ReconOptions o) {
-        if (in.dense() == null) {
-            return null;
-        }
-        float[] xd = in.dense() == in.pruned() && x != null ? x
-                : LayerRunner.capture(c, block, site, in.dense(), in.n(), in.t(), o.batch());
-        return Gemm.linear(xd, in.n() * in.t(), cols, w, c.hidden(), b);
+    /** The dense sub-block's output on the dense stream (rows, hidden), or null without one. */
+    private static float[] denseOutput(LlamaConfig c, LayerTensors block, Site site, States in, ReconOptions o) {
+        return in.dense() == null ? null
+                : LayerRunner.capture(c, block, site, in.dense(), in.n(), in.t(), o.batch(), LayerRunner.Capture.OUTPUT)[1];
     }
 
     private static float[] target(RefitTarget t, float[] x, int rows, int cols, float[] w, double[] b, int out,

@@ -28,11 +28,32 @@ final class LayerRunner {
     private LayerRunner() {
     }
 
+    /** What a capture returns: the site's input, the sub-block's output, or both. */
+    enum Capture {
+        /** The site's input only: the forward stops there (the rest of the block is never computed). */
+        INPUT,
+        /** The sub-block's output only (o_proj's or down_proj's, bias included): (rows, hidden). */
+        OUTPUT,
+        /** Both, from the one forward. */
+        BOTH
+    }
+
     /**
      * The input of {@code site} (rows = n·t, cols) when {@code layer} runs on {@code h} (n·t, hidden):
      * n windows of t positions, {@code batch} windows per forward.
      */
     static float[] capture(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, int batch) {
+        return capture(c, layer, site, h, n, t, batch, Capture.INPUT)[0];
+    }
+
+    /**
+     * {input of {@code site} (rows, cols), output of the sub-block {@code site} feeds (rows, hidden)}, each null
+     * unless {@code what} asks for it. The output is the one the layer's forward computes (the attention
+     * block's for {@link Site#O_PROJ_INPUT}, the MLP's for {@link Site#DOWN_PROJ_INPUT}); with
+     * {@link Capture#INPUT} the forward ends at the site, so the sub-block's last projection is not computed.
+     */
+    static float[][] capture(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, int batch,
+                             Capture what) {
         int hidden = c.hidden();
         if (h.length != (long) n * t * hidden) {
             throw new IllegalArgumentException("hidden states hold " + h.length + " values, expected " + n + "x" + t
@@ -43,7 +64,13 @@ final class LayerRunner {
             case O_PROJ_INPUT -> layer.shape().queryHeads() * c.headDim();
             case DOWN_PROJ_INPUT -> layer.shape().ffn();
         };
-        float[] out = new float[n * t * cols];
+        boolean outputs = what != Capture.INPUT;
+        if (outputs && site != Site.O_PROJ_INPUT && site != Site.DOWN_PROJ_INPUT) {
+            throw new IllegalArgumentException("a sub-block output is captured at o_proj's or down_proj's input, not "
+                    + site);
+        }
+        float[] in = what == Capture.OUTPUT ? null : new float[n * t * cols];
+        float[] out = outputs ? new float[n * t * hidden] : null;
         LlamaConfig one = c.toBuilder().vocabSize(1).layers(List.of(layer.shape())).tieWordEmbeddings(true)
                 .maxPositions(Math.max(t, c.maxPositions())).build();
         Map<String, FloatTensor> m = new LinkedHashMap<>();
@@ -53,23 +80,58 @@ final class LayerRunner {
         try (Params params = nativeParams(one, m); Transformer tf = new Transformer(params)) {
             for (int w0 = 0; w0 < n; w0 += batch) {
                 int b = Math.min(batch, n - w0);
-                int offset = w0 * t * cols;
+                int inAt = w0 * t * cols;
+                int outAt = w0 * t * hidden;
                 ForwardHooks hook = new ForwardHooks() {
                     @Override
                     public void linearInput(int l, Site s, NDArray x) {
                         if (s == site) {
-                            float[] f = x.toFloatArray(); // (b, t, cols)
-                            System.arraycopy(f, 0, out, offset, f.length);
+                            if (in != null) {
+                                copy(x, in, inAt); // (b, t, cols)
+                            }
+                            if (!outputs) {
+                                throw SiteReached.INSTANCE;
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void attentionOutput(int l, NDArray y) {
+                        if (outputs && site == Site.O_PROJ_INPUT) {
+                            copy(y, out, outAt); // (b, t, hidden)
+                        }
+                    }
+
+                    @Override
+                    public void mlpOutput(int l, NDArray y) {
+                        if (outputs && site == Site.DOWN_PROJ_INPUT) {
+                            copy(y, out, outAt);
                         }
                     }
                 };
                 try (NDScope scope = new NDScope()) {
                     tf.decoderLayer(0, Gemm.toNative(tf.manager(), h, w0 * t * hidden, new Shape(b, t, hidden)), hook);
                     scope.suppressNotUsedWarning();
+                } catch (SiteReached stop) {
+                    // the site's input is copied; the scope closed what the forward made up to there
                 }
             }
         }
-        return out;
+        return new float[][] {in, out};
+    }
+
+    private static void copy(NDArray x, float[] into, int offset) {
+        float[] f = x.toFloatArray();
+        System.arraycopy(f, 0, into, offset, f.length);
+    }
+
+    /** Ends a forward at the captured site (thrown by the hook, caught in {@link #capture}; no stack trace). */
+    private static final class SiteReached extends RuntimeException {
+        static final SiteReached INSTANCE = new SiteReached();
+
+        private SiteReached() {
+            super("the captured site was reached", null, false, false);
+        }
     }
 
     /** The one-layer model's tensors as PyTorch-owned arrays ({@link Gemm#toNative}), freed when closed. */
