@@ -1,6 +1,6 @@
 package prunekit.recover;
 
-import java.util.Locale;
+import prunekit.core.model.Counts;
 
 /**
  * How long a recovery run trains: a number of tokens ({@code 2M}, {@code 500K}, {@code 1.5B} or a
@@ -11,30 +11,17 @@ public final class TokenBudget {
     private TokenBudget() {
     }
 
-    /** Parses {@code 2M}, {@code 0.25m}, {@code 500K}, {@code 1.5B}, {@code 250000} or {@code 250_000}. */
+    /** Parses a token count ({@link Counts}: {@code 2M}, {@code 0.25m}, {@code 500K}, {@code 1.5B}, {@code 250_000}); at least 1. */
     public static long parseTokens(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("a token budget is required, e.g. 2M, 500K or 250000");
         }
-        String s = text.trim().replace("_", "").toUpperCase(Locale.ROOT);
-        double unit = 1;
-        char last = s.charAt(s.length() - 1);
-        if (last == 'K' || last == 'M' || last == 'B') {
-            unit = last == 'K' ? 1e3 : last == 'M' ? 1e6 : 1e9;
-            s = s.substring(0, s.length() - 1);
-        }
-        double v;
-        try {
-            v = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cannot read the token budget '" + text + "': use a number with an"
-                    + " optional K, M or B suffix, e.g. 2M", e);
-        }
-        double tokens = v * unit;
-        if (!(tokens >= 1) || tokens > Long.MAX_VALUE / 2.0) {
+        long tokens = Counts.parse(text).orElseThrow(() -> new IllegalArgumentException("cannot read the token budget '"
+                + text + "': use a number with an optional K, M or B suffix, e.g. 2M"));
+        if (tokens < 1) {
             throw new IllegalArgumentException("token budget '" + text + "' must be at least 1 token");
         }
-        return Math.round(tokens);
+        return tokens;
     }
 
     /** Steps that see at least {@code tokens} tokens at {@code tokensPerStep} per step (at least 1). */

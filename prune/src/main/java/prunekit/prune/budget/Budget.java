@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import prunekit.core.model.Counts;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 
@@ -200,28 +201,9 @@ public sealed interface Budget {
         }
     }
 
-    /** Parses a parameter count: {@code 2.7B}, {@code 500M}, {@code 6.8M}, {@code 12k}, or a plain number. */
+    /** Parses a parameter count ({@link Counts}: {@code 2.7B}, {@code 500M}, {@code 12k}, or a plain number). */
     static long parseCount(String s) {
-        String t = s.trim().toUpperCase(Locale.ROOT).replace("_", "").replace(",", "");
-        double mult = 1;
-        if (!t.isEmpty()) {
-            char last = t.charAt(t.length() - 1);
-            mult = switch (last) {
-                case 'K' -> 1e3;
-                case 'M' -> 1e6;
-                case 'B', 'G' -> 1e9;
-                case 'T' -> 1e12;
-                default -> 1;
-            };
-            if (mult != 1) {
-                t = t.substring(0, t.length() - 1);
-            }
-        }
-        try {
-            java.math.BigDecimal v = new java.math.BigDecimal(t).multiply(java.math.BigDecimal.valueOf(mult));
-            return v.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("'" + s + "' is not a parameter count; write e.g. 2.7B, 500M, 6.8M or 123456");
-        }
+        return Counts.parse(s).orElseThrow(() -> new IllegalArgumentException("'" + s
+                + "' is not a parameter count; write e.g. 2.7B, 500M, 6.8M or 123456"));
     }
 }
