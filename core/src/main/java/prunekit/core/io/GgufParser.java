@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -94,12 +95,18 @@ final class GgufParser {
             throw new FormatException(file, "tensor " + name + " has " + nDims + " dimensions (expected 1 to 4)");
         }
         long[] ne = new long[nDims];
+        double elements = 1;
         for (int d = 0; d < nDims; d++) {
             ne[d] = buf.getLong();
             if (ne[d] < 0 || ne[d] > Integer.MAX_VALUE) {
                 throw new FormatException(file, "tensor " + name + " has dimension ne[" + d + "] = "
                         + Long.toUnsignedString(ne[d]));
             }
+            elements *= ne[d];
+        }
+        if (elements > Long.MAX_VALUE / 8) { // 4 dims up to 2^31 each could overflow numel() (a long)
+            throw new FormatException(file, "tensor " + name + " has dims ne = " + Arrays.toString(ne)
+                    + ": more elements than any file can hold");
         }
         int type = buf.getInt();
         long offset = buf.getLong();

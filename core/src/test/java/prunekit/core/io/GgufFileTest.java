@@ -187,6 +187,15 @@ class GgufFileTest {
         assertProblem(f, "no tensor nothing", () -> g.read("nothing"));
     }
 
+    @Test
+    void rejectsDimsWhoseProductOverflows() {
+        long big = Integer.MAX_VALUE; // each dim is in range; their product (~2^124) is not a long
+        Path f = new GgufTestWriter(3).tensor("huge", 0, new long[] {big, big, big, big}, new byte[4])
+                .write(tmp.resolve("huge.gguf"));
+        assertProblem(f, "tensor huge has dims ne = [2147483647, 2147483647, 2147483647, 2147483647]",
+                () -> GgufFile.open(f));
+    }
+
     static void assertProblem(Path file, String problem, org.junit.jupiter.api.function.Executable call) {
         FormatException e = assertThrows(FormatException.class, call);
         assertEquals(file, e.file());
