@@ -174,7 +174,7 @@ public final class LayerPruner {
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
             variants.add(sizes[k] == 0 ? BlockVariant.removed() : attentionVariant(layer, sizes[k], fits.get(k), kvGroups,
-                    g, hd, qd, hidden));
+                    g, hd, hidden));
         }
         float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, qd, fits.get(0),
                 rowsOf(variants.get(0).queryHeads(), hd), variants.get(0).weights().get(Proj.O), icpt, hidden));
@@ -182,7 +182,7 @@ public final class LayerPruner {
     }
 
     private static BlockVariant attentionVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, boolean kvGroups,
-                                                 int g, int hd, int qd, int hidden) {
+                                                 int g, int hd, int hidden) {
         int[] kv;
         int[] q;
         if (kvGroups) {
@@ -204,7 +204,7 @@ public final class LayerPruner {
         ws.put(Proj.Q, layer.weight(Proj.Q).selectRows(qRows));
         ws.put(Proj.K, layer.weight(Proj.K).selectRows(kvRows));
         ws.put(Proj.V, layer.weight(Proj.V).selectRows(kvRows));
-        ws.put(Proj.O, new FloatTensor(new int[] {hidden, qRows.length}, SubBlockFit.columns(fit.weight(), hidden, qd, qRows)));
+        ws.put(Proj.O, new FloatTensor(new int[] {hidden, qRows.length}, fit.select(qRows)));
         if (fit.bias() != null) {
             bs.put(Proj.Q, biasRows(layer, Proj.Q, qRows));
             bs.put(Proj.K, biasRows(layer, Proj.K, kvRows));
@@ -235,6 +235,11 @@ public final class LayerPruner {
         float[] y = target(o.target(), x, rows, f0, wd, bd, hidden, in, xy[1], denseAfter);
         xy = null; // the dense output: garbage unless it is the target
         in = new States(in.pruned(), null, in.n(), in.t()); // the dense input too (no one else holds it)
+        mlp = null;
+        if (o.refit()) { // the fit reads inputs and targets only: down_proj's old weights (0.18 GB at 7B) go now
+            wd = null;
+            layer = layer.withoutWeight(Proj.DOWN);
+        }
         List<int[]> groups = new ArrayList<>();
         for (int ch = 0; ch < f0; ch++) {
             groups.add(new int[] {ch});
@@ -249,23 +254,22 @@ public final class LayerPruner {
         y = null; // garbage once fit
         List<BlockVariant> variants = new ArrayList<>();
         for (int k = 0; k < sizes.length; k++) {
-            variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), f0, hidden));
+            variants.add(sizes[k] == 0 ? BlockVariant.removed() : mlpVariant(layer, sizes[k], fits.get(k), hidden));
         }
-        layer = null; // the MLP's weights (0.54 GB at 7B): the variants hold their kept rows and columns
-        mlp = null;
+        layer = null; // the MLP's weights (0.36 GB at 7B): the variants hold their kept rows
         wd = null;
         float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, f0, fits.get(0),
                 variants.get(0).channels(), variants.get(0).weights().get(Proj.DOWN), icpt, hidden));
         return Block.of(variants, new States(h, denseAfter, in.n(), in.t()));
     }
 
-    private static BlockVariant mlpVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, int f0, int hidden) {
+    private static BlockVariant mlpVariant(LayerTensors layer, int size, SubBlockFit.Fit fit, int hidden) {
         int[] kept = fit.keptGroups();
         Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
         Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
         ws.put(Proj.GATE, layer.weight(Proj.GATE).selectRows(kept));
         ws.put(Proj.UP, layer.weight(Proj.UP).selectRows(kept));
-        ws.put(Proj.DOWN, new FloatTensor(new int[] {hidden, kept.length}, SubBlockFit.columns(fit.weight(), hidden, f0, kept)));
+        ws.put(Proj.DOWN, new FloatTensor(new int[] {hidden, kept.length}, fit.select(kept)));
         if (fit.bias() != null) {
             bs.put(Proj.GATE, biasRows(layer, Proj.GATE, kept));
             bs.put(Proj.UP, biasRows(layer, Proj.UP, kept));

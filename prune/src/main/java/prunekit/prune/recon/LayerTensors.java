@@ -95,6 +95,13 @@ public record LayerTensors(LayerShape shape, FloatTensor inputNorm, FloatTensor 
         return new LayerTensors(s, inputNorm, postNorm, ws, bs);
     }
 
+    /** This layer without {@code p}'s weight (its bias stays): what a step keeps once it no longer needs that matrix. */
+    LayerTensors withoutWeight(Proj p) {
+        Map<Proj, FloatTensor> ws = new java.util.EnumMap<>(weights);
+        ws.remove(p);
+        return new LayerTensors(shape, inputNorm, postNorm, ws, biases);
+    }
+
     /** Puts this layer's tensors into {@code out} as layer {@code j}. */
     void putInto(Map<String, FloatTensor> out, int j) {
         out.put(TensorNames.inputNorm(j), inputNorm);

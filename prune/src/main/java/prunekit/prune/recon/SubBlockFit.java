@@ -14,10 +14,40 @@ final class SubBlockFit {
     }
 
     /**
-     * The outcome: groups kept (ascending), the new weights over all columns (out, cols, fp32 as stored; zero where
-     * removed) and the bias (out), or null without an intercept.
+     * The outcome: groups kept (ascending), the input columns they own ({@code columns}, ascending, the intercept
+     * not among them), the new weights of those columns ({@code kept}: (out, |columns|), fp32 as stored) and the
+     * bias (out), or null without an intercept. Only the kept columns are held: at 7B a full-width down_proj
+     * is 180 MB, mostly zeros.
      */
-    record Fit(int[] keptGroups, float[] weight, double[] bias) {
+    record Fit(int[] keptGroups, int[] columns, float[] kept, int out, int cols, double[] bias) {
+        /** The weights over all {@code cols} columns, (out, cols), zero where removed. */
+        float[] weight() {
+            float[] full = new float[out * cols];
+            for (int r = 0; r < out; r++) {
+                for (int a = 0; a < columns.length; a++) {
+                    full[r * cols + columns[a]] = kept[r * columns.length + a];
+                }
+            }
+            return full;
+        }
+
+        /** The weights of columns {@code keep} (ascending, all kept), (out, |keep|): the kept weights themselves when they are all. */
+        float[] select(int[] keep) {
+            if (Arrays.equals(keep, columns)) {
+                return kept;
+            }
+            float[] f = new float[out * keep.length];
+            for (int a = 0; a < keep.length; a++) {
+                int j = Arrays.binarySearch(columns, keep[a]);
+                if (j < 0) {
+                    throw new IllegalArgumentException("column " + keep[a] + " was removed");
+                }
+                for (int r = 0; r < out; r++) {
+                    f[r * keep.length + a] = kept[r * columns.length + j];
+                }
+            }
+            return f;
+        }
     }
 
     static Fit fit(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out, List<int[]> groups,
@@ -85,30 +115,25 @@ final class SubBlockFit {
             keepCol[cols] = true;
         }
         int[] cs = java.util.stream.IntStream.range(0, n).filter(i -> keepCol[i]).toArray();
-        float[] full = new float[out * cols];
+        int[] columns = Arrays.stream(cs).filter(i -> i < cols).toArray();
         double[] bias = intercept ? new double[out] : null;
         if (!o.refit()) {
-            for (int r = 0; r < out; r++) {
-                for (int col : cs) {
-                    full[r * cols + col] = w[r * cols + col];
-                }
-            }
-            return new Fit(kept, full, b == null ? null : b.clone());
+            return new Fit(kept, columns, columns(w, out, cols, columns), out, cols, b == null ? null : b.clone());
         }
+        float[] weights = new float[out * columns.length];
         if (cs.length == 0) {
-            return new Fit(kept, full, bias);
+            return new Fit(kept, columns, weights, out, cols, bias);
         }
-        double[] wk = refit.apply(cs); // (out, |cs|)
+        double[] wk = refit.apply(cs); // (out, |cs|): the kept columns, then the intercept's
         for (int r = 0; r < out; r++) {
-            for (int a = 0; a < cs.length; a++) {
-                if (cs[a] < cols) {
-                    full[r * cols + cs[a]] = (float) wk[r * cs.length + a];
-                } else {
-                    bias[r] = wk[r * cs.length + a];
-                }
+            for (int a = 0; a < columns.length; a++) {
+                weights[r * columns.length + a] = (float) wk[r * cs.length + a];
+            }
+            if (intercept) {
+                bias[r] = wk[r * cs.length + columns.length];
             }
         }
-        return new Fit(kept, full, bias);
+        return new Fit(kept, columns, weights, out, cols, bias);
     }
 
     /** Columns of W (out, cols) listed in {@code keep} (ascending): (out, |keep|) as floats. */

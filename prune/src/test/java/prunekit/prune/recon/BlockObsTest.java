@@ -152,7 +152,7 @@ class BlockObsTest {
                 full[r * cols + kept[a]] = (float) wk[r * kept.length + a];
             }
         }
-        SubBlockFit.Fit fp64 = new SubBlockFit.Fit(kept, full, null);
+        SubBlockFit.Fit fp64 = new SubBlockFit.Fit(kept, kept, SubBlockFit.columns(full, out, cols, kept), out, cols, null);
         assertEquals(cols - remove, fp32.keptGroups().length);
         double e32 = error(l[0], l[1], fp32, rows, cols, out);
         double e64 = error(l[0], l[1], fp64, rows, cols, out);
@@ -180,7 +180,7 @@ class BlockObsTest {
             }
         }
         double[] bias = {1, 2, 3, 4, 5, 6, 7, 8};
-        SubBlockFit.Fit fit = new SubBlockFit.Fit(kept, full, bias);
+        SubBlockFit.Fit fit = new SubBlockFit.Fit(kept, kept, compact, out, cols, bias);
         float[] expected = Gemm.linear(x, rows, cols, full, out, bias);
         float[] got = LayerPruner.output(x, rows, cols, fit, kept,
                 new prunekit.core.model.FloatTensor(new int[] {out, kept.length}, compact), true, out);
