@@ -115,8 +115,10 @@ public final class LayerPruner {
         bs.putAll(m.biases());
         LayerShape ns = Allocation.shape(shape, o.attention(), units, ffn);
         LayerTensors out = new LayerTensors(ns, inputNorm, postNorm, ws, bs);
-        List<BlockVariant> av = attn.variants().subList(1, attn.variants().size());
-        List<BlockVariant> mv = mlp.variants().subList(1, mlp.variants().size());
+        // copies, not subList views: a view keeps the whole list alive, and with it the chosen variants' weights
+        // (0.3 GB a 7B layer), which the caller keeps for every layer (a 32-layer 7B prune ran out of heap in layer 2)
+        List<BlockVariant> av = List.copyOf(attn.variants().subList(1, attn.variants().size()));
+        List<BlockVariant> mv = List.copyOf(mlp.variants().subList(1, mlp.variants().size()));
         return new Result(out, a.kvHeads(), a.queryHeads(), m.channels(), mlp.after().take(), av, mv);
     }
 
