@@ -70,7 +70,7 @@ public final class Layer7bBench {
     }
 
     /** Seeded N(0, 1) states on the pruned stream and the dense stream beside them (plus N(0, 0.01) noise). */
-    private static LayerPruner.States streams(int windows, int t, int hidden) {
+    static LayerPruner.States streams(int windows, int t, int hidden) {
         float[] pruned = gaussian(windows * t * hidden, 1.0, 2);
         float[] dense = pruned.clone();
         Random r = new Random(3);
@@ -80,7 +80,7 @@ public final class Layer7bBench {
         return new LayerPruner.States(pruned, dense, windows, t);
     }
 
-    private static LayerTensors layer(LayerShape s, int hidden, int hd, long seed) {
+    static LayerTensors layer(LayerShape s, int hidden, int hd, long seed) {
         Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
         int qd = s.queryHeads() * hd;
         int kvd = s.kvHeads() * hd;
