@@ -1,10 +1,10 @@
 package prunekit.recover;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import prunekit.core.engine.NativeKernels;
 import prunekit.core.engine.RopeTable;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
@@ -21,9 +21,7 @@ import prunekit.core.model.LlamaWeights;
  * gradients or moments), whose logits the KD loss reads where they are. Weights, gradients and
  * moments move one tensor at a time (a model may hold more than 2^31 floats).
  *
- * <p>The library is {@code -Dprunekit.native=PATH} (a {@code libprunekit_jni.so}) or
- * {@code cuda-kernels/build/libprunekit_jni.so} under {@code -Dprunekit.root} (default: the working
- * directory); build it with {@code bash cuda-kernels/ci.sh}.
+ * <p>The library is the one {@link NativeKernels} loads; build it with {@code bash cuda-kernels/ci.sh}.
  */
 public final class NativeModel implements AutoCloseable {
     /** Which implementation of the kernels runs the step. */
@@ -35,8 +33,7 @@ public final class NativeModel implements AutoCloseable {
     public record Loss(double loss, double ce, double kd) {
     }
 
-    public static final String LIBRARY_PROPERTY = "prunekit.native";
-    private static boolean loaded;
+    public static final String LIBRARY_PROPERTY = NativeKernels.LIBRARY_PROPERTY;
 
     private final LlamaConfig config;
     private final int rows;
@@ -100,26 +97,13 @@ public final class NativeModel implements AutoCloseable {
         return Optional.ofNullable(cudaUnavailableReason());
     }
 
-    /** The library's path: {@code -Dprunekit.native} or the CMake build folder under the project root. */
+    /** The library's path ({@link NativeKernels#path}). */
     public static Path libraryPath() {
-        String p = System.getProperty(LIBRARY_PROPERTY);
-        if (p != null) {
-            return Path.of(p);
-        }
-        return Path.of(System.getProperty("prunekit.root", ".")).resolve("cuda-kernels/build/libprunekit_jni.so");
+        return NativeKernels.path();
     }
 
-    private static synchronized void load() {
-        if (loaded) {
-            return;
-        }
-        Path lib = libraryPath().toAbsolutePath();
-        if (!Files.isRegularFile(lib)) {
-            throw new IllegalArgumentException("the native kernels library " + lib + " does not exist: build it with "
-                    + "`bash cuda-kernels/ci.sh` (cmake, gcc, a JDK) or pass -D" + LIBRARY_PROPERTY + "=PATH");
-        }
-        System.load(lib.toString());
-        loaded = true;
+    private static void load() {
+        NativeKernels.load();
     }
 
     /** Uploads every tensor of {@code w} (same config) into the backend's flat parameter buffer. */
