@@ -20,6 +20,7 @@ import prunekit.pipeline.PruneStage;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.budget.Budget;
 import prunekit.prune.budget.PlanOptions;
+import prunekit.prune.recon.ReconOptions;
 import prunekit.pipeline.ReconStage;
 import prunekit.prune.score.ScorerName;
 
@@ -103,6 +104,13 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--bias-compensation", description = "FLAP: the removed channels' mean output becomes an o_proj/down_proj bias")
     boolean biasCompensation;
 
+    @Option(names = "--matmul", defaultValue = "auto", paramLabel = "PRECISION",
+            description = "default recipe: precision of the calibration forwards and the selection's Gram matrices:"
+                    + " fp32, bf16 (inputs rounded, fp32 accumulation; needs AMX or AVX512-BF16 and cuda-kernels/build)"
+                    + " or auto (bf16 at 7B-class widths, hidden >= 2048, where it can run; fp32 below and elsewhere)."
+                    + " The refit is fp64 either way (default ${DEFAULT-VALUE})")
+    ReconOptions.Matmul matmul;
+
     @Option(names = "--search-budget", paramLabel = "GENERATIONS",
             description = "default recipe: generations of the allocation search (0: the same shape in every layer;"
                     + " default: the recipe's)")
@@ -128,6 +136,9 @@ public final class PruneCommand implements Callable<Integer> {
     private Integer write() {
         if (scoresFile == null && scorer == null) {
             return reconstruct();
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--matmul")) {
+            throw new IllegalArgumentException("--matmul goes with the default recipe: drop --scorer/--scores, or --matmul");
         }
         PlanOptions plan = PlanOptions.defaults().withUniform(uniform).withAlign(align).withAttention(attentionUnit)
                 .withDepth(depth ? Boolean.TRUE : null).withBiasCompensation(biasCompensation);
@@ -165,7 +176,7 @@ public final class PruneCommand implements Callable<Integer> {
         var parsed = spec.commandLine().getParseResult();
         ReconStage.Options o = new ReconStage.Options(calib.calibration(),
                 parsed.hasMatchedOption("--samples") ? calib.samples : null,
-                parsed.hasMatchedOption("--seq-len") ? calib.seqLen : null, budget(), attentionUnit, searchBudget, uniform,
+                parsed.hasMatchedOption("--seq-len") ? calib.seqLen : null, budget(), attentionUnit, matmul, searchBudget, uniform,
                 out, HfCheckpoint.WriteOptions.defaults().withDtype(dtype).withMaxShardBytes(maxShardBytes),
                 "prunekit " + String.join(" ", parsed.originalArgs()));
         ReconStage.Result r;
@@ -185,6 +196,7 @@ public final class PruneCommand implements Callable<Integer> {
         res.put("layer_params_before", r.layerParamsBefore());
         res.put("layer_params_after", r.layerParamsAfter());
         res.put("uniform", r.uniform());
+        res.put("matmul", r.matmul());
         json.print(spec.commandLine().getOut(), res, () -> String.format("%s: %,d -> %,d parameters (%.1f%%) by"
                 + " layer-wise reconstruction on %,d calibration tokens in %.1f s; wrote %s", r.budget().describe(),
                 r.paramsBefore(), r.paramsAfter(), 100.0 * r.paramsAfter() / r.paramsBefore(), r.calibrationTokens(),

@@ -32,22 +32,24 @@ public final class ReconStage {
      * 0 (or {@code uniform}) the same shape in every layer; {@code command} for the model card (may be null).
      */
     public record Options(Calibration calibration, Integer samples, Integer seqLen, Budget budget, AttentionUnit attention,
-                          Integer generations, boolean uniform, Path out, HfCheckpoint.WriteOptions write,
-                          String command) {
+                          ReconOptions.Matmul matmul, Integer generations, boolean uniform, Path out,
+                          HfCheckpoint.WriteOptions write, String command) {
         public Options {
             if (calibration == null || !calibration.given()) {
                 throw new IllegalArgumentException("the default recipe needs calibration text: pass --calib FILE..., or"
                         + " choose a scorer with --scorer NAME (or --scores FILE)");
             }
-            if (budget == null || attention == null || out == null || write == null) {
-                throw new IllegalArgumentException("the default recipe needs a budget, an attention unit, --out DIR"
-                        + " and write options");
+            if (budget == null || attention == null || matmul == null || out == null || write == null) {
+                throw new IllegalArgumentException("the default recipe needs a budget, an attention unit, a matmul"
+                        + " precision, --out DIR and write options");
             }
         }
     }
 
+    /** {@code matmul}: the precision the large products ran in ("fp32", or "bf16" for the calibration forwards and Gram matrices). */
     public record Result(Path plan, Path pruned, Budget budget, long calibrationTokens, double seconds, int generations,
-                         long paramsBefore, long paramsAfter, long layerParamsBefore, long layerParamsAfter, boolean uniform) {
+                         long paramsBefore, long paramsAfter, long layerParamsBefore, long layerParamsAfter, boolean uniform,
+                         String matmul) {
     }
 
     public static Result run(LazyModel m, Options o, Consumer<String> log) {
@@ -66,8 +68,13 @@ public final class ReconStage {
         if (o.uniform()) {
             so = so.withGenerations(0);
         }
-        SequentialPruner.Run run = Recon.start(m.weights(), set, o.budget(),
-                ReconOptions.defaults().withAttention(o.attention()), so, log);
+        ReconOptions ro = ReconOptions.defaults().withAttention(o.attention()).withMatmul(o.matmul().check());
+        boolean bf16 = ro.matmul().bf16(c.hidden());
+        if (bf16) {
+            log.accept("calibration forwards and Gram matrices in bf16 (fp32 accumulation; the refit stays fp64;"
+                    + " --matmul fp32 to turn it off)");
+        }
+        SequentialPruner.Run run = Recon.start(m.weights(), set, o.budget(), ro, so, log);
         LlamaConfig pruned = run.config();
         Path dir = o.out().resolve(PruneStage.PRUNED);
         HfCheckpoint.WriteOptions w = o.write().dtype() != null ? o.write()
@@ -81,6 +88,6 @@ public final class ReconStage {
         PlanJson.write(r.plan(), c, plan);
         return new Result(plan, dir, o.budget(), r.tokens(), r.seconds(), so.generations(), c.parameterCount(),
                 pruned.parameterCount(), c.parameterCounts().get("layers"), pruned.parameterCounts().get("layers"),
-                pruned.isUniform());
+                pruned.isUniform(), bf16 ? "bf16" : "fp32");
     }
 }

@@ -29,6 +29,17 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
     private final Rope rope;
     private final NDManager manager;
     private final NDArray attentionScale;
+    private final Linear kernel;
+
+    /**
+     * How a projection's product x Wᵀ is computed (the bias is added after): PyTorch's matmul over the params' weight
+     * unless a caller brings another, which holds the weights itself (so the params need not: the reconstruction
+     * pruner's wide path keeps them as {@link Bf16.Bits} only).
+     */
+    @FunctionalInterface
+    public interface Linear {
+        NDArray apply(int layer, Proj p, NDArray x);
+    }
 
     /** Loads {@code weights} into a new set of arrays owned by this transformer. */
     public Transformer(LlamaWeights weights) {
@@ -37,10 +48,20 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
 
     /** Runs over arrays owned by the caller (e.g. a trainer); {@link #close()} leaves them alone. */
     public Transformer(Params params) {
-        this(params, false);
+        this(params, false, null);
+    }
+
+    /** As {@link #Transformer(Params)}, each projection's product computed by {@code linear}. */
+    public Transformer(Params params, Linear linear) {
+        this(params, false, linear);
     }
 
     private Transformer(Params params, boolean ownsParams) {
+        this(params, ownsParams, null);
+    }
+
+    private Transformer(Params params, boolean ownsParams, Linear linear) {
+        this.kernel = linear;
         this.config = params.config();
         this.params = params;
         this.ownsParams = ownsParams;
@@ -215,7 +236,8 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
     }
 
     private NDArray linear(int layer, Proj p, NDArray x) {
-        NDArray y = x.matMul(params.get(TensorNames.weight(layer, p)).transpose());
+        NDArray y = kernel == null ? x.matMul(params.get(TensorNames.weight(layer, p)).transpose())
+                : kernel.apply(layer, p, x);
         NDArray bias = params.getOrNull(TensorNames.bias(layer, p));
         return bias == null ? y : y.add(bias);
     }

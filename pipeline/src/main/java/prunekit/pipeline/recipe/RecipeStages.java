@@ -32,6 +32,7 @@ import prunekit.pipeline.Generation;
 import prunekit.pipeline.ProgressBars;
 import prunekit.pipeline.PruneStage;
 import prunekit.pipeline.ReconStage;
+import prunekit.prune.recon.ReconOptions;
 import prunekit.pipeline.RecoverStage;
 import prunekit.pipeline.ScoreStage;
 import prunekit.pipeline.TaskStage;
@@ -140,7 +141,7 @@ final class RecipeStages {
         ReconStage.Result r;
         try (LazyModel m = ModelLoader.open(model, null)) {
             r = ReconStage.run(m, new ReconStage.Options(cal, s.samples(), s.seqLen(), new Budget.KeepRatio(keepRatio,
-                    p.scope()), p.attention(), s.searchGenerations(), s.searchGenerations() == 0, dir,
+                    p.scope()), p.attention(), ReconOptions.Matmul.AUTO, s.searchGenerations(), s.searchGenerations() == 0, dir,
                     HfCheckpoint.WriteOptions.defaults(), null), msg -> notes.accept("prune: " + msg));
         }
         JsonObject res = sizes(r.paramsBefore(), r.paramsAfter(), r.layerParamsBefore(), r.layerParamsAfter());

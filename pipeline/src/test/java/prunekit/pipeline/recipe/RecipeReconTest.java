@@ -41,7 +41,7 @@ class RecipeReconTest {
                 CalibrationOptions.DEFAULT_HELD_OUT));
         try (LazyModel m = ModelLoader.open(TinyRecipe.ROOT.resolve("models/stories260K.gguf"), null)) {
             ReconStage.run(m, new ReconStage.Options(cal, 4, 32, new Budget.KeepRatio(0.6, Budget.Scope.LAYERS),
-                    AttentionUnit.KV_GROUPS, 0, true, direct, HfCheckpoint.WriteOptions.defaults(), null), s -> { });
+                    AttentionUnit.KV_GROUPS, prunekit.prune.recon.ReconOptions.Matmul.AUTO, 0, true, direct, HfCheckpoint.WriteOptions.defaults(), null), s -> { });
         }
         assertArrayEquals(Files.readAllBytes(direct.resolve(PruneStage.PLAN)), Files.readAllBytes(prune.resolve(PruneStage.PLAN)));
         assertArrayEquals(Files.readAllBytes(direct.resolve("pruned/model.safetensors")),

@@ -39,19 +39,19 @@ final class BlockObs {
      * {@code stops} (so each is a prefix of the order). The weights are not kept: they are refit after.
      */
     static int[] order(float[] x, int rows, int cols, float[] y, int out, boolean intercept, double lambda,
-                       List<int[]> groups, int[] family, int count, int[] stops) {
-        return order(x, rows, cols, y, out, intercept, lambda, groups, family, count, stops, TYPE);
+                       List<int[]> groups, int[] family, int count, int[] stops, boolean bf16) {
+        return order(x, rows, cols, y, out, intercept, lambda, groups, family, count, stops, TYPE, bf16);
     }
 
-    /** As above in precision {@code type} (tests compare fp32 with fp64). */
+    /** As above in precision {@code type} (tests compare fp32 with fp64); H and C from bf16 products with {@code bf16}. */
     static int[] order(float[] x, int rows, int cols, float[] y, int out, boolean intercept, double lambda,
-                       List<int[]> groups, int[] family, int count, int[] stops, DataType type) {
+                       List<int[]> groups, int[] family, int count, int[] stops, DataType type, boolean bf16) {
         int n = intercept ? cols + 1 : cols;
         try (NDManager m = Engines.newManager()) {
             long[] t0 = PhaseTimes.start();
             NDArray[] hc = NativeNormalEquations.build(m, x, rows, cols, y, out, intercept, LayerPruner.range(0, n),
-                    lambda, type);
-            PhaseTimes.stop("gram n=" + n, t0);
+                    lambda, type, bf16);
+            PhaseTimes.stop((bf16 ? "gram bf16 n=" : "gram n=") + n, t0);
             long[] t1 = PhaseTimes.start();
             SpdInverse.invertInPlace(m, hc[0]); // H⁻¹ from here on
             NDArray w = hc[1].matMul(hc[0]); // the full ridge fit C H⁻¹

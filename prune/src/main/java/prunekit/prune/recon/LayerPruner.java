@@ -315,16 +315,16 @@ public final class LayerPruner {
      */
     private static float[][] captureBoth(LlamaConfig c, LayerTensors block, Site site, States in, ReconOptions o) {
         if (in.dense() == in.pruned()) {
-            return LayerRunner.capture(c, block, site, in.pruned(), in.n(), in.t(), o.batch(), LayerRunner.Capture.BOTH);
+            return LayerRunner.capture(c, block, site, in.pruned(), in.n(), in.t(), o, LayerRunner.Capture.BOTH);
         }
         float[] yDense = denseOutput(c, block, site, in, o);
-        return new float[][] {LayerRunner.capture(c, block, site, in.pruned(), in.n(), in.t(), o.batch()), yDense};
+        return new float[][] {LayerRunner.capture(c, block, site, in.pruned(), in.n(), in.t(), o), yDense};
     }
 
     /** The dense sub-block's output on the dense stream (rows, hidden), or null without one. */
     private static float[] denseOutput(LlamaConfig c, LayerTensors block, Site site, States in, ReconOptions o) {
         return in.dense() == null ? null
-                : LayerRunner.capture(c, block, site, in.dense(), in.n(), in.t(), o.batch(), LayerRunner.Capture.OUTPUT)[1];
+                : LayerRunner.capture(c, block, site, in.dense(), in.n(), in.t(), o, LayerRunner.Capture.OUTPUT)[1];
     }
 
     private static float[] target(RefitTarget t, float[] x, int rows, int cols, float[] w, double[] b, int out,

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import prunekit.core.engine.Bf16;
 import prunekit.core.engine.Engines;
 import prunekit.core.engine.ForwardHooks;
 import prunekit.core.engine.ForwardHooks.Site;
@@ -15,6 +16,7 @@ import prunekit.core.engine.Transformer;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.TensorNames;
+import prunekit.core.model.TensorNames.Proj;
 
 /**
  * Runs one decoder layer on given hidden states and returns the input of one of its linear sites,
@@ -42,8 +44,8 @@ final class LayerRunner {
      * The input of {@code site} (rows = n·t, cols) when {@code layer} runs on {@code h} (n·t, hidden):
      * n windows of t positions, {@code batch} windows per forward.
      */
-    static float[] capture(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, int batch) {
-        return capture(c, layer, site, h, n, t, batch, Capture.INPUT)[0];
+    static float[] capture(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, ReconOptions o) {
+        return capture(c, layer, site, h, n, t, o, Capture.INPUT)[0];
     }
 
     /**
@@ -51,9 +53,21 @@ final class LayerRunner {
      * unless {@code what} asks for it. The output is the one the layer's forward computes (the attention
      * block's for {@link Site#O_PROJ_INPUT}, the MLP's for {@link Site#DOWN_PROJ_INPUT}); with
      * {@link Capture#INPUT} the forward ends at the site, so the sub-block's last projection is not computed.
+     * The projections' products are bf16 ({@link Bf16}) when {@code o}'s matmul precision says so for the hidden size.
      */
-    static float[][] capture(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, int batch,
+    static float[][] capture(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, ReconOptions o,
                              Capture what) {
+        long[] t0 = PhaseTimes.start();
+        try {
+            return run(c, layer, site, h, n, t, o, what);
+        } finally {
+            PhaseTimes.stop((o.matmul().bf16(c.hidden()) ? "forward bf16 " : "forward ") + site, t0);
+        }
+    }
+
+    private static float[][] run(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, ReconOptions o,
+                                 Capture what) {
+        int batch = o.batch();
         int hidden = c.hidden();
         if (h.length != (long) n * t * hidden) {
             throw new IllegalArgumentException("hidden states hold " + h.length + " values, expected " + n + "x" + t
@@ -77,7 +91,13 @@ final class LayerRunner {
         m.put(TensorNames.EMBED, FloatTensor.zeros(1, hidden)); // never read: the states go in as they are
         layer.putInto(m, 0);
         m.put(TensorNames.FINAL_NORM, FloatTensor.zeros(hidden));
-        try (Params params = nativeParams(one, m); Transformer tf = new Transformer(params)) {
+        boolean bf16 = o.matmul().bf16(hidden);
+        if (bf16) { // the projections' weights live as bf16 bits in the kernel only
+            m.keySet().removeIf(name -> java.util.Arrays.stream(Proj.values())
+                    .anyMatch(p -> name.equals(TensorNames.weight(0, p))));
+        }
+        try (Params params = nativeParams(one, m);
+             Transformer tf = new Transformer(params, bf16 ? bf16Weights(params.manager(), layer) : null)) {
             for (int w0 = 0; w0 < n; w0 += batch) {
                 int b = Math.min(batch, n - w0);
                 int inAt = w0 * t * cols;
@@ -132,6 +152,23 @@ final class LayerRunner {
         private SiteReached() {
             super("the captured site was reached", null, false, false);
         }
+    }
+
+    /**
+     * x Wᵀ by {@link Bf16#linear} against the layer's projection weights rounded to bf16 once, in {@code pm} (freed
+     * with it); each weight passes through PyTorch's memory as fp32 only while it is rounded.
+     */
+    private static Transformer.Linear bf16Weights(NDManager pm, LayerTensors layer) {
+        Map<Proj, Bf16.Bits> bits = new java.util.EnumMap<>(Proj.class);
+        for (Proj p : Proj.values()) {
+            FloatTensor w = layer.weights().get(p);
+            if (w != null) {
+                try (NDArray f = Gemm.toNative(pm, w.data(), 0, new Shape(w.dim(0), w.dim(1)))) {
+                    bits.put(p, Bf16.round(f));
+                }
+            }
+        }
+        return (l, p, x) -> Bf16.linear(x, bits.get(p));
     }
 
     /** The one-layer model's tensors as PyTorch-owned arrays ({@link Gemm#toNative}), freed when closed. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import prunekit.core.engine.Bf16;
 
 /**
  * {@link NormalEquations} of a wide matrix held natively (PyTorch) in a chosen precision: H = X_Kᵀ X_K + λI
@@ -35,6 +36,18 @@ final class NativeNormalEquations {
      */
     static NDArray[] build(NDManager m, float[] x, int rows, int cols, float[] y, int out, boolean intercept, int[] keep,
                            double lambda, DataType type) {
+        return build(m, x, rows, cols, y, out, intercept, keep, lambda, type, false);
+    }
+
+    /**
+     * As above; with {@code bf16} (fp32 only) every product takes X and Y rounded to bf16 and accumulates in fp32
+     * ({@link Bf16#gemm}, straight into H and C), as a GPU pruner's Gram of fp16/bf16 activations does.
+     */
+    static NDArray[] build(NDManager m, float[] x, int rows, int cols, float[] y, int out, boolean intercept, int[] keep,
+                           double lambda, DataType type, boolean bf16) {
+        if (bf16 && type != DataType.FLOAT32) {
+            throw new IllegalArgumentException("bf16 products accumulate in fp32, not " + type);
+        }
         int n = keep.length;
         int b = SpdInverse.BLOCK;
         boolean all = n == (intercept ? cols + 1 : cols);
@@ -55,6 +68,16 @@ final class NativeNormalEquations {
                 xa = xa.toType(type, false);
                 NDArray ya = Gemm.toNative(s, y, r0 * out, new Shape(r, out))
                         .toType(type, false);
+                if (bf16) {
+                    Bf16.Bits xb = Bf16.round(xa);
+                    Bf16.Bits yb = Bf16.round(ya);
+                    Bf16.gemm(true, false, out, n, r, yb, 0, out, xb, 0, n, 1f, c, 0, n); // C += Yᵀ X
+                    for (int j0 = 0; j0 < n; j0 += b) { // H[j0:j1, 0:j1] += X[:, j0:j1]ᵀ X[:, 0:j1]
+                        int j1 = Math.min(n, j0 + b);
+                        Bf16.gemm(true, false, j1 - j0, j1, r, xb, j0, n, xb, 0, n, 1f, h, (long) j0 * n, n);
+                    }
+                    continue;
+                }
                 c.addi(ya.transpose().matMul(xa));
                 for (int j0 = 0; j0 < n; j0 += b) {
                     int j1 = Math.min(n, j0 + b);

@@ -77,7 +77,8 @@ final class SubBlockFit {
         List<Fit> fits = new java.util.ArrayList<>();
         if (n >= minWidth) {
             double lambda = NativeNormalEquations.ridge(x, rows, cols, o.damping());
-            int[] order = BlockObs.order(x, rows, cols, y, out, intercept, lambda, groups, family, most, removes);
+            int[] order = BlockObs.order(x, rows, cols, y, out, intercept, lambda, groups, family, most, removes,
+                    o.matmul().bf16(n));
             for (int k = 0; k < removes.length; k++) {
                 fits.add(one(n, out, Arrays.copyOf(order, removes[k]), cols, w, b, groups, o, intercept,
                         cs -> NativeNormalEquations.solve(x, rows, cols, y, out, intercept, cs, lambda)));

@@ -29,6 +29,8 @@ public final class Layer7bBench {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 8192;
+        ReconOptions o = ReconOptions.defaults().withMatmul((args.length > 2
+                ? ReconOptions.Matmul.valueOf(args[2].toUpperCase(Locale.ROOT)) : ReconOptions.Matmul.AUTO).check());
         int t = 128;
         int windows = tokens / t;
         int hidden = 4096;
@@ -41,7 +43,7 @@ public final class Layer7bBench {
         int keepFfn = (int) Math.round(0.386 * ffn);
         long[] s = PhaseTimes.start();
         LayerPruner.Result res = LayerPruner.prune(c, layer(shape, hidden, 128, 1), streams(windows, t, hidden), units,
-                keepFfn, LayerPruner.Sizes.NONE, ReconOptions.defaults()); // no reference to the layer or states kept here
+                keepFfn, LayerPruner.Sizes.NONE, o); // no reference to the layer or states kept here
         double wall = (System.nanoTime() - s[0]) / 1e9;
         double cpu = (PhaseTimes.cpuNanos() - s[1]) / 1e9;
         String load1 = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -53,7 +55,7 @@ public final class Layer7bBench {
                     phases.length() == 0 ? "" : ", ", e.getKey(), e.getValue()[0], e.getValue()[1]));
         }
         String json = String.format(Locale.ROOT, "{\"layer\": \"synthetic LLaMA-2-7B decoder layer (hidden 4096, 32 heads,"
-                        + " FFN 11008, N(0, 0.02) weights)\", \"calibration_tokens\": %d, \"kept\": {\"heads\": %d,"
+                        + " FFN 11008, N(0, 0.02) weights)\", \"calibration_tokens\": %d, \"matmul\": \"%s\", \"cpu\": \"%s\", \"kept\": {\"heads\": %d,"
                         + " \"ffn\": %d}, \"kept_check\": {\"kv_heads\": %d, \"ffn\": %d}, \"layer_wall_s\": %.1f,"
                         + " \"layer_cpu_s\": %.1f, \"phases\": {%s}, \"other_cpu_s\": %.1f,"
                         + " \"other_note\": \"the layer's calibration forwards on both streams, targets and outputs\","
@@ -62,7 +64,7 @@ public final class Layer7bBench {
                         + " \"projection_32_layers_wall_s\": %.0f, \"projection_32_layers_cpu_s\": %.0f,"
                         + " \"projection_note\": \"32 x this layer (each layer's prune includes its calibration"
                         + " forwards on both streams); embeddings, norms, the head and I/O not included\"}",
-                tokens, units, keepFfn, res.kvHeads().length, res.ffn().length, wall, cpu, phases, cpu - phased, peakRssMb(),
+                tokens, o.matmul().bf16(hidden) ? "bf16" : "fp32", cpuModel(), units, keepFfn, res.kvHeads().length, res.ffn().length, wall, cpu, phases, cpu - phased, peakRssMb(),
                 Runtime.getRuntime().maxMemory() >> 20,
                 Runtime.getRuntime().availableProcessors(), load0, load1, 32 * wall, 32 * cpu);
         Files.writeString(out, json + "\n");
@@ -104,6 +106,15 @@ public final class Layer7bBench {
             a[i] = (float) (std * r.nextGaussian());
         }
         return a;
+    }
+
+    private static String cpuModel() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("model name")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return "unknown";
     }
 
     /** VmHWM of this process (native memory included), MB. */
