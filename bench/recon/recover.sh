@@ -12,6 +12,9 @@
 #   CUT=uniform bench/recon/recover.sh OUT   the comparison cut instead: uniform (--search-budget 0) at the anchors'
 #                                            calibration (64 x 256), written to result-recover-uniform.json
 #   LOSSES="mix" ...                         only these objectives (default "kd mix")
+#   BATCH=8 LR=1e-3 MIN_LR=1e-4 ...          windows per step and the learning rates (defaults: the reference's 16,
+#                                            1e-3, 1e-4); the token budget stays 1M, so a smaller batch takes more steps
+#   RESULT=FILE ...                          write the JSON there instead
 #
 # Writes OUT/pruned, OUT/{kd,mix}/ (recover runs; a finished one is kept, an interrupted one resumed) and
 # bench/recon/result-recover.json, and prints that JSON. About 8 min per run on 2 free cores. Needs jq.
@@ -19,6 +22,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-target/recon-recover}
 ALPHA=${ALPHA:-0.5}
+BATCH=${BATCH:-16}
+LR=${LR:-1e-3}
+MIN_LR=${MIN_LR:-1e-4}
 CUT=${CUT:-default}
 LOSSES=${LOSSES:-kd mix}
 case "$CUT" in
@@ -47,21 +53,24 @@ P_PRUNED=$(ppl "$OUT/pruned/pruned")
 rows=()
 for loss in $LOSSES; do
   run=$OUT/$loss
+  [[ "$BATCH/$LR/$MIN_LR" == 16/1e-3/1e-4 ]] || run=$OUT/$loss-b$BATCH-lr$LR-$MIN_LR
   if ! { [[ -f $run/recover.json ]] && jq -e .finished "$run/recover.json" >/dev/null; }; then
     resume=()
     [[ -d $run/checkpoints ]] && resume=(--resume)
     echo "recover.sh: $loss, 1M tokens" >&2
     bin/prunekit recover "$OUT/pruned/pruned" --teacher "$DENSE" --data "${TRAIN[@]}" --valid "${VALID[@]}" \
-      --tokens 1M --mode full --loss "$loss" --alpha "$ALPHA" --temperature 1 --lr 1e-3 --min-lr 1e-4 --warmup 10 \
-      --weight-decay 0 --clip 1.0 --batch 16 --seq 256 --out "$run" "${resume[@]}" >&2
+      --tokens 1M --mode full --loss "$loss" --alpha "$ALPHA" --temperature 1 --lr "$LR" --min-lr "$MIN_LR" --warmup 10 \
+      --weight-decay 0 --clip 1.0 --batch "$BATCH" --seq 256 --out "$run" "${resume[@]}" >&2
   fi
   p=$(ppl "$run/recovered")
-  rows+=("$(jq -c --argjson p "$p" --arg alpha "$ALPHA" '{loss, alpha: (if .loss == "mix" then ($alpha | tonumber) else null end),
-      steps, tokens, seconds, tokens_per_second, best_step, perplexity: $p}' "$run/recover.json")")
+  rows+=("$(jq -c --argjson p "$p" --arg alpha "$ALPHA" --argjson b "$BATCH" --arg lr "$LR" --arg mlr "$MIN_LR" \
+      '{loss, alpha: (if .loss == "mix" then ($alpha | tonumber) else null end), batch: $b, lr: ($lr | tonumber),
+        min_lr: ($mlr | tonumber), steps, tokens, seconds, tokens_per_second, best_step, perplexity: $p}' "$run/recover.json")")
 done
 json=$(printf '%s\n' "${rows[@]}" | jq -s -c --argjson d "$P_DENSE" --argjson u "$P_PRUNED" \
   --arg ps "$(cat "$OUT/prune-seconds" 2>/dev/null || echo null)" \
   '{model: "mini-vina", keep_ratio: 0.386, scope: "layers", recipe: "'"$label"'", prune_args: "'"${cut_args[*]}"'", dense_perplexity: $d,
     pruned_perplexity: $u, prune_wall_s: ($ps | tonumber? // null), cores: '"$(nproc)"', runs: .}')
+result=${RESULT:-$result}
 echo "$json" > "$result"
 echo "$json"

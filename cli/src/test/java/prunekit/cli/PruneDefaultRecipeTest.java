@@ -27,9 +27,15 @@ class PruneDefaultRecipeTest {
                 "--keep-ratio", "0.5", "--scope", "layers", "--search-budget", "1", "--out", run.toString(), "--json");
         assertEquals(0, p.exit(), p.err());
         assertTrue(p.out().contains("\"scorer\": \"recon\"") && p.out().contains("\"calibration_tokens\": 128"), p.out());
+        assertTrue(p.out().contains("\"matmul\": \"fp32\""), "auto is fp32 below 7B-class widths: " + p.out());
         assertTrue(Files.isRegularFile(run.resolve("pruned/config.json")) && Files.isRegularFile(run.resolve("plan.json")));
         Cli none = Cli.run("prune", model, "--keep-ratio", "0.5", "--out", dir.resolve("none").toString());
         assertEquals(PrunekitCli.EXIT_BAD_INPUT, none.exit());
         assertTrue(none.err().contains("--calib"), none.err());
+        Cli scored = Cli.run("prune", model, "--scorer", "magnitude", "--matmul", "bf16", "--keep-ratio", "0.5",
+                "--out", dir.resolve("scored").toString());
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, scored.exit());
+        assertTrue(scored.err().contains("--matmul goes with the default recipe"), scored.err());
+        assertTrue(!Files.exists(dir.resolve("scored")), "nothing written on a refused option");
     }
 }
