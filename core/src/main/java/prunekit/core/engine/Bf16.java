@@ -11,9 +11,9 @@ import java.util.Optional;
  * (calibration forwards and Gram matrices at 7B width): MKL's {@code cblas_gemm_bf16bf16f32} inside the
  * libtorch_cpu.so DJL loaded, called through {@link NativeKernels}' library, which reads and writes the arrays'
  * own memory (no copies). DJL cannot hold bf16 arrays (a bf16 or an int16 tensor aborts the JVM), so bf16 values
- * live as {@link Bits}: two bytes each in an INT8 array, rounded to nearest even from fp32 as PyTorch rounds. Only where the CPU has AMX-BF16
- * or AVX512-BF16 ({@link #unavailable}); there a product runs about 4× faster than PyTorch's fp32 one
- * (a 1024 × 4096 · 4096 × 11008 product: 560 vs 147 GFLOP/s on 2 cores of a Xeon with AMX), with the error of
+ * live as {@link Bits}: two bytes each in an INT8 array, rounded to nearest even from fp32 as PyTorch rounds.
+ * Only where the CPU has AMX-BF16 or AVX512-BF16 ({@link #unavailable}); there a product runs about 4× faster than
+ * PyTorch's fp32 one (a 1024 × 4096 · 4096 × 11008 product: 560 vs 147 GFLOP/s on 2 cores of a Xeon with AMX), with the error of
  * rounding its inputs to 8 significant bits (relative ~2⁻⁹ per element, ~2·10⁻³ on a 4096-long dot product).
  */
 public final class Bf16 {
@@ -94,10 +94,8 @@ public final class Bf16 {
         unavailable().ifPresent(why -> {
             throw new IllegalStateException("bf16 products are not available: " + why);
         });
-        ByteBuffer cb = c.toByteBuffer(true);
         gemm(transA, transB, m, n, k, a.bytes().toByteBuffer(true), aOffset, lda, b.bytes().toByteBuffer(true), bOffset,
-                ldb, beta, cb,
-                cOffset, ldc);
+                ldb, beta, c.toByteBuffer(true), cOffset, ldc);
     }
 
     private static void require(NDArray a, DataType t, String what) {
