@@ -57,17 +57,17 @@ final class LayerRunner {
      */
     static float[][] capture(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, ReconOptions o,
                              Capture what) {
+        boolean bf16 = o.matmul().bf16(c.hidden());
         long[] t0 = PhaseTimes.start();
         try {
-            return run(c, layer, site, h, n, t, o, what);
+            return run(c, layer, site, h, n, t, o.batch(), bf16, what);
         } finally {
-            PhaseTimes.stop((o.matmul().bf16(c.hidden()) ? "forward bf16 " : "forward ") + site, t0);
+            PhaseTimes.stop((bf16 ? "forward bf16 " : "forward ") + site, t0);
         }
     }
 
-    private static float[][] run(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, ReconOptions o,
-                                 Capture what) {
-        int batch = o.batch();
+    private static float[][] run(LlamaConfig c, LayerTensors layer, Site site, float[] h, int n, int t, int batch,
+                                 boolean bf16, Capture what) {
         int hidden = c.hidden();
         if (h.length != (long) n * t * hidden) {
             throw new IllegalArgumentException("hidden states hold " + h.length + " values, expected " + n + "x" + t
@@ -91,10 +91,10 @@ final class LayerRunner {
         m.put(TensorNames.EMBED, FloatTensor.zeros(1, hidden)); // never read: the states go in as they are
         layer.putInto(m, 0);
         m.put(TensorNames.FINAL_NORM, FloatTensor.zeros(hidden));
-        boolean bf16 = o.matmul().bf16(hidden);
         if (bf16) { // the projections' weights live as bf16 bits in the kernel only
-            m.keySet().removeIf(name -> java.util.Arrays.stream(Proj.values())
-                    .anyMatch(p -> name.equals(TensorNames.weight(0, p))));
+            for (Proj p : Proj.values()) {
+                m.remove(TensorNames.weight(0, p));
+            }
         }
         try (Params params = nativeParams(one, m);
              Transformer tf = new Transformer(params, bf16 ? bf16Weights(params.manager(), layer) : null)) {

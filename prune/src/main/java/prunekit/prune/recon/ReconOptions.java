@@ -18,14 +18,14 @@ public record ReconOptions(RefitTarget target, boolean intercept, double damping
     /**
      * The precision of the large products: fp32 (PyTorch's), bf16 inputs with fp32 accumulation ({@link Bf16}:
      * MKL's gemm_bf16bf16f32, about 4× fp32 where the CPU has AMX or AVX512-BF16; the GPU pruners run their
-     * calibration forwards in fp16/bf16 too), or auto: bf16 on the wide path (width ≥ {@link BlockObs#MIN_WIDTH}:
-     * 7B-class layers) where the CPU and the native library allow, else fp32. The refit of the survivors is fp64
+     * calibration forwards in fp16/bf16 too), or auto: bf16 for layers of hidden size ≥ {@link BlockObs#MIN_WIDTH}
+     * (7B-class layers, whose o_proj and down_proj take the wide path) where the CPU and the native library allow, else fp32. The refit of the survivors is fp64
      * either way; so every mini-vina and stories260K product stays fp32 under auto.
      */
     public enum Matmul {
         FP32, BF16, AUTO;
 
-        /** Whether products of this width (a layer's hidden size, or a Gram matrix's order) run in bf16. */
+        /** Whether the products of a layer of this hidden size run in bf16 (its forwards and its Gram matrices alike). */
         public boolean bf16(int width) {
             return switch (this) {
                 case FP32 -> false;

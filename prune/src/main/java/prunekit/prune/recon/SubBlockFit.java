@@ -77,8 +77,10 @@ final class SubBlockFit {
         List<Fit> fits = new java.util.ArrayList<>();
         if (n >= minWidth) {
             double lambda = NativeNormalEquations.ridge(x, rows, cols, o.damping());
+            // keyed to the layer's hidden size (both o_proj and down_proj write it), as the forwards are: under auto a
+            // model is bf16 throughout or not at all, and ReconStage reports which
             int[] order = BlockObs.order(x, rows, cols, y, out, intercept, lambda, groups, family, most, removes,
-                    o.matmul().bf16(n));
+                    o.matmul().bf16(out));
             for (int k = 0; k < removes.length; k++) {
                 fits.add(one(n, out, Arrays.copyOf(order, removes[k]), cols, w, b, groups, o, intercept,
                         cs -> NativeNormalEquations.solve(x, rows, cols, y, out, intercept, cs, lambda)));
