@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import prunekit.core.engine.Transformer;
 import prunekit.core.io.LazyModel;
 import prunekit.core.io.OutputGuard;
 import prunekit.core.model.DType;

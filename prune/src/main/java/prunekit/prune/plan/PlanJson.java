@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import prunekit.core.io.FormatException;
-import prunekit.core.io.IoErrors;
 import prunekit.core.io.Json;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;

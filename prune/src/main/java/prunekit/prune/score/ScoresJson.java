@@ -9,7 +9,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import prunekit.core.io.FormatException;
-import prunekit.core.io.IoErrors;
 import prunekit.core.io.Json;
 import prunekit.core.model.LayerShape;
 import prunekit.prune.group.GroupKind;
