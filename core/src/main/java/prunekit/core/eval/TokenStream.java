@@ -68,13 +68,6 @@ public record TokenStream(int[] ids, long utf8Bytes, int blocks) {
             a = new int[capacity];
         }
 
-        void add(int v) {
-            if (n == a.length) {
-                a = java.util.Arrays.copyOf(a, a.length * 2);
-            }
-            a[n++] = v;
-        }
-
         void addAll(int[] v) {
             if (n + v.length > a.length) {
                 a = java.util.Arrays.copyOf(a, Math.max(a.length * 2, n + v.length));

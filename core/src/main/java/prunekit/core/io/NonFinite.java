@@ -22,10 +22,6 @@ public final class NonFinite {
         allowed = allow;
     }
 
-    public static boolean allowed() {
-        return allowed;
-    }
-
     /**
      * {@code read} with the scan off, for a reader that checks the values itself and acts on them
      * (resume sets a non-finite checkpoint aside instead of failing on it).
