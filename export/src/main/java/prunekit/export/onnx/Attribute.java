@@ -5,15 +5,12 @@ public sealed interface Attribute {
     String name();
 
     /** onnx.proto {@code AttributeProto.AttributeType} numbers. */
-    int FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, FLOATS = 6, INTS = 7;
+    int FLOAT = 1, INT = 2, TENSOR = 4, INTS = 7;
 
     record Int(String name, long value) implements Attribute {
     }
 
     record Float(String name, float value) implements Attribute {
-    }
-
-    record Str(String name, String value) implements Attribute {
     }
 
     record Ints(String name, long[] values) implements Attribute {
@@ -32,10 +29,6 @@ public sealed interface Attribute {
 
     static Attribute of(String name, float value) {
         return new Float(name, value);
-    }
-
-    static Attribute of(String name, String value) {
-        return new Str(name, value);
     }
 
     static Attribute ints(String name, long... values) {

@@ -28,7 +28,7 @@ public final class OnnxProto {
     private static final int NODE_INPUT = 1, NODE_OUTPUT = 2, NODE_NAME = 3, NODE_OP_TYPE = 4,
             NODE_ATTRIBUTE = 5, NODE_DOMAIN = 7;
     // AttributeProto
-    private static final int ATTR_NAME = 1, ATTR_F = 2, ATTR_I = 3, ATTR_S = 4, ATTR_T = 5, ATTR_INTS = 8,
+    private static final int ATTR_NAME = 1, ATTR_F = 2, ATTR_I = 3, ATTR_T = 5, ATTR_INTS = 8,
             ATTR_TYPE = 20;
     // TensorProto
     private static final int TENSOR_DIMS = 1, TENSOR_DATA_TYPE = 2, TENSOR_NAME = 8, TENSOR_RAW_DATA = 9,
@@ -89,8 +89,6 @@ public final class OnnxProto {
             m.int64(ATTR_I, i.value()).int64(ATTR_TYPE, Attribute.INT);
         } else if (a instanceof Attribute.Float f) {
             m.float32(ATTR_F, f.value()).int64(ATTR_TYPE, Attribute.FLOAT);
-        } else if (a instanceof Attribute.Str s) {
-            m.string(ATTR_S, s.value()).int64(ATTR_TYPE, Attribute.STRING);
         } else if (a instanceof Attribute.Ints is) {
             m.packedInt64(ATTR_INTS, is.values()).int64(ATTR_TYPE, Attribute.INTS);
         } else if (a instanceof Attribute.TensorValue t) {
