@@ -29,10 +29,6 @@ public final class Logits {
         return steps;
     }
 
-    public int vocab() {
-        return vocab;
-    }
-
     /** Logits of row {@code b} at step {@code t} (a copy). */
     public float[] at(int b, int t) {
         int off = offset(b, t);

@@ -47,7 +47,6 @@ public final class OnnxModel implements AutoCloseable {
     private static final Pattern PAST_KEY = Pattern.compile("past_key_values\\.(\\d+)\\.key");
 
     private final Path path;
-    private final RunOptions options;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final int vocabSize;
@@ -57,7 +56,6 @@ public final class OnnxModel implements AutoCloseable {
 
     private OnnxModel(Path path, RunOptions options) throws OrtException {
         this.path = path;
-        this.options = options;
         this.env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(options.intraOpThreads());
@@ -121,10 +119,6 @@ public final class OnnxModel implements AutoCloseable {
 
     public Path path() {
         return path;
-    }
-
-    public RunOptions options() {
-        return options;
     }
 
     public int vocabSize() {

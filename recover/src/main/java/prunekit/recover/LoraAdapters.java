@@ -31,14 +31,12 @@ import prunekit.core.model.TensorNames.Proj;
  * why a merged model's logits equal the adapted model's.
  */
 public final class LoraAdapters implements AutoCloseable {
-    private final LoraSpec spec;
     private final Params base;
     private final Params adapters;
     private final List<String> targets;
     private final NDArray scale;
 
-    private LoraAdapters(LoraSpec spec, Params base, Params adapters, List<String> targets, NDArray scale) {
-        this.spec = spec;
+    private LoraAdapters(Params base, Params adapters, List<String> targets, NDArray scale) {
         this.base = base;
         this.adapters = adapters;
         this.targets = targets;
@@ -93,7 +91,7 @@ public final class LoraAdapters implements AutoCloseable {
                 arrays.put(bName(w), array(m, values, bName(w), new Shape(s[0], spec.rank()), base.dtype()));
             }
             NDArray scale = m.full(new Shape(), (float) spec.scale(), base.dtype()); // PyTorch-allocated (autograd keeps it)
-            return new LoraAdapters(spec, base, Params.wrap(base.config(), m, arrays), targets, scale);
+            return new LoraAdapters(base, Params.wrap(base.config(), m, arrays), targets, scale);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -149,18 +147,9 @@ public final class LoraAdapters implements AutoCloseable {
         }
     }
 
-    public LoraSpec spec() {
-        return spec;
-    }
-
     /** The adapter arrays (A and B of every target), for {@link TrainableParams}. */
     public Params adapters() {
         return adapters;
-    }
-
-    /** The targeted base weights, in checkpoint order. */
-    public List<String> targets() {
-        return targets;
     }
 
     /**
