@@ -49,10 +49,6 @@ final class AttentionUnits {
         return slots;
     }
 
-    AttentionUnit unit() {
-        return unit;
-    }
-
     int count(int layer) {
         return scores[layer].length;
     }

@@ -35,11 +35,6 @@ record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept
         return new NormalEquations(h, cross.clone(), n, out, intercept);
     }
 
-    /** Columns that are never removed: the intercept's, if any. */
-    int[] fixedColumns() {
-        return intercept ? new int[] {n - 1} : new int[0];
-    }
-
     /** The exact ridge refit of the columns {@code kept} (ascending): W_K = C_K H_KK⁻¹, (out, |K|). */
     double[] solve(int[] kept) {
         double[] w = GroupObs.columns(c, out, n, kept);
