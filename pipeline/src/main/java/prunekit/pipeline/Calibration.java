@@ -5,7 +5,6 @@ import java.util.List;
 import prunekit.calibrate.CalibrationOptions;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.core.io.LazyModel;
-import prunekit.core.model.Model;
 
 /** Calibration text files (possibly none) and how windows are drawn from them. */
 public record Calibration(List<Path> files, CalibrationOptions options) {
@@ -18,14 +17,6 @@ public record Calibration(List<Path> files, CalibrationOptions options) {
 
     public boolean given() {
         return !files.isEmpty();
-    }
-
-    /** The calibration set of {@code m}'s tokenizer; fails saying what to pass when no file is given. */
-    public CalibrationSet load(Model m, String why) {
-        if (!given()) {
-            throw new IllegalArgumentException(why + " needs calibration text: pass --calib FILE...");
-        }
-        return CalibrationSet.from(files, Models.requireTokenizer(m), options);
     }
 
     /** The calibration set of a model opened lazily, or null when no file is given. */
