@@ -77,7 +77,7 @@ public interface TensorSource extends AutoCloseable {
 
     /**
      * Tells the source the caller no longer holds its read of tensor {@code name} (a metering
-     * source counts it off, {@link MeteredTensorSource}); others do nothing.
+     * source counts it off, as the tests' {@code MeteredTensorSource} does); others do nothing.
      */
     default void release(String name) {
     }
