@@ -34,16 +34,14 @@ public final class GgufFile {
     private final Map<String, Object> metadata;
     private final Map<String, GgufTensorInfo> tensors;
     private final long dataStart;
-    private final long fileSize;
 
     GgufFile(Path path, int version, Map<String, Object> metadata, Map<String, GgufTensorInfo> tensors,
-                     long dataStart, long fileSize) {
+                     long dataStart) {
         this.path = path;
         this.version = version;
         this.metadata = Collections.unmodifiableMap(metadata);
         this.tensors = Collections.unmodifiableMap(tensors);
         this.dataStart = dataStart;
-        this.fileSize = fileSize;
     }
 
     /**

@@ -80,7 +80,7 @@ final class GgufParser {
                 }
             }
             checkBounds(file, infos.values(), dataStart, size);
-            return new GgufFile(file, version, meta, infos, dataStart, size);
+            return new GgufFile(file, version, meta, infos, dataStart);
         } catch (BufferUnderflowException e) {
             throw new FormatException(file, "truncated header (the file ends at byte " + size
                     + " inside the metadata or tensor infos)", e);
