@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.Model;
@@ -15,18 +12,16 @@ import prunekit.core.model.Model;
 /**
  * The README.md written beside every HF checkpoint: YAML front matter the Hub reads (base_model,
  * library_name, tags, pipeline_tag, license when the source declares one), then what the model is,
- * what was cut (the plan, parameters before and after, the ratio), what was measured and the command
- * that makes it again. Fields that are not known are left out rather than guessed.
+ * what was cut (the plan, parameters before and after, the ratio) and the command that makes it
+ * again. Fields that are not known are left out rather than guessed.
  *
  * @param baseModel        where the weights came from (a Hub id or a path)
  * @param license          the source's license (its README's front matter), or null
  * @param parametersBefore parameters of the unpruned model, or 0 when this model was not pruned here
  * @param plan             a one-line plan summary (scorer, budget), or null
- * @param measured         quality and speed figures, name → value with its unit (may be empty)
  * @param command          the prunekit command that reproduces this checkpoint, or null
  */
-public record ModelCard(String baseModel, String license, long parametersBefore, String plan,
-                        Map<String, String> measured, String command) {
+public record ModelCard(String baseModel, String license, long parametersBefore, String plan, String command) {
     public static final String FILE_NAME = "README.md";
 
     public ModelCard {
@@ -36,31 +31,20 @@ public record ModelCard(String baseModel, String license, long parametersBefore,
         if (parametersBefore < 0) {
             throw new IllegalArgumentException("parameters before pruning: " + parametersBefore);
         }
-        measured = Collections.unmodifiableMap(new LinkedHashMap<>(measured));
     }
 
     /** A card for a model as loaded: its source as the base, the source's license if its README names one. */
     public static ModelCard of(Model m) {
-        return new ModelCard(m.source(), licenseOf(m.source()), 0, null, Map.of(), null);
-    }
-
-    /** This card for a model pruned from {@code original}, by the plan {@code plan}. */
-    public ModelCard prunedFrom(Model original, String planSummary) {
-        return pruned(original.source(), original.config().parameterCount(), planSummary).withMeasured(measured)
-                .withCommand(command);
+        return new ModelCard(m.source(), licenseOf(m.source()), 0, null, null);
     }
 
     /** A card for a model pruned from the checkpoint at {@code source} ({@code parametersBefore} parameters). */
     public static ModelCard pruned(String source, long parametersBefore, String planSummary) {
-        return new ModelCard(source, licenseOf(source), parametersBefore, planSummary, Map.of(), null);
-    }
-
-    public ModelCard withMeasured(Map<String, String> m) {
-        return new ModelCard(baseModel, license, parametersBefore, plan, m, command);
+        return new ModelCard(source, licenseOf(source), parametersBefore, planSummary, null);
     }
 
     public ModelCard withCommand(String c) {
-        return new ModelCard(baseModel, license, parametersBefore, plan, measured, c);
+        return new ModelCard(baseModel, license, parametersBefore, plan, c);
     }
 
     /** The card for a checkpoint of config {@code c}. */
@@ -92,10 +76,6 @@ public record ModelCard(String baseModel, String license, long parametersBefore,
             LayerShape l = c.layer(i);
             s.append("| ").append(i).append(" | ").append(l.queryHeads()).append(" | ").append(l.kvHeads())
                     .append(" | ").append(l.ffn()).append(" |\n");
-        }
-        if (!measured.isEmpty()) {
-            s.append("\n## Measured\n\n| metric | value |\n|---|---|\n");
-            measured.forEach((k, v) -> s.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         }
         if (command != null) {
             s.append("\n## Reproduce\n\n```\n").append(command).append("\n```\n");
