@@ -3,7 +3,6 @@ package prunekit.core.eval.tasks;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntConsumer;
 import prunekit.core.tokenize.Tokenizer;
 
 /**
@@ -33,10 +32,6 @@ public final class MultipleChoice {
             }
         }
         return out;
-    }
-
-    public static TaskScore score(TaskFile task, Tokenizer tok, LogLikelihood model, IntConsumer progress) {
-        return score(task, model.score(requests(task, tok), progress));
     }
 
     /** The accuracies from the log-likelihoods of {@link #requests}' order. */

@@ -39,7 +39,7 @@ class MultipleChoiceTest {
                 new TaskItem("z", List.of(" Hà Nội", " Huế"), 0)));
         LogLikelihood ll = table(Map.of(" ộộ", -4.2, " abcd", -4.0, " a", -3.0, " b", -1.0, " ccc", -2.0,
                 " Hà Nội", -6.0, " Huế", -3.0));
-        TaskScore s = MultipleChoice.score(task, TOK, ll, null);
+        TaskScore s = MultipleChoice.score(task, ll.score(MultipleChoice.requests(task, TOK), null));
         assertEquals(3, s.n());
         assertEquals(1.0 / 3, s.acc(), 1e-12);
         assertEquals(2.0 / 3, s.accNorm(), 1e-12);
@@ -52,7 +52,8 @@ class MultipleChoiceTest {
     @Test
     void tiesGoToTheFirstChoiceAsNumpysArgmax() {
         TaskFile task = new TaskFile("tie", Path.of("tie.jsonl"), List.of(new TaskItem("", List.of("ab", "cd"), 1)));
-        TaskScore s = MultipleChoice.score(task, TOK, table(Map.of("ab", -2.0, "cd", -2.0)), null);
+        TaskScore s = MultipleChoice.score(task,
+                table(Map.of("ab", -2.0, "cd", -2.0)).score(MultipleChoice.requests(task, TOK), null));
         assertEquals(0.0, s.acc());
         assertTrue(Double.isNaN(s.accStderr()), "one item has no sample standard deviation");
     }
