@@ -78,16 +78,6 @@ public final class SafetensorsWriter {
         AtomicFiles.write(file, tmp -> writeFile(tmp, names, tensors, dtype));
     }
 
-    /** Bytes that {@code tensors} take in {@code dtype}, without headers. */
-    public static long dataBytes(Map<String, FloatTensor> tensors, DType dtype) {
-        return Tensors.of(tensors).dataBytes(dtype);
-    }
-
-    /** {@link #writeSharded(Path, Tensors, DType, long)} of tensors in memory. */
-    public static List<Path> writeSharded(Path dir, Map<String, FloatTensor> tensors, DType dtype, long maxShardBytes) {
-        return writeSharded(dir, Tensors.of(tensors), dtype, maxShardBytes);
-    }
-
     /**
      * Writes {@code tensors} into {@code dir} as shards of at most {@code maxShardBytes} data bytes
      * each (a tensor larger than that gets a shard of its own) plus {@link #INDEX_FILE}, which is

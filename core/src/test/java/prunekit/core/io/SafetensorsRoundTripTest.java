@@ -124,7 +124,7 @@ class SafetensorsRoundTripTest {
         DType d = DType.BF16;
         Map<String, FloatTensor> in = tensors(d, 9);
         long max = 600; // bytes: forces several shards; {1031} in BF16 (2062 bytes) gets a shard of its own
-        List<Path> shards = SafetensorsWriter.writeSharded(dir, in, d, max);
+        List<Path> shards = SafetensorsWriter.writeSharded(dir, SafetensorsWriter.Tensors.of(in), d, max);
         int n = shards.size();
         assertTrue(n >= 3, "expected several shards, got " + n);
         for (int i = 0; i < n; i++) {
@@ -132,7 +132,7 @@ class SafetensorsRoundTripTest {
         }
         assertEquals("model-00001-of-00003.safetensors", SafetensorsWriter.shardName(1, 3));
         JsonObject index = JsonFields.readObject(dir.resolve(SafetensorsWriter.INDEX_FILE));
-        assertEquals(SafetensorsWriter.dataBytes(in, d), index.getAsJsonObject("metadata").get("total_size").getAsLong());
+        assertEquals(SafetensorsWriter.Tensors.of(in).dataBytes(d), index.getAsJsonObject("metadata").get("total_size").getAsLong());
         assertEquals(in.keySet(), index.getAsJsonObject("weight_map").keySet());
         for (Path p : shards) {
             try (SafetensorsFile f = SafetensorsFile.open(p)) {
