@@ -250,33 +250,6 @@ public final class SentencePieceBpe implements Tokenizer {
         }
     }
 
-    /**
-     * The bytes that token {@code id} prints when it follows {@code prevId}, as llama2.c's
-     * {@code decode}: '▁' becomes ' ', a leading space is dropped right after BOS, a byte piece gives
-     * its one raw byte, control and unknown tokens give nothing. Streaming callers join these bytes
-     * and decode UTF-8 themselves (a multi-byte character may span several byte pieces).
-     */
-    public byte[] decodePieceBytes(int prevId, int id) {
-        checkId(id);
-        TokenType t = types[id];
-        if (t == TokenType.CONTROL || t == TokenType.UNKNOWN) {
-            return new byte[0];
-        }
-        if (t == TokenType.BYTE) {
-            return new byte[] {(byte) byteValues[id]};
-        }
-        String s = texts[id];
-        if (prevId == bosId && s.startsWith(" ")) {
-            s = s.substring(1);
-        }
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** {@link #decodePieceBytes} as a string (a lone byte of a multi-byte character becomes U+FFFD). */
-    public String decodePiece(int prevId, int id) {
-        return new String(decodePieceBytes(prevId, id), StandardCharsets.UTF_8);
-    }
-
     private void checkId(int id) {
         if (id < 0 || id >= pieces.length) {
             throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + pieces.length);

@@ -79,27 +79,6 @@ class SentencePieceBpeTest {
     }
 
     @Test
-    void decodesPiecesLikeLlama2c() {
-        SentencePieceBpe t = stories();
-        int once = t.idOf("\u2581Once");
-        assertEquals("Once", t.decodePiece(t.bosId(), once));
-        assertEquals(" Once", t.decodePiece(once, once));
-        assertEquals("", t.decodePiece(once, t.eosId()));
-        assertEquals("\n", t.decodePiece(once, t.idOf("<0x0A>")));
-        assertArrayEquals(new byte[] {(byte) 0xE1}, t.decodePieceBytes(once, t.idOf("<0xE1>")));
-        // streaming: the bytes of every piece joined are the decoded text
-        String text = "Xin chào Việt Nam 🙂\nOnce";
-        int[] ids = t.encode(text);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int prev = t.bosId();
-        for (int id : ids) {
-            out.writeBytes(t.decodePieceBytes(prev, id));
-            prev = id;
-        }
-        assertEquals(text, out.toString(StandardCharsets.UTF_8));
-    }
-
-    @Test
     void derivesTypesWhenAbsent() {
         SentencePieceBpe t = SentencePieceBpe.builder()
                 .pieces(List.of("<unk>", "<s>", "</s>", "<0xC3>", "<0xA9>", "\u2581", "A", "\u2581A"))
