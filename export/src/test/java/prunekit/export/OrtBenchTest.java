@@ -22,8 +22,8 @@ class OrtBenchTest {
     void measuresPrefillDecodeAndMemoryAndWritesJson() throws Exception {
         LlamaConfig dense = LlamaConfig.builder().vocabSize(256).hidden(64).headDim(16)
                 .uniformLayers(3, new LayerShape(4, 2, 128)).maxPositions(128).build();
-        LlamaConfig pruned = dense.withLayers(List.of(new LayerShape(2, 1, 64), new LayerShape(0, 0, 96),
-                new LayerShape(4, 2, 32)));
+        LlamaConfig pruned = dense.toBuilder().layers(List.of(new LayerShape(2, 1, 64), new LayerShape(0, 0, 96),
+                new LayerShape(4, 2, 32))).build();
         Path a = dir.resolve("dense.onnx");
         Path b = dir.resolve("pruned.onnx");
         SyntheticModels.export(dense, 1, a, OnnxWriter.Options.defaults().withFlavour(OnnxFlavour.OPTIMIZED));

@@ -211,9 +211,9 @@ class SurgeryTest {
                 d[r * t.dim(1) + col] = 0;
             }
         }
-        Map<String, FloatTensor> rep = new LinkedHashMap<>();
-        rep.put(name, new FloatTensor(t.shape(), d));
-        LlamaWeights w = m.weights().with(m.config(), rep);
+        Map<String, FloatTensor> all = new LinkedHashMap<>(m.weights().tensors());
+        all.put(name, new FloatTensor(t.shape(), d));
+        LlamaWeights w = new LlamaWeights(m.config(), all, m.weights().storedDtype());
         return m.withWeights(w, m.source() + " zeroed");
     }
 }

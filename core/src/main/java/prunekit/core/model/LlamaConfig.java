@@ -109,11 +109,6 @@ public record LlamaConfig(
         return parameterCounts().get("total");
     }
 
-    /** The same config with other layer shapes (what surgery produces). */
-    public LlamaConfig withLayers(List<LayerShape> newLayers) {
-        return toBuilder().layers(newLayers).build();
-    }
-
     public Builder toBuilder() {
         return new Builder().vocabSize(vocabSize).hidden(hidden).headDim(headDim).layers(layers)
                 .rmsNormEps(rmsNormEps).ropeTheta(ropeTheta).ropeScaling(ropeScaling)

@@ -115,12 +115,4 @@ public final class LlamaWeights {
     public long countParameters() {
         return tensors.values().stream().mapToLong(FloatTensor::numel).sum();
     }
-
-    /** A copy with some tensors replaced or added and the given config (checked again). */
-    public LlamaWeights with(LlamaConfig newConfig, Map<String, FloatTensor> replacements) {
-        Map<String, FloatTensor> m = new LinkedHashMap<>(tensors);
-        m.putAll(replacements);
-        m.keySet().retainAll(expectedShapes(newConfig).keySet());
-        return new LlamaWeights(newConfig, m, storedDtype);
-    }
 }

@@ -42,8 +42,8 @@ class HfConfigJsonTest {
                 base,
                 base.toBuilder().tieWordEmbeddings(true).attentionBias(true).mlpBias(true).bosId(128000).eosId(128001)
                         .ropeTheta(500000).ropeScaling(new RopeScaling(RopeScaling.Type.LLAMA3, 8, 1, 4, 8192)).build(),
-                base.withLayers(List.of(new LayerShape(8, 2, 40), new LayerShape(0, 0, 17), new LayerShape(3, 3, 0),
-                        new LayerShape(4, 1, 23))));
+                base.toBuilder().layers(List.of(new LayerShape(8, 2, 40), new LayerShape(0, 0, 17),
+                        new LayerShape(3, 3, 0), new LayerShape(4, 1, 23))).build());
     }
 
     @ParameterizedTest
