@@ -63,7 +63,6 @@ class ScorerTest {
     @EnumSource(value = ScorerName.class, names = {"MAGNITUDE", "WANDA", "TAYLOR", "FLUCTUATION", "ACTIVATION"})
     void groupScoreIsTheSumOfItsMembers(ScorerName name) {
         ImportanceScorer s = name.create(ScoringOptions.defaults());
-        assertTrue(s.additive());
         ImportanceScorer l1 = new prunekit.prune.score.MagnitudeScorer(1);
         for (ImportanceScorer sc : name == ScorerName.MAGNITUDE ? List.of(s, l1) : List.of(s)) {
             for (int l = 0; l < C.numLayers(); l++) {

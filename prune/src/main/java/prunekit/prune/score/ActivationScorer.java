@@ -26,11 +26,6 @@ public final class ActivationScorer implements ImportanceScorer {
     }
 
     @Override
-    public boolean additive() {
-        return true;
-    }
-
-    @Override
     public double score(CouplingGroup group, ScoringContext ctx) {
         ActivationStats st = ctx.requireStats();
         LayerShape s = group.layer() >= 0 ? st.config().layer(group.layer()) : null;

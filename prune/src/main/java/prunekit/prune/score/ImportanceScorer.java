@@ -21,11 +21,6 @@ public interface ImportanceScorer {
         return false;
     }
 
-    /** Whether a group's score is the sum of the scores of its slices (and of its member groups). */
-    default boolean additive() {
-        return false;
-    }
-
     /** The score of one group. */
     double score(CouplingGroup group, ScoringContext ctx);
 

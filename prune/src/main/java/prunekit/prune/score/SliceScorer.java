@@ -31,11 +31,6 @@ public abstract class SliceScorer implements ImportanceScorer {
     }
 
     @Override
-    public boolean additive() {
-        return true;
-    }
-
-    @Override
     public double score(CouplingGroup group, ScoringContext ctx) {
         double s = 0;
         for (Slice slice : group.slices(ctx.config())) {
