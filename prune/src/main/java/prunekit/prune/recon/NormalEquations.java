@@ -42,12 +42,10 @@ record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept
         return w;
     }
 
-    /** Removes {@code count} of {@code groups} by progressive group OBS, starting from the full refit. */
-    GroupObs.Removal select(List<int[]> groups, int[] family, int count) {
-        return select(groups, family, count, new int[0]);
-    }
-
-    /** As {@link #select(List, int[], int)}, keeping the refit weights after each of {@code snapshotAt} removals. */
+    /**
+     * Removes {@code count} of {@code groups} by progressive group OBS, starting from the full refit, keeping the
+     * refit weights after each of {@code snapshotAt} removals.
+     */
     GroupObs.Removal select(List<int[]> groups, int[] family, int count, int[] snapshotAt) {
         double[] w = c.clone();
         double[] hinv = fullFitAndInverse(w);
@@ -55,7 +53,7 @@ record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept
     }
 
     /**
-     * Turns {@code w} (a copy of C) into the full refit C H⁻¹ (what {@code solve(all())} gives) and
+     * Turns {@code w} (a copy of C) into the full refit C H⁻¹ (what solving over every column gives) and
      * returns H⁻¹, from one factorization, which is garbage once this returns (n² doubles fewer held).
      */
     private double[] fullFitAndInverse(double[] w) {
@@ -64,24 +62,4 @@ record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept
         return f.inverse();
     }
 
-    /** ‖X Wᵀ − Y‖² + λ‖W‖² − ‖Y‖² for W (out, |K|) over columns {@code kept}: the objective up to a constant. */
-    double objective(double[] w, int[] kept) {
-        int k = kept.length;
-        double sum = 0;
-        for (int r = 0; r < out; r++) {
-            for (int a = 0; a < k; a++) {
-                double wa = w[r * k + a];
-                double hw = 0;
-                for (int b = 0; b < k; b++) {
-                    hw += h[kept[a] * n + kept[b]] * w[r * k + b];
-                }
-                sum += wa * hw - 2 * wa * c[r * n + kept[a]];
-            }
-        }
-        return sum;
-    }
-
-    int[] all() {
-        return java.util.stream.IntStream.range(0, n).toArray();
-    }
 }

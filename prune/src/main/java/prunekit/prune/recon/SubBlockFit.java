@@ -50,11 +50,6 @@ final class SubBlockFit {
         }
     }
 
-    static Fit fit(float[] x, int rows, int cols, float[] y, float[] w, double[] b, int out, List<int[]> groups,
-                   int[] family, int remove, ReconOptions o, boolean intercept) {
-        return fitLevels(x, rows, cols, y, w, b, out, groups, family, new int[] {remove}, o, intercept).get(0);
-    }
-
     /**
      * One fit per entry of {@code removes} (groups to remove), from one progressive OBS run: the
      * removal order of a smaller count is a prefix of a larger one's, so the kept sets are nested.

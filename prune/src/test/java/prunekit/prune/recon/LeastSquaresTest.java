@@ -28,6 +28,28 @@ class LeastSquaresTest {
         return x;
     }
 
+    /** ‖X Wᵀ − Y‖² + λ‖W‖² − ‖Y‖² for W (out, |K|) over columns {@code kept}: the objective up to a constant. */
+    private static double objective(NormalEquations ne, double[] w, int[] kept) {
+        int n = ne.n();
+        int k = kept.length;
+        double sum = 0;
+        for (int r = 0; r < ne.out(); r++) {
+            for (int a = 0; a < k; a++) {
+                double wa = w[r * k + a];
+                double hw = 0;
+                for (int b = 0; b < k; b++) {
+                    hw += ne.h()[kept[a] * n + kept[b]] * w[r * k + b];
+                }
+                sum += wa * hw - 2 * wa * ne.c()[r * n + kept[a]];
+            }
+        }
+        return sum;
+    }
+
+    private static int[] all(NormalEquations ne) {
+        return java.util.stream.IntStream.range(0, ne.n()).toArray();
+    }
+
     /** [Y, 1?]ᵀ[X, 1?] by plain double loops: the reference for {@link Gemm#cross}. */
     private static double[] crossLoops(float[] y, int yc, float[] x, int xc, int rows, boolean ones) {
         int m = yc + (ones ? 1 : 0);
@@ -77,7 +99,8 @@ class LeastSquaresTest {
             groups.add(new int[] {j});
         }
         ReconOptions o = ReconOptions.defaults().withDamping(1e-10).withIntercept(intercept);
-        SubBlockFit.Fit fit = SubBlockFit.fit(x, rows, cols, y, w, b, out, groups, null, 1, o, intercept);
+        SubBlockFit.Fit fit = SubBlockFit.fitLevels(x, rows, cols, y, w, b, out, groups, null, new int[] {1}, o, intercept)
+                .get(0);
         int removed = java.util.stream.IntStream.range(0, cols).filter(j -> Arrays.binarySearch(fit.keptGroups(), j) < 0)
                 .findFirst().orElseThrow();
         assertTrue(removed == 0 || removed == 1 || removed == 3, "OBS removes one of the dependent channels 0, 1, 3 (any"
@@ -98,13 +121,13 @@ class LeastSquaresTest {
         int n = intercept ? cols + 1 : cols;
         NormalEquations ne = NormalEquations.of(crossLoops(x, cols, x, cols, rows, intercept),
                 Gemm.cross(y, out, x, cols, rows, false, intercept), n, out, intercept, damping);
-        double[] full = ne.solve(ne.all());
-        double base = ne.objective(full, ne.all());
+        double[] full = ne.solve(all(ne));
+        double base = objective(ne, full, all(ne));
         double[] hinv = Cholesky.of(ne.h(), n).inverse();
         for (int g = 0; g < cols / 2; g++) {
             int[] s = {2 * g, 2 * g + 1};
             int[] kept = java.util.stream.IntStream.range(0, n).filter(j -> j != s[0] && j != s[1]).toArray();
-            double measured = ne.objective(ne.solve(kept), kept) - base;
+            double measured = objective(ne, ne.solve(kept), kept) - base;
             double cost = GroupObs.cost(hinv, full, out, n, s);
             assertEquals(measured, cost, 1e-9 * Math.max(1, Math.abs(measured)), "group " + g);
         }
@@ -125,7 +148,7 @@ class LeastSquaresTest {
         for (int j = 0; j < cols; j++) {
             groups.add(new int[] {j});
         }
-        GroupObs.Removal r = ne.select(groups, null, remove);
+        GroupObs.Removal r = ne.select(groups, null, remove, new int[0]);
         boolean[] gone = new boolean[cols];
         double total = 0;
         for (int k = 0; k < remove; k++) {
@@ -133,7 +156,7 @@ class LeastSquaresTest {
             total += r.costs()[k];
         }
         int[] kept = java.util.stream.IntStream.range(0, cols).filter(j -> !gone[j]).toArray();
-        double measured = ne.objective(ne.solve(kept), kept) - ne.objective(ne.solve(ne.all()), ne.all());
+        double measured = objective(ne, ne.solve(kept), kept) - objective(ne, ne.solve(all(ne)), all(ne));
         assertEquals(measured, total, 1e-9 * Math.max(1, measured), "sum of step costs = total increase");
     }
 }
