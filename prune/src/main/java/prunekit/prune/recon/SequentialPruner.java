@@ -52,15 +52,6 @@ public final class SequentialPruner {
         return new Run(w, windows, t, allocation, sizes, o, budget, log);
     }
 
-    /** As {@link #start} on a model in memory, every tensor collected into the pruned model. */
-    public static InMemory prune(Model m, int[][] windows, int t, Allocation allocation, ReconOptions o, String budget,
-                                 Consumer<String> log) {
-        Run r = start(TensorSource.of(m.weights(), m.source()), windows, t, allocation, LayerPruner.Sizes.NONE, o,
-                budget, log);
-        Model pruned = new Model(r.config(), r.collect(), m.tokenizer(), m.source() + " pruned (recon, " + budget + ")");
-        return new InMemory(pruned, r.result());
-    }
-
     /** One sequential pass: the pruned config up front, then layers pruned as their tensors are asked for. */
     public static final class Run {
         private final TensorSource w;

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.core.engine.Tolerance;
+import prunekit.core.io.TensorSource;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.Model;
 import prunekit.core.model.TensorNames;
@@ -28,7 +29,10 @@ class SequentialPrunerTest {
     }
 
     private static SequentialPruner.InMemory run(Model m, CalibrationSet cal, Allocation a, ReconOptions o) {
-        return SequentialPruner.prune(m, cal.calibration(), cal.seqLen(), a, o, "test", s -> { });
+        SequentialPruner.Run r = SequentialPruner.start(TensorSource.of(m.weights(), m.source()), cal.calibration(),
+                cal.seqLen(), a, LayerPruner.Sizes.NONE, o, "test", s -> { });
+        Model pruned = new Model(r.config(), r.collect(), m.tokenizer(), m.source() + " pruned (recon, test)");
+        return new SequentialPruner.InMemory(pruned, r.result());
     }
 
     @ParameterizedTest
