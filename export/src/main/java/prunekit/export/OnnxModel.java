@@ -7,10 +7,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,8 +17,8 @@ import prunekit.core.io.FormatException;
 /**
  * An exported decoder loaded in ONNX Runtime (Java, CPU): what its inputs say about the model
  * (vocabulary, which layers have a cache, their KV heads, head dim) and the entry points to run
- * it. Decoding state lives in an {@link OrtSequence}; {@link #greedy} and {@link #prefillLogits}
- * are batch-1 conveniences over it. The thread count is fixed when loading ({@link RunOptions}).
+ * it. Decoding state lives in an {@link OrtSequence} ({@link #newSequence}). The thread count is
+ * fixed when loading ({@link RunOptions}).
  */
 public final class OnnxModel implements AutoCloseable {
     /**
@@ -161,29 +159,6 @@ public final class OnnxModel implements AutoCloseable {
     /** A new, empty batch of {@code batch} sequences. */
     public OrtSequence newSequence(int batch) throws OrtException {
         return new OrtSequence(this, batch);
-    }
-
-    /** Logits (T, vocab) of {@code ids} processed from position 0 (batch 1). */
-    public float[][] prefillLogits(int[] ids) throws OrtException {
-        try (OrtSequence s = newSequence(1)) {
-            return s.append(new int[][] {ids}).sequence(0);
-        }
-    }
-
-    /** Greedy continuation of {@code prompt}: {@code steps} new tokens (argmax each time), with the cache. */
-    public int[] greedy(int[] prompt, int steps) throws OrtException {
-        List<Integer> out = new ArrayList<>();
-        try (OrtSequence s = newSequence(1)) {
-            Logits l = s.append(new int[][] {prompt});
-            int next = l.argmax(0, prompt.length - 1);
-            for (int i = 0; i < steps; i++) {
-                out.add(next);
-                if (i + 1 < steps) {
-                    next = s.append(new int[][] {{next}}).argmax(0, 0);
-                }
-            }
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     @Override

@@ -88,7 +88,7 @@ class OnnxFileTest {
         int[] ids = TestConfigs.tokens(9, w.config().vocabSize(), 1);
         try (OnnxModel a = OnnxModel.load(inline, new OnnxModel.RunOptions(1, true));
              OnnxModel b = OnnxModel.load(external, new OnnxModel.RunOptions(1, true))) {
-            assertArrayEquals(a.prefillLogits(ids), b.prefillLogits(ids));
+            assertArrayEquals(OnnxRuns.prefillLogits(a, ids), OnnxRuns.prefillLogits(b, ids));
         }
     }
 
@@ -105,7 +105,8 @@ class OnnxFileTest {
         float[][] expected = TestConfigs.reference(roundToHalf(w), ids);
         try (OnnxModel m = OnnxModel.load(f16, new OnnxModel.RunOptions(1, true))) {
             // fp16 weights on both sides, fp32 arithmetic: the fp32 rule
-            Comparison c = new Comparison(Tolerance.FP32).include("fp16 prefill", expected, m.prefillLogits(ids));
+            Comparison c = new Comparison(Tolerance.FP32).include("fp16 prefill", expected,
+                    OnnxRuns.prefillLogits(m, ids));
             assertTrue(c.withinTolerance(), c.toString());
             assertEquals("F16", m.metadata().get(ModelMetadata.WEIGHT_DTYPE));
         }
@@ -124,7 +125,7 @@ class OnnxFileTest {
             assertEquals(List.of(f), files.toList(), "no temporary files are left behind");
         }
         try (OnnxModel m = OnnxModel.load(f, new OnnxModel.RunOptions(1, true))) {
-            assertNotNull(m.prefillLogits(new int[] {1, 2, 3}));
+            assertNotNull(OnnxRuns.prefillLogits(m, new int[] {1, 2, 3}));
             assertEquals(Map.of(0, 6, 1, 6), m.cacheLayers());
         }
     }

@@ -48,7 +48,8 @@ class OnnxGraphParityTest {
         int[] ids = TestConfigs.tokens(11, c.config().vocabSize(), 3);
         float[][] expected = TestConfigs.reference(w, ids);
         try (OnnxModel m = export(w, flavour)) {
-            Comparison prefill = new Comparison(Tolerance.FP32).include("prefill", expected, m.prefillLogits(ids));
+            Comparison prefill = new Comparison(Tolerance.FP32).include("prefill", expected,
+                    OnnxRuns.prefillLogits(m, ids));
             assertTrue(prefill.withinTolerance(), c + " " + flavour + " prefill: " + prefill);
 
             // prefill 6, then 5 single-token steps == prefill of all 11

@@ -93,7 +93,7 @@ class RealModelParityTest {
         try (OnnxModel onnx = OnnxModel.load(file, new OnnxModel.RunOptions(1, true))) {
             for (Map.Entry<String, String> e : golden.entrySet()) {
                 int[] prompt = prompts(m.tokenizer(), e.getKey()).get(0);
-                int[] generated = onnx.greedy(prompt, 121 - prompt.length); // 120 positions run: 121 ids
+                int[] generated = OnnxRuns.greedy(onnx, prompt, 121 - prompt.length); // 120 positions run: 121 ids
                 int[] all = new int[prompt.length + generated.length];
                 System.arraycopy(prompt, 0, all, 0, prompt.length);
                 System.arraycopy(generated, 0, all, prompt.length, generated.length);
