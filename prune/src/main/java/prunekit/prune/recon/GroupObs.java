@@ -27,19 +27,10 @@ final class GroupObs {
     }
 
     /**
-     * Removes {@code count} groups. {@code hinv} (n, n) is H⁻¹ of the damped Gram matrix and {@code w}
-     * (out, n) the starting weights (the full least-squares fit); both are copied, not modified.
+     * Removes {@code count} groups. {@code hi} (n, n) is H⁻¹ of the damped Gram matrix and {@code wt}
+     * (out, n) the starting weights (the full least-squares fit); both are downdated in place (no
+     * copies of n² doubles).
      */
-    static Removal remove(double[] hinv, double[] w, int out, int n, List<int[]> groups, int[] family, int count) {
-        return remove(hinv, w, out, n, groups, family, count, new int[0]);
-    }
-
-    static Removal remove(double[] hinv, double[] w, int out, int n, List<int[]> groups, int[] family, int count,
-                          int[] snapshotAt) {
-        return removeInPlace(hinv.clone(), w.clone(), out, n, groups, family, count, snapshotAt);
-    }
-
-    /** As {@link #remove}, downdating {@code hi} and {@code wt} themselves (no copies of n² doubles). */
     static Removal removeInPlace(double[] hi, double[] wt, int out, int n, List<int[]> groups, int[] family, int count,
                                  int[] snapshotAt) {
         if (count < 0 || count > groups.size()) {
