@@ -92,14 +92,4 @@ class VizJsonTest {
         ChartJsonException e = assertThrows(ChartJsonException.class, () -> VizJson.read(file));
         assertTrue(e.getMessage().startsWith(file.toString() + ": recovery: runs is empty"), e.getMessage());
     }
-
-    @Test
-    void plotRendersAJsonFileIntoTheOutputFolder() throws IOException {
-        Path json = dir.resolve("sweep.json");
-        VizJson.write(ChartFixtures.keepRatio(), json);
-        WrittenChart written = Charts.plot(json, dir.resolve("charts"));
-        assertEquals(dir.resolve("charts/sweep.png"), written.png());
-        assertEquals(dir.resolve("charts/sweep.svg"), written.svg());
-        assertTrue(Files.size(written.png()) > 1000 && Files.size(written.svg()) > 1000);
-    }
 }
