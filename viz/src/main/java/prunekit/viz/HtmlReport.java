@@ -82,11 +82,6 @@ public final class HtmlReport {
             }
         }
 
-        /** A rendered chart, read from its SVG file. */
-        public static Figure of(String caption, WrittenChart chart) throws IOException {
-            return read(caption, chart.svg());
-        }
-
         /** A chart rendered in memory, at its size. */
         public static Figure of(String caption, ChartData data) {
             return new Figure(caption, ChartWriter.svg(data.toChart(), data.size()));

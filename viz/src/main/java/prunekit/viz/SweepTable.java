@@ -211,19 +211,6 @@ public record SweepTable(String format, String protocol, String speedProtocol,
                 header, cells);
     }
 
-    /** The front table as GitHub markdown, for a README. */
-    public String markdown() {
-        HtmlReport.Table t = table();
-        StringBuilder md = new StringBuilder();
-        md.append("| ").append(String.join(" | ", t.header())).append(" |\n|");
-        t.header().forEach(h -> md.append(" --- |"));
-        md.append('\n');
-        for (List<String> row : t.rows()) {
-            md.append("| ").append(String.join(" | ", row.stream().map(s -> s.replace("|", "\\|")).toList())).append(" |\n");
-        }
-        return md.toString();
-    }
-
     private static String message(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IllegalArgumentException && t.getMessage() != null) {

@@ -36,7 +36,7 @@ class HtmlReportTest {
                 .summary(new HtmlReport.SummaryRow("tiny", 15_000_000L, null, null, null))
                 .protocol("perplexity: <valid.txt>, whole file")
                 .manifest("{\"seed\": 1}")
-                .add(HtmlReport.Section.SENSITIVITY, HtmlReport.Figure.of("Head importance <wanda>", heatmap))
+                .add(HtmlReport.Section.SENSITIVITY, HtmlReport.Figure.read("Head importance <wanda>", heatmap.svg()))
                 .add(HtmlReport.Section.RECOVERY, HtmlReport.Figure.of("Recovery", ChartFixtures.recovery()))
                 .tasks(new HtmlReport.Table("Zero-shot \"tasks\"", List.of("task", "dense", "pruned"),
                         List.of(List.of("arc<e>", "0.71", "0.64"), List.of("hella'swag", "0.55", "0.49"))))

@@ -50,11 +50,12 @@ class SweepTableTest {
         assertEquals(3, plot.getDataset(1).getItemCount(0));
         assertEquals(1.0, plot.getDataset(0).getXValue(0, 0), "dense at 1x");
 
-        String md = sweep.markdown();
-        assertTrue(md.startsWith("| configuration | parameters | perplexity | speedup (ONNX Runtime) | speedup (llama.cpp)"
-                + " | cloze acc | on the front |\n"), md);
-        assertTrue(md.contains("| b | 9.0 M | 14.00 | 1.40× | 1.50× | 0.470 |  |"), md);
-        assertTrue(md.contains("| dense | 15.0 M | 10.00 | 1.00× | 1.00× | 0.500 | yes |"), md);
+        HtmlReport.Table table = sweep.table();
+        assertEquals(List.of("configuration", "parameters", "perplexity", "speedup (ONNX Runtime)", "speedup (llama.cpp)",
+                "cloze acc", "on the front"), table.header());
+        assertTrue(table.rows().contains(List.of("b", "9.0 M", "14.00", "1.40×", "1.50×", "0.470", "")), table.toString());
+        assertTrue(table.rows().contains(List.of("dense", "15.0 M", "10.00", "1.00×", "1.00×", "0.500", "yes")),
+                table.toString());
     }
 
     @ParameterizedTest(name = "{1}")
