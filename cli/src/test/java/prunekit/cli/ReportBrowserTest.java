@@ -22,14 +22,11 @@ import prunekit.viz.SweepTable;
  * failed load. The demo's own report is opened the same way by {@link DemoTest}.
  */
 class ReportBrowserTest {
-    private static final String SWEEP = """
-            {"format": "prunekit-sweep/1", "protocol": "valid.txt, whole file",
-             "dense": {"name": "dense", "params": 15000000, "ppl": 10.0, "tasks": [{"task": "cloze", "acc": 0.5}]},
-             "configurations": [
-               {"name": "a", "params": 9000000, "ppl": 12.0, "speedup_ort": 1.5, "tasks": [{"task": "cloze", "acc": 0.45}]},
-               {"name": "b", "params": 5000000, "ppl": 20.0, "speedup_ort": 2.5, "tasks": [{"task": "cloze", "acc": 0.3}]}
-             ]}
-            """;
+    private static final SweepTable SWEEP = new SweepTable(SweepTable.FORMAT, "valid.txt, whole file", null,
+            new SweepTable.Configuration("dense", 15_000_000, 10.0, null, null, List.of(new SweepTable.TaskScore("cloze", 0.5))),
+            List.of(new SweepTable.Configuration("a", 9_000_000, 12.0, 1.5, null, List.of(new SweepTable.TaskScore("cloze", 0.45))),
+                    new SweepTable.Configuration("b", 5_000_000, 20.0, 2.5, null,
+                            List.of(new SweepTable.TaskScore("cloze", 0.3)))));
 
     @Test
     void everySectionOfAReportRendersOffline(@TempDir Path dir) throws Exception {
@@ -37,7 +34,7 @@ class ReportBrowserTest {
         Path html = HtmlReport.builder("browser check <ả>")
                 .summary(new HtmlReport.SummaryRow("dense", 15_000_000L, 10.0, 300.0, 1.0))
                 .protocol("perplexity: valid.txt, whole file")
-                .front(SweepTable.parse(SWEEP, "sweep.json"))
+                .front(SWEEP)
                 .add(HtmlReport.Section.SENSITIVITY, HtmlReport.Figure.of("heads", new HeadHeatmap.Data(null, null, false,
                         List.of(List.of(0.1, 0.9, 0.5), List.of(0.3, 0.2, 0.8)), List.of(List.of(0), List.of()))))
                 .add(HtmlReport.Section.SENSITIVITY, HtmlReport.Figure.of("channels", new ChannelImportanceChart.Data(null,

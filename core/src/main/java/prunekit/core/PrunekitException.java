@@ -9,8 +9,8 @@ package prunekit.core;
  * what was found, and what to do, e.g. {@code "--lora-rank 100000 exceeds min(in, out) = 64 of layer
  * 0's q_proj; pass --lora-rank 64 or less"}.
  *
- * <p>Subclasses: {@link prunekit.core.io.FormatException} (a file that is not what it claims to be,
- * thrown by every parser), {@code prunekit.viz.ChartJsonException} (a chart JSON that cannot be drawn).
+ * <p>Subclass: {@link prunekit.core.io.FormatException} (a file that is not what it claims to be,
+ * thrown by every parser).
  * Requests that cannot be served (an option out of range, a size that does not fit in memory, non-finite
  * weights) throw this class itself. A parser that meets an input it cannot read throws a member of this
  * family and nothing else, which is what the fuzz tests assert.

@@ -3,8 +3,8 @@ package prunekit.viz;
 import org.jfree.chart.JFreeChart;
 
 /**
- * The input of one chart: an immutable record that checks itself when built (from Java or from
- * JSON through {@link VizJson}) and knows which chart draws it.
+ * The input of one chart: an immutable record that checks itself when built and knows which chart
+ * draws it.
  */
 public sealed interface ChartData permits HeadHeatmap.Data, ChannelImportanceChart.Data, KeptFractionChart.Data,
         ScorerScatter.Data, KeepRatioChart.Data, LossCurveChart.Data, RecoveryChart.Data, SpeedQualityChart.Data {

@@ -1,10 +1,5 @@
 package prunekit.viz;
 
-import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,8 +9,7 @@ import java.util.Set;
 /**
  * The results of a sweep, one row per configuration, as {@code RUN/sweep.json}: what the front
  * chart ({@link SpeedQualityChart} with its Pareto front) and the front table are drawn from.
- * Reading is strict: no comments, NaN or trailing data; unknown keys and ill-typed values fail with
- * their path ({@code sweep.configurations[2].speedup_ort}); every record checks its values.
+ * Every record checks its values.
  *
  * <p>Shape (snake_case, like every file prunekit writes):
  * <pre>{@code
@@ -123,26 +117,6 @@ public record SweepTable(String format, String protocol, String speedProtocol,
         }
     }
 
-    /** Reads and checks a sweep.json. */
-    public static SweepTable read(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-    }
-
-    /** Parses sweep.json text; {@code source} names it in errors. */
-    public static SweepTable parse(String json, String source) {
-        JsonObject object = VizJson.parseObject(json, source);
-        try {
-            JsonShape.check(object, SweepTable.class, "sweep");
-            SweepTable table = VizJson.GSON.fromJson(object, SweepTable.class);
-            if (table == null) {
-                throw new IllegalArgumentException("no data");
-            }
-            return table;
-        } catch (RuntimeException e) {
-            throw new ChartJsonException(source, message(e), e);
-        }
-    }
-
     /** The task names, in order (empty when no tasks were evaluated). */
     public List<String> tasks() {
         return dense.tasks().stream().map(TaskScore::task).toList();
@@ -209,14 +183,5 @@ public record SweepTable(String format, String protocol, String speedProtocol,
         }
         return new HtmlReport.Table("Configurations (perplexity: " + protocol + "; speedup: " + speedProtocol + ")",
                 header, cells);
-    }
-
-    private static String message(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException && t.getMessage() != null) {
-                return t.getMessage();
-            }
-        }
-        return e.toString();
     }
 }

@@ -32,7 +32,7 @@ class SweepTableTest {
     @Test
     void readsTheFileAndDrawsTheFront(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("sweep.json"), SWEEP);
-        SweepTable sweep = SweepTable.read(file);
+        SweepTable sweep = SweepJson.read(file);
 
         assertEquals(List.of(SweepTable.Runtime.ORT, SweepTable.Runtime.LLAMACPP), sweep.runtimes());
         assertEquals(List.of("cloze"), sweep.tasks());
@@ -74,7 +74,7 @@ class SweepTableTest {
     void badFilesNameTheProblem(String from, String to, String expected) {
         String json = SWEEP.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
         assertTrue(!json.equals(SWEEP), "the edit applied");
-        ChartJsonException e = assertThrows(ChartJsonException.class, () -> SweepTable.parse(json, "run/sweep.json"));
+        ChartJsonException e = assertThrows(ChartJsonException.class, () -> SweepJson.parse(json, "run/sweep.json"));
         assertTrue(e.getMessage().startsWith("run/sweep.json: "), e.getMessage());
         assertTrue(e.getMessage().contains(expected), "message '" + e.getMessage() + "' lacks '" + expected + "'");
     }
