@@ -8,8 +8,8 @@ import prunekit.core.engine.Tolerance;
 import prunekit.core.eval.Generator;
 
 /**
- * Checks an exported model against a reference forward pass (our engine, or the tests' plain
- * {@code ReferenceForward}): for each prompt, the prefill logits of every
+ * Checks an exported model against a reference forward pass (our engine, or the plain
+ * {@link prunekit.core.engine.ReferenceForward}): for each prompt, the prefill logits of every
  * position, then {@code decodeSteps} greedy decode steps with the KV cache on both sides, comparing
  * the logits of every step under one {@link Tolerance} and the argmax tokens. Both sides are
  * {@link Decoder}s fed the reference's greedy tokens.

@@ -3,7 +3,7 @@ package prunekit.core.engine;
 /**
  * One sequence being decoded with a KV cache, batch 1: the first {@link #append} is the prefill
  * (positions from 0), each later one continues after what is held (a chunk, or one token with
- * {@link #step}). Our engine ({@link Transformer#newDecoder}), the tests' plain {@code ReferenceForward}
+ * {@link #step}). Our engine ({@link Transformer#newDecoder}), the plain {@link ReferenceForward}
  * and ONNX Runtime's sequence implement it, so generation and every parity check run over any of
  * them. Logits are (T, vocab); a failure of the runtime below is thrown unchecked.
  */
