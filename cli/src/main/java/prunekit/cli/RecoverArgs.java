@@ -37,6 +37,10 @@ public final class RecoverArgs {
     @Option(names = "--seed", defaultValue = "1234", paramLabel = "S", description = "data order and LoRA init (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--freeze", arity = "1..*", paramLabel = "REGEX",
+            description = "full mode: tensors matching these full-name regexes stay as they are (e.g. 'model\\.embed_tokens\\..*' 'lm_head\\..*')")
+    List<String> freeze;
+
     @Option(names = "--lora-rank", defaultValue = "16", paramLabel = "R", description = "LoRA rank (default ${DEFAULT-VALUE})")
     int loraRank;
 

@@ -1,10 +1,7 @@
 package prunekit.cli;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,10 +22,10 @@ import prunekit.pipeline.RecoverStage;
 import prunekit.recover.LoraSpec;
 import prunekit.recover.LossKind;
 import prunekit.recover.LossSpec;
+import prunekit.recover.ParamSelection;
 import prunekit.recover.Recipe;
 import prunekit.recover.Device;
 import prunekit.recover.RunOptions;
-import prunekit.recover.RunReport;
 import prunekit.recover.TokenBudget;
 import prunekit.recover.TrainRecipe;
 
@@ -128,8 +125,7 @@ public final class RecoverCommand implements Callable<Integer> {
         Recipe recipe = recipe(seq);
         RecoverStage.Result r = RecoverStage.run(student, dense, new RecoverStage.Options(recipe,
                 new RunOptions(args.teacherCache, args.dtype, device), data, valid, out, resume), Progress::new, System.err::println);
-        JsonObject report = JsonParser.parseString(Files.readString(out.resolve(RunReport.RECOVER_FILE), StandardCharsets.UTF_8))
-                .getAsJsonObject();
+        JsonObject report = r.run().report().deepCopy();
         report.remove("log");
         report.addProperty("recovered", r.recovered().toString());
         json.print(spec.commandLine().getOut(), report, () -> summary(report));
@@ -150,11 +146,22 @@ public final class RecoverCommand implements Callable<Integer> {
                 .lr(lr).minLr(args.minLr != null ? args.minLr : lr / 10).warmup(warmup).weightDecay(args.weightDecay)
                 .clip(args.clip).seed(args.seed).evalEvery(evalEvery).evalWindows(args.evalWindows)
                 .checkpointEvery(args.checkpointEvery != null ? args.checkpointEvery : evalEvery)
-                .keepCheckpoints(args.keepCheckpoints).build();
+                .keepCheckpoints(args.keepCheckpoints).trainable(trainable(m)).build();
         LoraSpec lora = m == Recipe.Mode.LORA
                 ? new LoraSpec(args.loraRank, args.loraAlpha, LoraSpec.parseTargets(args.loraTargets), args.seed) : null;
         LossSpec l = new LossSpec(loss, args.alpha, args.temperature, args.hiddenWeight, args.hiddenLayers);
         return Recipe.recover(train, m, lora, l, args.teacherCache != null ? args.topK : 0);
+    }
+
+    /** Full mode: everything but {@code --freeze}; LoRA trains its adapters, so a freeze list there is refused. */
+    private ParamSelection trainable(Recipe.Mode m) {
+        if (args.freeze == null) {
+            return ParamSelection.ALL;
+        }
+        if (m == Recipe.Mode.LORA) {
+            throw new IllegalArgumentException("--freeze is for --mode full; under LoRA only the adapters train (--lora-targets)");
+        }
+        return ParamSelection.ALL.freezing(args.freeze.toArray(String[]::new));
     }
 
     private static String summary(JsonObject r) {

@@ -91,6 +91,31 @@ class RecoverCommandTest {
         assertTrue(gpu.err().strip().lines().count() == 1 && gpu.err().contains("--device cuda"), gpu.err());
     }
 
+    /** --freeze keeps the named tensors bit-identical while the rest trains; under LoRA it is refused. */
+    @Test
+    void freezeKeepsTheNamedTensorsAsTheyAre(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("frozen");
+        Cli r = run(full(args(out, "--steps 2", "--freeze", "model\\.embed_tokens\\..*", ".*norm.*")));
+        assertEquals(0, r.exit(), r.err());
+        Model in = ModelLoader.load(SharedFiles.project("models/stories260K.gguf"), null);
+        Model rec = ModelLoader.load(out.resolve("recovered"), null);
+        int frozen = 0;
+        int changed = 0;
+        for (String name : in.weights().tensors().keySet()) {
+            boolean same = java.util.Arrays.equals(in.weights().get(name).data(), rec.weights().get(name).data());
+            if (name.startsWith("model.embed_tokens.") || name.contains("norm")) {
+                assertTrue(same, name + " is frozen");
+                frozen++;
+            } else if (!same) {
+                changed++;
+            }
+        }
+        assertTrue(frozen > 2 && changed > 0, frozen + " frozen, " + changed + " changed");
+        Cli lora = run(args(tmp.resolve("lora"), "--steps 2", "--freeze", ".*norm.*"));
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, lora.exit());
+        assertTrue(lora.err().contains("--freeze"), lora.err());
+    }
+
     /** {@code a} with --mode full instead of the base arguments' lora. */
     private static String[] full(String[] a) {
         a[java.util.Arrays.asList(a).indexOf("--mode") + 1] = "full";

@@ -129,7 +129,8 @@ public final class Trainer {
                 s.loop(stepper, stopAfter);
             }
             DType dtype = (start != null ? start.weights() : weights).storedDtype();
-            return new TrainResult(student.weights(dtype), st.log, st.step, st.step == steps, st.bestStep);
+            LlamaWeights result = student.weights(dtype);
+            return new TrainResult(result, st.log, st.step, st.step == steps, st.bestStep, s.report(result));
         }
     }
 
@@ -273,10 +274,14 @@ public final class Trainer {
             extra.putAll(student.extraState());
             LlamaWeights w = student.checkpointWeights();
             Path dir = TrainCheckpoint.write(outDir, st.step, w, extra, st.toJson(recipe), recipe.train().keepCheckpoints());
-            JsonObject report = RunReport.json(recipe, st, w.countParameters(), student.trainable().count(),
-                    start == null ? null : start.source(), teacherModel == null ? null : teacherModel.source());
-            TrainCheckpoint.writeJson(outDir.resolve(RunReport.file(recipe.kind())), report);
+            TrainCheckpoint.writeJson(outDir.resolve(RunReport.file(recipe.kind())), report(w));
             listener.onCheckpoint(st.step, dir);
+        }
+
+        /** The run's report as of now, for weights {@code w} (what a checkpoint writes beside them). */
+        JsonObject report(LlamaWeights w) {
+            return RunReport.json(recipe, st, w.countParameters(), student.trainable().count(),
+                    start == null ? null : start.source(), teacherModel == null ? null : teacherModel.source());
         }
     }
 }
