@@ -17,6 +17,7 @@
 #   HIDDEN_WEIGHT=1 HIDDEN_LAYERS=0,1,2 ...  add the relative MSE of those layers' hidden states to the teacher's
 #                                            (--hidden-weight, --hidden-layers; default off)
 #   FREEZE="lm_head\\..*" ...                tensors (full-name regexes) kept fixed (--freeze; default none)
+#   SEED=7 ...                               data order (--seed; default recover's 1234)
 #   RESULT=FILE ...                          write the JSON there instead
 #
 # Writes OUT/pruned, OUT/{kd,mix}/ (recover runs; a finished one is kept, an interrupted one resumed) and
@@ -33,6 +34,7 @@ LOSSES=${LOSSES:-kd mix}
 HIDDEN_WEIGHT=${HIDDEN_WEIGHT:-0}
 HIDDEN_LAYERS=${HIDDEN_LAYERS:-}
 FREEZE=${FREEZE:-}
+SEED=${SEED:-1234}
 hidden_args=()
 if [[ $HIDDEN_WEIGHT != 0 ]]; then
   hidden_args=(--hidden-weight "$HIDDEN_WEIGHT")
@@ -68,6 +70,7 @@ for loss in $LOSSES; do
   run=$OUT/$loss
   [[ "$BATCH/$LR/$MIN_LR" == 16/1e-3/1e-4 ]] || run=$OUT/$loss-b$BATCH-lr$LR-$MIN_LR
   [[ $HIDDEN_WEIGHT == 0 ]] || run=$run-h$HIDDEN_WEIGHT-${HIDDEN_LAYERS:-last}
+  [[ $SEED == 1234 ]] || run=$run-s$SEED
   [[ -z $FREEZE ]] || run=$run-frozen-$(echo "$FREEZE" | tr -c 'a-z_\n' '_')
   if ! { [[ -f $run/recover.json ]] && jq -e .finished "$run/recover.json" >/dev/null; }; then
     resume=()
@@ -75,12 +78,12 @@ for loss in $LOSSES; do
     echo "recover.sh: $loss, 1M tokens" >&2
     bin/prunekit recover "$OUT/pruned/pruned" --teacher "$DENSE" --data "${TRAIN[@]}" --valid "${VALID[@]}" \
       --tokens 1M --mode full --loss "$loss" --alpha "$ALPHA" --temperature 1 --lr "$LR" --min-lr "$MIN_LR" --warmup 10 \
-      --weight-decay 0 --clip 1.0 --batch "$BATCH" --seq 256 "${hidden_args[@]}" "${freeze_args[@]}" --out "$run" "${resume[@]}" >&2
+      --weight-decay 0 --clip 1.0 --batch "$BATCH" --seq 256 --seed "$SEED" "${hidden_args[@]}" "${freeze_args[@]}" --out "$run" "${resume[@]}" >&2
   fi
   p=$(ppl "$run/recovered")
   rows+=("$(jq -c --argjson p "$p" --arg alpha "$ALPHA" --argjson b "$BATCH" --arg lr "$LR" --arg mlr "$MIN_LR" \
-      --argjson hw "$HIDDEN_WEIGHT" --arg hl "${HIDDEN_LAYERS:-last}" --arg fr "$FREEZE" \
-      '{loss, hidden_weight: $hw, hidden_layers: (if $hw == 0 then null else $hl end), frozen: (if $fr == "" then null else $fr end), alpha: (if .loss == "mix" then ($alpha | tonumber) else null end), batch: $b, lr: ($lr | tonumber),
+      --argjson hw "$HIDDEN_WEIGHT" --arg hl "${HIDDEN_LAYERS:-last}" --arg fr "$FREEZE" --argjson seed "$SEED" \
+      '{loss, hidden_weight: $hw, hidden_layers: (if $hw == 0 then null else $hl end), frozen: (if $fr == "" then null else $fr end), seed: $seed, alpha: (if .loss == "mix" then ($alpha | tonumber) else null end), batch: $b, lr: ($lr | tonumber),
         min_lr: ($mlr | tonumber), steps, tokens, seconds, tokens_per_second, best_step, perplexity: $p}' "$run/recover.json")")
 done
 json=$(printf '%s\n' "${rows[@]}" | jq -s -c --argjson d "$P_DENSE" --argjson u "$P_PRUNED" \
