@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.core.SharedFiles;
+import prunekit.core.engine.NativeKernels;
 
 /** {@code prune} without --scorer runs the default recipe (layer-wise reconstruction) on the embedded stories260K. */
 class PruneDefaultRecipeTest {
@@ -37,5 +40,30 @@ class PruneDefaultRecipeTest {
         assertEquals(PrunekitCli.EXIT_BAD_INPUT, scored.exit());
         assertTrue(scored.err().contains("--matmul goes with the default recipe"), scored.err());
         assertTrue(!Files.exists(dir.resolve("scored")), "nothing written on a refused option");
+    }
+
+    /**
+     * Where the bf16 products cannot run, {@code --matmul bf16} is refused in one line that says why and
+     * what to use, before anything is written. A child JVM pointed at a native library that is not there
+     * stands for such a machine (this process may already have loaded the real one).
+     */
+    @Test
+    void bf16WithoutTheNativeLibraryIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing/libprunekit_jni.so");
+        Path run = dir.resolve("run");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+                "-D" + NativeKernels.LIBRARY_PROPERTY + "=" + missing, PrunekitCli.class.getName());
+        pb.command().addAll(List.of("prune", SharedFiles.project("models/stories260K.gguf").toString(),
+                "--calib", SharedFiles.project("data/vi/legal-valid.txt").toString(), "--keep-ratio", "0.5",
+                "--matmul", "bf16", "--out", run.toString()));
+        pb.redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+        Process child = pb.start();
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child did not finish");
+        String err = Files.readString(dir.resolve("err.txt"));
+        assertEquals(PrunekitCli.EXIT_BAD_INPUT, child.exitValue(), err);
+        assertEquals(List.of("prunekit prune: error: --matmul bf16: the native kernels library " + missing.toAbsolutePath()
+                + " is not built (bash cuda-kernels/ci.sh); use --matmul fp32 or auto"), err.strip().lines().toList());
+        assertTrue(!Files.exists(run), "nothing written on a refused option");
     }
 }
