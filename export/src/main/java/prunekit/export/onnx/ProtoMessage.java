@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * A protobuf message being encoded: its fields in the order they are added. The encoded size is
@@ -21,37 +22,19 @@ public final class ProtoMessage {
         void writeTo(CodedOutputStream out) throws IOException;
     }
 
-    private interface Field {
-        long size();
-
-        void write(CodedOutputStream out) throws IOException;
+    /** One field: its encoded size (computed when asked) and how it writes itself. */
+    private record Field(LongSupplier size, BytesWriter writer) {
     }
 
     private final List<Field> fields = new ArrayList<>();
     private long cachedSize = -1;
 
     public ProtoMessage int64(int field, long value) {
-        return add(new Field() {
-            public long size() {
-                return CodedOutputStream.computeInt64Size(field, value);
-            }
-
-            public void write(CodedOutputStream out) throws IOException {
-                out.writeInt64(field, value);
-            }
-        });
+        return add(() -> CodedOutputStream.computeInt64Size(field, value), out -> out.writeInt64(field, value));
     }
 
     public ProtoMessage float32(int field, float value) {
-        return add(new Field() {
-            public long size() {
-                return CodedOutputStream.computeFloatSize(field, value);
-            }
-
-            public void write(CodedOutputStream out) throws IOException {
-                out.writeFloat(field, value);
-            }
-        });
+        return add(() -> CodedOutputStream.computeFloatSize(field, value), out -> out.writeFloat(field, value));
     }
 
     public ProtoMessage string(int field, String value) {
@@ -60,15 +43,7 @@ public final class ProtoMessage {
 
     public ProtoMessage bytes(int field, byte[] value) {
         byte[] copy = value.clone();
-        return add(new Field() {
-            public long size() {
-                return CodedOutputStream.computeByteArraySize(field, copy);
-            }
-
-            public void write(CodedOutputStream out) throws IOException {
-                out.writeByteArray(field, copy);
-            }
-        });
+        return add(() -> CodedOutputStream.computeByteArraySize(field, copy), out -> out.writeByteArray(field, copy));
     }
 
     /** A repeated int64 field, written packed (parsers accept packed for any repeated scalar). */
@@ -79,33 +54,21 @@ public final class ProtoMessage {
             payload += CodedOutputStream.computeInt64SizeNoTag(v);
         }
         long len = payload;
-        return add(new Field() {
-            public long size() {
-                return lengthDelimitedSize(field, len);
-            }
-
-            public void write(CodedOutputStream out) throws IOException {
-                out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt32NoTag(Math.toIntExact(len));
-                for (long v : copy) {
-                    out.writeInt64NoTag(v);
-                }
+        return add(() -> lengthDelimitedSize(field, len), out -> {
+            out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(Math.toIntExact(len));
+            for (long v : copy) {
+                out.writeInt64NoTag(v);
             }
         });
     }
 
     /** An embedded message. */
     public ProtoMessage message(int field, ProtoMessage value) {
-        return add(new Field() {
-            public long size() {
-                return lengthDelimitedSize(field, value.size());
-            }
-
-            public void write(CodedOutputStream out) throws IOException {
-                out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt32NoTag(Math.toIntExact(value.size()));
-                value.writeTo(out);
-            }
+        return add(() -> lengthDelimitedSize(field, value.size()), out -> {
+            out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(Math.toIntExact(value.size()));
+            value.writeTo(out);
         });
     }
 
@@ -115,21 +78,15 @@ public final class ProtoMessage {
      * {@code length} raw bytes; this is checked.
      */
     public ProtoMessage streamedBytes(int field, long length, BytesWriter writer) {
-        return add(new Field() {
-            public long size() {
-                return lengthDelimitedSize(field, length);
-            }
-
-            public void write(CodedOutputStream out) throws IOException {
-                out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt32NoTag(Math.toIntExact(length));
-                long before = out.getTotalBytesWritten();
-                writer.writeTo(out);
-                long written = out.getTotalBytesWritten() - before;
-                if (written != length) {
-                    throw new IllegalStateException("field " + field + " promised " + length
-                            + " bytes but its writer produced " + written);
-                }
+        return add(() -> lengthDelimitedSize(field, length), out -> {
+            out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(Math.toIntExact(length));
+            long before = out.getTotalBytesWritten();
+            writer.writeTo(out);
+            long written = out.getTotalBytesWritten() - before;
+            if (written != length) {
+                throw new IllegalStateException("field " + field + " promised " + length
+                        + " bytes but its writer produced " + written);
             }
         });
     }
@@ -139,7 +96,7 @@ public final class ProtoMessage {
         if (cachedSize < 0) {
             long s = 0;
             for (Field f : fields) {
-                s += f.size();
+                s += f.size().getAsLong();
             }
             cachedSize = s;
         }
@@ -148,12 +105,12 @@ public final class ProtoMessage {
 
     public void writeTo(CodedOutputStream out) throws IOException {
         for (Field f : fields) {
-            f.write(out);
+            f.writer().writeTo(out);
         }
     }
 
-    private ProtoMessage add(Field f) {
-        fields.add(f);
+    private ProtoMessage add(LongSupplier size, BytesWriter writer) {
+        fields.add(new Field(size, writer));
         cachedSize = -1;
         return this;
     }
