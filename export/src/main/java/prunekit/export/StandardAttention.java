@@ -32,10 +32,6 @@ final class StandardAttention {
         this.additiveMask = additiveMask;
     }
 
-    private String additiveMask() {
-        return additiveMask.get();
-    }
-
     /** The rope tables and their rows for this step, made on first use. */
     private void prepareRope() {
         if (cos != null) {
@@ -80,7 +76,7 @@ final class StandardAttention {
         String ctx;                                                                          // (B, nq, T, hd)
         if (nq == nkv) {
             String scores = ops.op(path + "/scores/MatMul", "MatMul", qs, kT);               // (B, nq, T, S)
-            String probs = softmax(path, ops.op(path + "/mask/Add", "Add", scores, additiveMask()));
+            String probs = softmax(path, ops.op(path + "/mask/Add", "Add", scores, additiveMask.get()));
             ctx = ops.op(path + "/ctx/MatMul", "MatMul", probs, presentV);
         } else {
             long g = nq / nkv;
@@ -88,7 +84,7 @@ final class StandardAttention {
             String k5 = ops.unsqueeze(path + "/kT_groups", kT, 2);                          // (B, nkv, 1, hd, S)
             String scores = ops.op(path + "/scores/MatMul", "MatMul", q5, k5);              // (B, nkv, g, T, S)
             if (mask5 == null) {
-                mask5 = ops.unsqueeze("/attn_mask/groups", additiveMask(), 1);                // (B, 1, 1, T, S)
+                mask5 = ops.unsqueeze("/attn_mask/groups", additiveMask.get(), 1);                // (B, 1, 1, T, S)
             }
             String probs = softmax(path, ops.op(path + "/mask/Add", "Add", scores, mask5));
             String v5 = ops.unsqueeze(path + "/v_groups", presentV, 2);                      // (B, nkv, 1, S, hd)
