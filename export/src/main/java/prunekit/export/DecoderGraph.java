@@ -1,6 +1,5 @@
 package prunekit.export;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,6 @@ abstract class DecoderGraph {
     private String residual;
     private String pendingDelta;
     private String mask4;
-    private final List<Integer> presentLayers = new ArrayList<>();
 
     protected DecoderGraph(TensorSource source, DataType weightType) {
         this.source = source;
@@ -88,8 +86,8 @@ abstract class DecoderGraph {
 
     /**
      * Attention of layer {@code layer} from projected q (B, T, nq*hd), k and v (B, T, nkv*hd):
-     * RoPE, cache (reads the past inputs, produces the present outputs), softmax attention.
-     * Returns the context (B, T, nq*hd) before o_proj.
+     * RoPE, cache (reads the past inputs, produces the present.N.key/value outputs), softmax
+     * attention. Returns the context (B, T, nq*hd) before o_proj.
      */
     protected abstract String attentionCore(String path, int layer, String q, String k, String v);
 
@@ -111,21 +109,18 @@ abstract class DecoderGraph {
         }
     }
 
-    /** Records that the attention core of {@code layer} produced its present.N.key/value values. */
-    protected final void declarePresent(int layer) {
-        presentLayers.add(layer);
-    }
-
     /** Graph outputs in optimum's order: logits, then present.N.key/value per cached layer. */
     private void declareOutputs() {
         Graph g = ops.graph();
         g.addOutput(ValueInfo.of(IoNames.LOGITS, DataType.FLOAT, IoNames.BATCH, IoNames.SEQUENCE,
                 (long) config.vocabSize()));
-        for (int layer : presentLayers) {
+        for (int layer = 0; layer < config.numLayers(); layer++) {
             int kv = config.layer(layer).kvHeads();
-            for (String name : List.of(IoNames.presentKey(layer), IoNames.presentValue(layer))) {
-                g.addOutput(ValueInfo.of(name, DataType.FLOAT, IoNames.BATCH, kv, IoNames.TOTAL_SEQUENCE,
-                        config.headDim()));
+            if (kv > 0) {
+                for (String name : List.of(IoNames.presentKey(layer), IoNames.presentValue(layer))) {
+                    g.addOutput(ValueInfo.of(name, DataType.FLOAT, IoNames.BATCH, kv, IoNames.TOTAL_SEQUENCE,
+                            config.headDim()));
+                }
             }
         }
     }

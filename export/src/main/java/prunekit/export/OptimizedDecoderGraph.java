@@ -86,9 +86,7 @@ final class OptimizedDecoderGraph extends DecoderGraph {
             if (fallback == null) {
                 fallback = new StandardAttention(ops, config, this::additiveMask);
             }
-            String ctx = fallback.core(path, layer, q, k, v);
-            declarePresent(layer);
-            return ctx;
+            return fallback.core(path, layer, q, k, v);
         }
         LayerShape s = config.layer(layer);
         String qr = rotary(path + "/q_rotary", q, s.queryHeads());
@@ -100,7 +98,6 @@ final class OptimizedDecoderGraph extends DecoderGraph {
                 List.of(ctx, IoNames.presentKey(layer), IoNames.presentValue(layer)),
                 Attribute.of("num_heads", (long) s.queryHeads()), Attribute.of("kv_num_heads", (long) s.kvHeads()),
                 Attribute.of("scale", (float) (1 / Math.sqrt(config.headDim()))), Attribute.of("do_rotary", 0L));
-        declarePresent(layer);
         return ctx;                                                               // (B, T, nq*hd)
     }
 

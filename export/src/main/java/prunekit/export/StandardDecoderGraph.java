@@ -41,8 +41,6 @@ final class StandardDecoderGraph extends DecoderGraph {
 
     @Override
     protected String attentionCore(String path, int layer, String q, String k, String v) {
-        String ctx = attention.core(path, layer, q, k, v);
-        declarePresent(layer);
-        return ctx;
+        return attention.core(path, layer, q, k, v);
     }
 }
