@@ -1,5 +1,6 @@
 package prunekit.export;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,7 +213,7 @@ abstract class DecoderGraph {
     /** A weight as stored (HF layout); returns the fp32 value (after a Cast when stored fp16). */
     protected final String weight(String hfName) {
         return weightValues.computeIfAbsent(hfName, n -> {
-            ops.graph().addInitializer(Initializer.ofFloats(n, weightType, toLong(shapeOf(n)),
+            ops.graph().addInitializer(Initializer.ofFloats(n, weightType, Arrays.stream(shapeOf(n)).asLongStream().toArray(),
                     () -> source.read(n).data()));
             return castIfHalf(n);
         });
@@ -238,14 +239,6 @@ abstract class DecoderGraph {
             throw new IllegalStateException("the config has no tensor " + hfName);
         }
         return s;
-    }
-
-    private static long[] toLong(int[] s) {
-        long[] l = new long[s.length];
-        for (int i = 0; i < s.length; i++) {
-            l[i] = s[i];
-        }
-        return l;
     }
 
     /** (rows, cols) → (cols, rows), blocked for cache locality. */
