@@ -54,11 +54,6 @@ public final class ChannelImportanceChart {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.CHANNEL_IMPORTANCE;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }

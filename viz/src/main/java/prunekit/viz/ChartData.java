@@ -1,5 +1,6 @@
 package prunekit.viz;
 
+import java.util.Arrays;
 import org.jfree.chart.JFreeChart;
 
 /**
@@ -9,8 +10,10 @@ import org.jfree.chart.JFreeChart;
 public sealed interface ChartData permits HeadHeatmap.Data, ChannelImportanceChart.Data, KeptFractionChart.Data,
         ScorerScatter.Data, KeepRatioChart.Data, LossCurveChart.Data, RecoveryChart.Data, SpeedQualityChart.Data {
 
-    /** Which chart this is; its id is the {@code "chart"} value in JSON. */
-    ChartKind kind();
+    /** Which chart this is (the {@link ChartKind} whose data type this is); its id is the {@code "chart"} value in JSON. */
+    default ChartKind kind() {
+        return Arrays.stream(ChartKind.values()).filter(k -> k.dataType() == getClass()).findFirst().orElseThrow();
+    }
 
     /** The chart's title (a default one when the input gave none). */
     String title();

@@ -60,11 +60,6 @@ public final class HeadHeatmap {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.HEAD_HEATMAP;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }

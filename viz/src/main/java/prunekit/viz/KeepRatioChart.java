@@ -80,11 +80,6 @@ public final class KeepRatioChart {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.KEEP_RATIO;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }

@@ -50,11 +50,6 @@ public final class KeptFractionChart {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.KEPT_FRACTION;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }

@@ -67,11 +67,6 @@ public final class LossCurveChart {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.LOSS_CURVE;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }

@@ -64,11 +64,6 @@ public final class RecoveryChart {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.RECOVERY;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }

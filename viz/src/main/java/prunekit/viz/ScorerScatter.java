@@ -71,11 +71,6 @@ public final class ScorerScatter {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.SCORER_SCATTER;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }

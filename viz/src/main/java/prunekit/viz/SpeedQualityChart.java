@@ -96,11 +96,6 @@ public final class SpeedQualityChart {
         }
 
         @Override
-        public ChartKind kind() {
-            return ChartKind.SPEED_QUALITY;
-        }
-
-        @Override
         public JFreeChart toChart() {
             return build(this);
         }
