@@ -24,6 +24,15 @@ final class Checks {
         return List.copyOf(values);
     }
 
+    /** Like {@link #list}, and at least one element: "{@code what} is empty: {@code hint}" otherwise. */
+    static <T> List<T> nonEmpty(List<T> values, String what, String hint) {
+        List<T> copy = list(values, what);
+        if (copy.isEmpty()) {
+            throw new IllegalArgumentException(what + " is empty: " + hint);
+        }
+        return copy;
+    }
+
     /** Like {@link #list}, and every value must be finite. */
     static List<Double> finite(List<Double> values, String what) {
         List<Double> copy = list(values, what);

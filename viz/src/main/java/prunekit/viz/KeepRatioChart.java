@@ -73,10 +73,7 @@ public final class KeepRatioChart {
         public Data {
             title = Checks.textOr(title, "Perplexity vs keep ratio");
             densePerplexity = Checks.optionalPositive(densePerplexity, "dense_perplexity");
-            curves = Checks.list(curves, "curves");
-            if (curves.isEmpty()) {
-                throw new IllegalArgumentException("curves is empty: give at least one scorer's sweep");
-            }
+            curves = Checks.nonEmpty(curves, "curves", "give at least one scorer's sweep");
         }
 
         @Override

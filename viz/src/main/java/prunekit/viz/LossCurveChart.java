@@ -57,10 +57,7 @@ public final class LossCurveChart {
         public Data {
             title = Checks.textOr(title, "Training and validation loss");
             lossLabel = Checks.textOr(lossLabel, "loss (nats/token)");
-            runs = Checks.list(runs, "runs");
-            if (runs.isEmpty()) {
-                throw new IllegalArgumentException("runs is empty: give at least one run");
-            }
+            runs = Checks.nonEmpty(runs, "runs", "give at least one run");
             if (runs.stream().map(Run::name).distinct().count() != runs.size()) {
                 throw new IllegalArgumentException("run names must be distinct");
             }

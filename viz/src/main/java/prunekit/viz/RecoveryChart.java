@@ -54,10 +54,7 @@ public final class RecoveryChart {
             title = Checks.textOr(title, "Held-out perplexity during recovery");
             densePerplexity = Checks.optionalPositive(densePerplexity, "dense_perplexity");
             prunedPerplexity = Checks.optionalPositive(prunedPerplexity, "pruned_perplexity");
-            runs = Checks.list(runs, "runs");
-            if (runs.isEmpty()) {
-                throw new IllegalArgumentException("runs is empty: give at least one recovery run");
-            }
+            runs = Checks.nonEmpty(runs, "runs", "give at least one recovery run");
             if (runs.stream().map(Run::name).distinct().count() != runs.size()) {
                 throw new IllegalArgumentException("run names must be distinct");
             }

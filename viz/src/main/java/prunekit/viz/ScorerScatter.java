@@ -61,10 +61,7 @@ public final class ScorerScatter {
         public Data {
             title = Checks.textOr(title, "Scorer score vs measured loss increase");
             oracleLabel = Checks.textOr(oracleLabel, "loss increase when removed (nats/token)");
-            scorers = Checks.list(scorers, "scorers");
-            if (scorers.isEmpty()) {
-                throw new IllegalArgumentException("scorers is empty: give at least one scorer");
-            }
+            scorers = Checks.nonEmpty(scorers, "scorers", "give at least one scorer");
             if (scorers.stream().map(Scorer::name).distinct().count() != scorers.size()) {
                 throw new IllegalArgumentException("scorer names must be distinct");
             }

@@ -83,10 +83,7 @@ public final class SpeedQualityChart {
             title = Checks.textOr(title, "Quality vs speed");
             metric = metric == null ? Metric.PERPLEXITY : metric;
             front = front != null && front;
-            models = Checks.list(models, "models");
-            if (models.isEmpty()) {
-                throw new IllegalArgumentException("models is empty: give at least one model");
-            }
+            models = Checks.nonEmpty(models, "models", "give at least one model");
             if (metric == Metric.PERPLEXITY) {
                 models.forEach(p -> Checks.positive(p.quality(), "model '" + p.model() + "': perplexity"));
             }

@@ -91,10 +91,7 @@ public record SweepTable(String format, String protocol, String speedProtocol,
                         + dense.speedup(r));
             }
         }
-        configurations = Checks.list(configurations, "configurations");
-        if (configurations.isEmpty()) {
-            throw new IllegalArgumentException("configurations is empty: give at least one pruned configuration");
-        }
+        configurations = Checks.nonEmpty(configurations, "configurations", "give at least one pruned configuration");
         Set<String> names = new HashSet<>(List.of(dense.name()));
         List<String> tasks = dense.tasks().stream().map(TaskScore::task).toList();
         long llamacpp = configurations.stream().filter(c -> c.speedupLlamacpp() != null).count();
