@@ -108,10 +108,6 @@ final class Checks {
     }
 
     static double[] toArray(List<Double> values) {
-        double[] out = new double[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }
