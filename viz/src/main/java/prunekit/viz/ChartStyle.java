@@ -48,7 +48,6 @@ final class ChartStyle {
 
     /** A chart around {@code plot} with prunekit's title, background and legend. */
     static JFreeChart chart(String title, Plot plot, boolean legend) {
-        Headless.ensure();
         JFreeChart chart = new JFreeChart(title, TITLE, plot, legend);
         chart.setBackgroundPaint(Color.WHITE);
         chart.setPadding(new RectangleInsets(8, 8, 8, 12));

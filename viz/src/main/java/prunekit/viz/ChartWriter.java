@@ -27,7 +27,6 @@ public final class ChartWriter {
      *             is created when missing
      */
     public static WrittenChart write(JFreeChart chart, Path stem, ChartSize size) throws IOException {
-        Headless.ensure();
         if (chart == null || stem == null || size == null) {
             throw new IllegalArgumentException("chart, stem and size are required");
         }
@@ -44,7 +43,6 @@ public final class ChartWriter {
 
     /** The chart as PNG bytes. */
     public static byte[] png(JFreeChart chart, ChartSize size) throws IOException {
-        Headless.ensure();
         BufferedImage image = chart.createBufferedImage(size.width(), size.height(), BufferedImage.TYPE_INT_RGB, null);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (!ImageIO.write(image, "png", out)) {
@@ -55,7 +53,6 @@ public final class ChartWriter {
 
     /** The chart as a standalone SVG document. */
     public static String svg(JFreeChart chart, ChartSize size) {
-        Headless.ensure();
         SVGGraphics2D g = new SVGGraphics2D(size.width(), size.height());
         g.setDefsKeyPrefix("pk"); // JFreeSVG's default prefix is time-based: same chart, different bytes
         chart.draw(g, new Rectangle(0, 0, size.width(), size.height()));
