@@ -24,9 +24,6 @@ public record Calibration(List<Path> files, CalibrationOptions options) {
         if (!given()) {
             return null;
         }
-        if (m.tokenizer() == null) {
-            throw new IllegalArgumentException(m.source() + ": the model has no tokenizer; pass --tokenizer FILE");
-        }
-        return CalibrationSet.from(files, m.tokenizer(), options);
+        return CalibrationSet.from(files, Models.requireTokenizer(m), options);
     }
 }

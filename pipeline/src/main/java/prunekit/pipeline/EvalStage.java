@@ -74,10 +74,7 @@ public final class EvalStage {
      * holding one layer lowers the peak; small models over long texts stay in memory.
      */
     public static Result run(LazyModel lm, Options o, ProgressBars bars) {
-        if (lm.tokenizer() == null) {
-            throw new IllegalArgumentException(lm.source() + ": the model has no tokenizer; pass --tokenizer FILE");
-        }
-        TokenStream stream = TokenStream.of(o.files(), lm.tokenizer());
+        TokenStream stream = TokenStream.of(o.files(), Models.requireTokenizer(lm));
         int ctx = o.ctx() != null ? o.ctx() : lm.config().maxPositions();
         long states = LayerStreamer.hiddenStateBytes(lm.config(), (long) stream.windowCount(ctx) * ctx);
         boolean streamed = o.stream() == Streaming.ALWAYS

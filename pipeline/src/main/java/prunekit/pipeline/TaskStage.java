@@ -78,11 +78,9 @@ public final class TaskStage {
 
     /** Streamed layer by layer when {@code o.stream()} says so, else loaded and run in memory. */
     public static Result run(LazyModel lm, Options o, ProgressBars bars) {
-        if (lm.tokenizer() == null) {
-            throw new IllegalArgumentException(lm.source() + ": the model has no tokenizer; pass --tokenizer FILE");
-        }
+        Tokenizer tok = Models.requireTokenizer(lm);
         List<TaskFile> tasks = o.tasks().stream().map(TaskFile::read).toList();
-        List<List<Continuation>> requests = tasks.stream().map(t -> MultipleChoice.requests(t, lm.tokenizer())).toList();
+        List<List<Continuation>> requests = tasks.stream().map(t -> MultipleChoice.requests(t, tok)).toList();
         long tokens = requests.stream().flatMap(List::stream).mapToLong(c -> c.tokens().length - 1).sum();
         boolean streamed = o.stream() == EvalStage.Streaming.ALWAYS || (o.stream() == EvalStage.Streaming.AUTO
                 && 4 * lm.weights().parameterCount() > LayerStreamer.hiddenStateBytes(lm.config(), tokens));
