@@ -40,10 +40,6 @@ public final class ExportStage {
         }
     }
 
-    public static Result run(Model m, Path out, Options o) throws Exception {
-        return run(m, out, o, false);
-    }
-
     /** {@code folder}: the HF ONNX model folder (config, tokenizer, onnx/model.onnx) instead of one file. */
     public static Result run(Model m, Path out, Options o, boolean folder) throws Exception {
         return run(new LazyModel(TensorSource.of(m.weights(), m.source()), m.tokenizer()), out, o, folder);
