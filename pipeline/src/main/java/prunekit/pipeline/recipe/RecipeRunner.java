@@ -155,14 +155,14 @@ public final class RecipeRunner {
         RunRecipe.Prune p = r.prune();
         String what = "prune " + c.name() + ": keep " + c.keepRatio() + " of the " + p.scope().name().toLowerCase(Locale.ROOT)
                 + " parameters by ";
-        Map<String, Object> s = new LinkedHashMap<>();
+        Map<String, Object> s = new LinkedHashMap<>(); // the stage key and marker sort the settings by name
+        s.put("keep_ratio", c.keepRatio());
+        s.put("scope", p.scope().name());
+        s.put("attention", p.attention().name());
         if (c.method() instanceof PruneMethod.Scored m) {
             StageCache.Done sc = scores.get(m.scorer());
             s.put("scorer", m.scorer().id());
-            s.put("keep_ratio", c.keepRatio());
-            s.put("scope", p.scope().name());
             s.put("uniform", p.uniform());
-            s.put("attention", p.attention().name());
             s.put("align", p.align());
             return stage(what + m.id() + " scores", StageKind.PRUNE, c.name(), s,
                     Map.of("model", dense.digest(), "scores", sc.digest()),
@@ -171,9 +171,6 @@ public final class RecipeRunner {
         }
         RunRecipe.ReconSettings rs = p.recon();
         s.put("method", c.method().id());
-        s.put("keep_ratio", c.keepRatio());
-        s.put("scope", p.scope().name());
-        s.put("attention", p.attention().name());
         s.put("samples", rs.samples());
         s.put("seq_len", rs.seqLen());
         s.put("seed", p.seed());
