@@ -12,9 +12,7 @@ import prunekit.core.engine.MemoryCheck;
 import prunekit.core.eval.Generator;
 import prunekit.core.io.LazyModel;
 import prunekit.core.model.Model;
-import prunekit.core.tokenize.Tokenizer;
 import prunekit.pipeline.Generation;
-import prunekit.pipeline.Models;
 
 /** {@code prunekit generate MODEL --prompt P}: greedy or sampled continuation with the KV cache. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -63,10 +61,5 @@ public final class GenerateCommand implements Callable<Integer> {
         res.put("runtime", r.runtime());
         json.print(spec.commandLine().getOut(), res, r::text);
         return 0;
-    }
-
-    /** Kept for the commands that check tokenizers themselves (train, recover). */
-    static Tokenizer requireTokenizer(Model m) {
-        return Models.requireTokenizer(m);
     }
 }

@@ -22,6 +22,7 @@ import prunekit.core.model.DType;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.Model;
 import prunekit.core.tokenize.Tokenizer;
+import prunekit.pipeline.Models;
 import prunekit.recover.Initializer;
 import prunekit.recover.ParamSelection;
 import prunekit.recover.Recipe;
@@ -138,7 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
         DType outDtype;
         if (source.from != null) {
             initial = ModelLoader.load(source.from, tokenizer);
-            tok = GenerateCommand.requireTokenizer(initial);
+            tok = Models.requireTokenizer(initial);
             outDtype = initial.weights().storedDtype();
         } else if (source.init != null) {
             tok = requireTokenizerFile();
