@@ -3,6 +3,8 @@ package prunekit.cli;
 import java.util.Locale;
 import picocli.CommandLine;
 import prunekit.core.model.DType;
+import prunekit.core.model.ReferenceShape;
+import prunekit.export.ExportFormat;
 import prunekit.prune.budget.AttentionUnit;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.score.ScorerName;
@@ -28,6 +30,8 @@ final class EnumConverters {
         cl.registerConverter(Device.class, Device::parse);
         cl.registerConverter(Recipe.Mode.class, Recipe.Mode::parse);
         cl.registerConverter(AttentionUnit.class, EnumConverters::attentionUnit);
+        cl.registerConverter(ExportFormat.class, ExportFormat::parse); // gguf, onnx, onnx-folder
+        cl.registerConverter(ReferenceShape.class, ReferenceShape::parse); // synth --like llama-2-7b
     }
 
     /** kv-groups or query-heads (underscores and any case too). */

@@ -44,7 +44,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Parameters(index = "1", paramLabel = "OUT.onnx") Path out;
 
-    @Option(names = "--format", paramLabel = "F", converter = FormatConverter.class,
+    @Option(names = "--format", paramLabel = "F",
             description = "onnx, gguf or onnx-folder (default: from OUT: .gguf → gguf, .onnx → onnx, else onnx-folder)")
     ExportFormat format;
 
@@ -158,13 +158,5 @@ public final class ExportCommand implements Callable<Integer> {
         Path p = Path.of(source).getFileName();
         String n = p == null ? "model" : p.toString().replaceFirst("\\.(gguf|bin|safetensors)$", "");
         return n.isBlank() ? "model" : n;
-    }
-
-    /** Reads "gguf", "onnx", "onnx-folder". */
-    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ExportFormat> {
-        @Override
-        public ExportFormat convert(String value) {
-            return ExportFormat.parse(value);
-        }
     }
 }

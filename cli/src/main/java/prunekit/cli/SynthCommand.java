@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,7 +31,7 @@ public final class SynthCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin OverwriteOption overwrite;
 
-    @Option(names = "--like", required = true, paramLabel = "MODEL", converter = LikeConverter.class,
+    @Option(names = "--like", required = true, paramLabel = "MODEL",
             description = "llama-2-7b, llama-2-13b, llama-3-8b, tinyllama-1.1b, mha-1.26b or tiny")
     ReferenceShape like;
 
@@ -92,13 +91,5 @@ public final class SynthCommand implements Callable<Integer> {
         json.print(spec.commandLine().getOut(), res, () -> String.format("wrote %s: %s, %d layers, %,d parameters, %s, %.1fs",
                 out, like.cliName, config.numLayers(), config.parameterCount(), dtype, (double) res.get("seconds")));
         return 0;
-    }
-
-    /** {@code --like} by the model's usual name. */
-    static final class LikeConverter implements ITypeConverter<ReferenceShape> {
-        @Override
-        public ReferenceShape convert(String value) {
-            return ReferenceShape.parse(value);
-        }
     }
 }
