@@ -7,7 +7,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import prunekit.core.io.LazyModel;
 import prunekit.core.io.ModelLoader;
-import prunekit.core.model.Model;
 
 /**
  * The MODEL argument shared by commands: an HF directory, a .gguf or a llama2.c .bin (with
@@ -26,10 +25,6 @@ public final class ModelArg {
 
     public Path path() {
         return model != null ? model : defaultModel();
-    }
-
-    public Model load() {
-        return ModelLoader.load(path(), tokenizer);
     }
 
     /** The model without its weights read (they are read on demand); the caller closes it. */
