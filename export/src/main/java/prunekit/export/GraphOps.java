@@ -1,10 +1,10 @@
 package prunekit.export;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import prunekit.export.onnx.Attribute;
 import prunekit.export.onnx.DataType;
 import prunekit.export.onnx.Graph;
@@ -84,9 +84,7 @@ final class GraphOps {
     }
 
     private static String key(long[] values) {
-        List<String> parts = new ArrayList<>();
-        Arrays.stream(values).forEach(v -> parts.add(Long.toString(v).replace('-', 'm')));
-        return String.join("_", parts);
+        return Arrays.stream(values).mapToObj(v -> Long.toString(v).replace('-', 'm')).collect(Collectors.joining("_"));
     }
 
     private String unique(String path) {
