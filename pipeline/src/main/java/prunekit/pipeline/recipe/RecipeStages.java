@@ -181,15 +181,14 @@ final class RecipeStages {
     /** One model in one format: {@code dir/LABEL.onnx}, {@code dir/LABEL/} (the HF ONNX folder) or {@code dir/LABEL.gguf}. */
     static JsonObject export(RunRecipe.Format f, boolean verify, String label, Path model, Path dir) throws Exception {
         JsonObject o = new JsonObject();
+        Model m = load(model);
         if (f == RunRecipe.Format.GGUF) {
-            Model m = load(model);
             GgufWriter.write(m, dir.resolve(label + ".gguf"), GgufWriter.Options.of(GgmlType.F32, label));
             return o;
         }
         OnnxWriter.Options w = OnnxWriter.Options.defaults().withFlavour(OnnxFlavour.STANDARD).withWeightDtype(DType.F32)
                 .withExternalData(OnnxFile.ExternalData.AUTO);
         boolean folder = f == RunRecipe.Format.ONNX_FOLDER;
-        Model m = load(model);
         ExportStage.Result r = ExportStage.run(m,
                 folder ? dir.resolve(label) : dir.resolve(label + ".onnx"), new ExportStage.Options(w, verify, null, 2), folder);
         if (!r.passed()) {
