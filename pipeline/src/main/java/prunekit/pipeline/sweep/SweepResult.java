@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import prunekit.core.io.Json;
@@ -64,17 +63,8 @@ public record SweepResult(String model, long denseParams, long denseLayerParams,
 
     /** A markdown table: one row per scorer and allocation, one column per keep ratio. */
     public String toMarkdown() {
-        List<Double> ratios = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        for (Row r : rows) {
-            if (!ratios.contains(r.keepRatio())) {
-                ratios.add(r.keepRatio());
-            }
-            String k = r.scorer() + " | " + r.allocation();
-            if (!keys.contains(k)) {
-                keys.add(k);
-            }
-        }
+        List<Double> ratios = rows.stream().map(Row::keepRatio).distinct().toList();
+        List<String> keys = rows.stream().map(r -> r.scorer() + " | " + r.allocation()).distinct().toList();
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "**%s**: dense %,d parameters (%,d in the layers), held-out perplexity %.3f"
                 + " over %,d tokens%n%n", model, denseParams, denseLayerParams, densePerplexity, evalTokens));
