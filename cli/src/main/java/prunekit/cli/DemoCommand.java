@@ -48,7 +48,10 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("dense", row(r.dense()));
         res.put("pruned", row(r.pruned()));
-        res.put("recovered", Map.of("parameters", r.recovered().parameters(), "perplexity", r.recovered().perplexity()));
+        Map<String, Object> recovered = new LinkedHashMap<>(); // LinkedHashMap, not Map.of: the same key order every run
+        recovered.put("parameters", r.recovered().parameters());
+        recovered.put("perplexity", r.recovered().perplexity());
+        res.put("recovered", recovered);
         res.put("onnx_parity_passed", r.onnxParityPassed());
         res.put("report", r.report().toString());
         res.put("run", r.run().toString());
@@ -60,8 +63,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> row(Demo.Row row) {
-        return Map.of("parameters", row.parameters(), "perplexity", row.perplexity(), "decode_tokens_per_s",
-                row.decodeTokensPerSecond());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("parameters", row.parameters());
+        m.put("perplexity", row.perplexity());
+        m.put("decode_tokens_per_s", row.decodeTokensPerSecond());
+        return m;
     }
 
     private static String table(Demo.Result r) {

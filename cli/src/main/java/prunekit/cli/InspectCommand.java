@@ -46,7 +46,11 @@ public final class InspectCommand implements Callable<Integer> {
         out.put("config", configMap(c));
         List<Map<String, Integer>> layers = new ArrayList<>();
         for (LayerShape s : c.layers()) {
-            layers.add(Map.of("query_heads", s.queryHeads(), "kv_heads", s.kvHeads(), "ffn", s.ffn()));
+            Map<String, Integer> layer = new LinkedHashMap<>(); // not Map.of, whose order changes from run to run
+            layer.put("query_heads", s.queryHeads());
+            layer.put("kv_heads", s.kvHeads());
+            layer.put("ffn", s.ffn());
+            layers.add(layer);
         }
         out.put("layers", layers);
         out.put("uniform", c.isUniform());

@@ -29,6 +29,8 @@ class CoreCommandsTest {
         assertEquals(6_843_648L, j.get("parameters").getAsLong());
         assertEquals("BF16", j.get("stored_dtype").getAsString());
         assertEquals(6, j.getAsJsonArray("layers").size());
+        assertEquals(java.util.List.of("query_heads", "kv_heads", "ffn"),
+                java.util.List.copyOf(j.getAsJsonArray("layers").get(0).getAsJsonObject().keySet()), "the same order every run");
     }
 
     @Test

@@ -88,7 +88,10 @@ public final class OnnxFolderWriter {
         outputs.put("present_key_names", "present.%d.key");
         outputs.put("present_value_names", "present.%d.value");
         Map<String, Object> decoder = new LinkedHashMap<>();
-        decoder.put("session_options", Map.of("log_id", "onnxruntime-genai", "provider_options", new Object[0]));
+        Map<String, Object> session = new LinkedHashMap<>(); // not Map.of: its order changes from one JVM to the next
+        session.put("log_id", "onnxruntime-genai");
+        session.put("provider_options", new Object[0]);
+        decoder.put("session_options", session);
         decoder.put("filename", MODEL_FILE);
         decoder.put("head_size", c.headDim());
         decoder.put("hidden_size", c.hidden());
