@@ -8,7 +8,8 @@ import prunekit.core.model.DType;
 /**
  * The ggml tensor types prunekit reads and writes, with their block layout and conversion from and
  * to fp32: F32, F16, BF16 (one value per element) and Q8_0 (blocks of 32 values: an f16 scale d,
- * then 32 int8 q; value = d · q). Other types are named in errors by {@link #describe}.
+ * then 32 int8 q; value = d · q). Other types are named in errors by {@link #describe}. Safetensors
+ * data of a {@link DType} is converted by the type of the same name.
  */
 public enum GgmlType {
     F32(0, 1, 4, DType.F32),
@@ -73,27 +74,27 @@ public enum GgmlType {
     }
 
     /**
-     * Converts {@code src} (whole blocks) into {@code dst} at its position, little-endian. F16/BF16
+     * Converts {@code src[off .. off + count)} (whole blocks) into {@code dst} at its position, little-endian. F16/BF16
      * round to nearest even; Q8_0 is ggml's reference quantizer ({@code quantize_row_q8_0_ref}):
      * per block amax = max |x|, d = amax / 127, id = d ≠ 0 ? 1 / d : 0 (all float), the scale stored
      * as f16(d) and q = roundf(x · id), rounding halves away from zero.
      */
-    void encode(float[] src, ByteBuffer dst) {
+    void encode(float[] src, int off, int count, ByteBuffer dst) {
         dst.order(ByteOrder.LITTLE_ENDIAN);
         switch (this) {
-            case F32 -> dst.asFloatBuffer().put(src);
+            case F32 -> dst.asFloatBuffer().put(src, off, count);
             case F16 -> {
-                for (float v : src) {
-                    dst.putShort(HalfFloats.f32ToF16(v));
+                for (int i = off; i < off + count; i++) {
+                    dst.putShort(HalfFloats.f32ToF16(src[i]));
                 }
             }
             case BF16 -> {
-                for (float v : src) {
-                    dst.putShort(HalfFloats.f32ToBf16(v));
+                for (int i = off; i < off + count; i++) {
+                    dst.putShort(HalfFloats.f32ToBf16(src[i]));
                 }
             }
             case Q8_0 -> {
-                for (int base = 0; base < src.length; base += 32) {
+                for (int base = off; base < off + count; base += 32) {
                     float amax = 0;
                     for (int j = 0; j < 32; j++) {
                         amax = Math.max(amax, Math.abs(src[base + j]));
@@ -109,7 +110,7 @@ public enum GgmlType {
             }
         }
         if (this == F32) {
-            dst.position(dst.position() + 4 * src.length);
+            dst.position(dst.position() + 4 * count);
         }
     }
 

@@ -198,7 +198,7 @@ public final class GgufWriter {
                     t = GgufReader.rotateHalfToInterleaved(t, e.ropeHeads());
                 }
                 ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(GgufHeader.padded(e.bytes())));
-                e.type().encode(t.data(), b);
+                e.type().encode(t.data(), 0, t.data().length, b);
                 b.position(b.capacity()).flip(); // zero padding to the next aligned offset
                 long at = head.length + e.offset();
                 if (ch.position() != at) {

@@ -11,8 +11,6 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -246,8 +244,9 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         float[] out = new float[(int) n];
         int size = e.dtype().bytes;
+        GgmlType type = GgmlType.valueOf(e.dtype().name());
         r.read(channel, file, dataStart + e.begin(), e.end() - e.begin(), size,
-                (buf, done) -> decode(buf, e.dtype(), out, (int) (done / size), buf.remaining() / size));
+                (buf, done) -> type.decode(buf, out, (int) (done / size), buf.remaining() / size));
         return new FloatTensor(e.shape(), out);
     }
 
@@ -263,27 +262,6 @@ public final class SafetensorsFile implements AutoCloseable {
         new PositionalReads(PositionalReads.DEFAULT_BUFFER_BYTES).read(channel, file, dataStart + e.begin(), len, 1,
                 (buf, done) -> out.put(buf));
         return out.flip();
-    }
-
-    private static void decode(ByteBuffer buf, DType dtype, float[] out, int off, int count) {
-        switch (dtype) {
-            case F32 -> {
-                FloatBuffer fb = buf.asFloatBuffer();
-                fb.get(out, off, count);
-            }
-            case F16 -> {
-                ShortBuffer sb = buf.asShortBuffer();
-                for (int i = 0; i < count; i++) {
-                    out[off + i] = HalfFloats.f16ToF32(sb.get(i));
-                }
-            }
-            case BF16 -> {
-                ShortBuffer sb = buf.asShortBuffer();
-                for (int i = 0; i < count; i++) {
-                    out[off + i] = HalfFloats.bf16ToF32(sb.get(i));
-                }
-            }
-        }
     }
 
     Entry entry(String name) {

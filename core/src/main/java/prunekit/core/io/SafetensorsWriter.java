@@ -160,32 +160,12 @@ public final class SafetensorsWriter {
                 float[] data = tensors.produce(n).data();
                 for (int off = 0; off < data.length; off += CHUNK_ELEMENTS) {
                     buf.clear();
-                    encode(data, off, Math.min(CHUNK_ELEMENTS, data.length - off), dtype, buf);
+                    GgmlType.valueOf(dtype.name()).encode(data, off, Math.min(CHUNK_ELEMENTS, data.length - off), buf);
                     buf.flip();
                     writeFully(ch, buf);
                 }
             }
             ch.force(true);
-        }
-    }
-
-    private static void encode(float[] data, int off, int count, DType dtype, ByteBuffer buf) {
-        switch (dtype) {
-            case F32 -> {
-                for (int i = 0; i < count; i++) {
-                    buf.putFloat(data[off + i]);
-                }
-            }
-            case F16 -> {
-                for (int i = 0; i < count; i++) {
-                    buf.putShort(HalfFloats.f32ToF16(data[off + i]));
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < count; i++) {
-                    buf.putShort(HalfFloats.f32ToBf16(data[off + i]));
-                }
-            }
         }
     }
 

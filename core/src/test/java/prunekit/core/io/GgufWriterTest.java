@@ -127,11 +127,11 @@ class GgufWriterTest {
         x[3] = 0.49999997f; // → 0 (floorf(x + 0.5f) in float would give 1)
         x[4] = -127f;
         ByteBuffer b = ByteBuffer.allocate(34).order(ByteOrder.LITTLE_ENDIAN);
-        GgmlType.Q8_0.encode(x, b);
+        GgmlType.Q8_0.encode(x, 0, x.length, b);
         assertEquals(HalfFloats.f32ToF16(1f), b.getShort(0));
         assertArrayEquals(new byte[] {127, 3, -3, 0, -127, 0}, java.util.Arrays.copyOfRange(b.array(), 2, 8));
         ByteBuffer zero = ByteBuffer.allocate(34);
-        GgmlType.Q8_0.encode(new float[32], zero);
+        GgmlType.Q8_0.encode(new float[32], 0, 32, zero);
         assertTrue(Stream.iterate(0, i -> i + 1).limit(34).allMatch(i -> zero.get(i) == 0), "an all-zero block is all zero bytes");
     }
 
