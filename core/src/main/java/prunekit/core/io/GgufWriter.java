@@ -191,7 +191,7 @@ public final class GgufWriter {
 
     private static void writeFile(Path tmp, byte[] head, List<Entry> entries, TensorSource weights) throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            writeFully(ch, ByteBuffer.wrap(head));
+            AtomicFiles.writeFully(ch, ByteBuffer.wrap(head));
             for (Entry e : entries) {
                 FloatTensor t = weights.read(e.hf());
                 if (e.ropeHeads() > 0) {
@@ -204,15 +204,9 @@ public final class GgufWriter {
                 if (ch.position() != at) {
                     throw new IllegalStateException("tensor " + e.gguf() + " would start at " + ch.position() + ", not " + at);
                 }
-                writeFully(ch, b);
+                AtomicFiles.writeFully(ch, b);
                 weights.release(e.hf());
             }
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
         }
     }
 

@@ -153,8 +153,8 @@ public final class SafetensorsWriter {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
-            writeFully(ch, len);
-            writeFully(ch, ByteBuffer.wrap(header));
+            AtomicFiles.writeFully(ch, len);
+            AtomicFiles.writeFully(ch, ByteBuffer.wrap(header));
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (String n : names) {
                 float[] data = tensors.produce(n).data();
@@ -162,16 +162,10 @@ public final class SafetensorsWriter {
                     buf.clear();
                     GgmlType.valueOf(dtype.name()).encode(data, off, Math.min(CHUNK_ELEMENTS, data.length - off), buf);
                     buf.flip();
-                    writeFully(ch, buf);
+                    AtomicFiles.writeFully(ch, buf);
                 }
             }
             ch.force(true);
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
         }
     }
 }
