@@ -255,10 +255,7 @@ public final class GgufFile {
         }
         int[] out = new int[l.length];
         for (int i = 0; i < l.length; i++) {
-            if (l[i] < Integer.MIN_VALUE || l[i] > Integer.MAX_VALUE) {
-                throw new FormatException(path, "metadata " + key + "[" + i + "] = " + l[i] + " does not fit an int");
-            }
-            out[i] = (int) l[i];
+            out[i] = intValue(key + "[" + i + "]", l[i]);
         }
         return out;
     }

@@ -207,13 +207,7 @@ public final class GgufReader {
 
     /** Tied when output.weight is absent or a bit-identical copy of the embedding (as some converters write). */
     private static boolean isTied(GgufFile g) {
-        if (!g.hasTensor("output.weight")) {
-            return true;
-        }
-        GgufTensorInfo out = g.tensor("output.weight");
-        GgufTensorInfo emb = g.tensor("token_embd.weight");
-        return out.typeCode() == emb.typeCode() && Arrays.equals(out.ne(), emb.ne())
-                && g.sameBytes("output.weight", "token_embd.weight");
+        return !g.hasTensor("output.weight") || g.sameBytes("output.weight", "token_embd.weight");
     }
 
     /** Every HF tensor name with its GGUF tensor; q/k marked for rotate-half; unknown GGUF tensors are an error. */
