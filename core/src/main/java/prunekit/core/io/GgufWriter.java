@@ -147,10 +147,9 @@ public final class GgufWriter {
 
     /** Every tensor with its offset, in llama.cpp's order: embedding, layers, final norm, output head. */
     private static List<Entry> plan(LlamaConfig c, Map<String, int[]> shapes, GgmlType type) {
-        List<String[]> names = new ArrayList<>(); // (gguf name, hf name)
-        List<Integer> heads = new ArrayList<>();
-        names.add(new String[] {"token_embd.weight", TensorNames.EMBED});
-        heads.add(0);
+        record Slot(String gguf, String hf, int ropeHeads) { }
+        List<Slot> slots = new ArrayList<>();
+        slots.add(new Slot("token_embd.weight", TensorNames.EMBED, 0));
         for (int i = 0; i < c.numLayers(); i++) {
             LayerShape s = c.layer(i);
             for (Proj p : Proj.values()) {
@@ -159,30 +158,27 @@ public final class GgufWriter {
                 }
                 if (p == Proj.Q || p == Proj.GATE) {
                     String norm = p == Proj.Q ? "attn_norm" : "ffn_norm";
-                    names.add(new String[] {GgufReader.blk(i, norm), p == Proj.Q ? TensorNames.inputNorm(i)
-                            : TensorNames.postAttentionNorm(i)});
-                    heads.add(0);
+                    slots.add(new Slot(GgufReader.blk(i, norm), p == Proj.Q ? TensorNames.inputNorm(i)
+                            : TensorNames.postAttentionNorm(i), 0));
                 }
-                names.add(new String[] {GgufReader.blk(i, GgufReader.GGUF_PROJ.get(p)), TensorNames.weight(i, p)});
-                heads.add(p == Proj.Q ? c.layer(i).queryHeads() : p == Proj.K ? c.layer(i).kvHeads() : 0);
+                slots.add(new Slot(GgufReader.blk(i, GgufReader.GGUF_PROJ.get(p)), TensorNames.weight(i, p),
+                        p == Proj.Q ? s.queryHeads() : p == Proj.K ? s.kvHeads() : 0));
             }
         }
-        names.add(new String[] {"output_norm.weight", TensorNames.FINAL_NORM});
-        heads.add(0);
+        slots.add(new Slot("output_norm.weight", TensorNames.FINAL_NORM, 0));
         if (!c.tieWordEmbeddings()) {
-            names.add(new String[] {"output.weight", TensorNames.LM_HEAD});
-            heads.add(0);
+            slots.add(new Slot("output.weight", TensorNames.LM_HEAD, 0));
         }
         List<Entry> entries = new ArrayList<>();
         long offset = 0;
-        for (int k = 0; k < names.size(); k++) {
-            int[] shape = shapes.get(names.get(k)[1]); // row-major; ne is it reversed
+        for (Slot slot : slots) {
+            int[] shape = shapes.get(slot.hf()); // row-major; ne is it reversed
             long[] ne = new long[shape.length];
             for (int d = 0; d < shape.length; d++) {
                 ne[d] = shape[shape.length - 1 - d];
             }
             GgmlType t = shape.length == 1 ? GgmlType.F32 : ne[0] % type.blockSize == 0 ? type : GgmlType.F16;
-            Entry e = new Entry(names.get(k)[0], names.get(k)[1], ne, t, offset, heads.get(k));
+            Entry e = new Entry(slot.gguf(), slot.hf(), ne, t, offset, slot.ropeHeads());
             entries.add(e);
             offset = GgufHeader.padded(offset + e.bytes());
         }
