@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
+import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -43,7 +44,7 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
 
     /** Loads {@code weights} into a new set of arrays owned by this transformer. */
     public Transformer(LlamaWeights weights) {
-        this(new Params(weights), true);
+        this(new Params(weights), true, null);
     }
 
     /** Runs over arrays owned by the caller (e.g. a trainer); {@link #close()} leaves them alone. */
@@ -54,10 +55,6 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
     /** As {@link #Transformer(Params)}, each projection's product computed by {@code linear}. */
     public Transformer(Params params, Linear linear) {
         this(params, false, linear);
-    }
-
-    private Transformer(Params params, boolean ownsParams) {
-        this(params, ownsParams, null);
     }
 
     private Transformer(Params params, boolean ownsParams, Linear linear) {
@@ -272,11 +269,7 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
             }
         }
         if (params.dtype() == DataType.FLOAT64) {
-            double[] d = new double[m.length];
-            for (int i = 0; i < m.length; i++) {
-                d[i] = m[i];
-            }
-            return manager.create(d, new Shape(tt, sLen));
+            return manager.create(Tolerance.toDouble(m), new Shape(tt, sLen));
         }
         return manager.create(m, new Shape(tt, sLen));
     }
@@ -285,18 +278,13 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
 
     /** Logits (T, vocab) of a single sequence processed from position 0. */
     public float[][] logits(int[] ids) {
-        try (NDManager m = manager.newSubManager()) {
-            NDArray in = m.create(toLong(ids), new Shape(1, ids.length));
-            try (NDArray out = forward(in, null, null)) {
-                return rows(out.toFloatArray(), ids.length, config.vocabSize());
-            }
-        }
+        return forwardCached(null, ids);
     }
 
-    /** Logits (T, vocab) of {@code ids} appended after what {@code cache} holds (batch 1). */
+    /** Logits (T, vocab) of {@code ids} appended after what {@code cache} holds (batch 1; null: none, from position 0). */
     public float[][] forwardCached(KvCache cache, int[] ids) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray in = m.create(toLong(ids), new Shape(1, ids.length));
+            NDArray in = m.create(Arrays.stream(ids).asLongStream().toArray(), new Shape(1, ids.length));
             try (NDArray out = forward(in, cache, null)) {
                 return rows(out.toFloatArray(), ids.length, config.vocabSize());
             }
@@ -316,14 +304,6 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
             }
         }
         return manager.create(flat, new Shape(batch.length, t));
-    }
-
-    static long[] toLong(int[] ids) {
-        long[] l = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            l[i] = ids[i];
-        }
-        return l;
     }
 
     private static float[][] rows(float[] flat, int t, int v) {
