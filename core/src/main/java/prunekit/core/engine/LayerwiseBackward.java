@@ -271,7 +271,7 @@ public final class LayerwiseBackward {
                     }
                 }
             }
-            return new FloatTensor(shape(w), sum);
+            return new FloatTensor(Tensors.shape(w), sum);
         }
     }
 
@@ -279,14 +279,5 @@ public final class LayerwiseBackward {
         try (NDArray grad = leaf.getGradient()) {
             return grad.toFloatArray();
         }
-    }
-
-    private static int[] shape(NDArray a) {
-        long[] s = a.getShape().getShape();
-        int[] out = new int[s.length];
-        for (int d = 0; d < s.length; d++) {
-            out[d] = Math.toIntExact(s[d]);
-        }
-        return out;
     }
 }

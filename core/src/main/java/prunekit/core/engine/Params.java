@@ -3,7 +3,6 @@ package prunekit.core.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,12 +37,8 @@ public final class Params implements AutoCloseable {
         Map<String, NDArray> m = new LinkedHashMap<>();
         for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
             FloatTensor t = e.getValue();
-            long[] shape = new long[t.rank()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = t.dim(i);
-            }
-            NDArray a = dtype == DataType.FLOAT32 ? manager.create(t.data(), new Shape(shape))
-                    : manager.create(toDouble(t.data()), new Shape(shape));
+            NDArray a = dtype == DataType.FLOAT32 ? manager.create(t.data(), Tensors.shape(t))
+                    : manager.create(Tolerance.toDouble(t.data()), Tensors.shape(t));
             a.setName(e.getKey());
             m.put(e.getKey(), a);
         }
@@ -117,14 +112,6 @@ public final class Params implements AutoCloseable {
             m.put(e.getKey(), Tensors.toFloatTensor(e.getValue()));
         }
         return new LlamaWeights(config, m, storedDtype);
-    }
-
-    private static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 
     @Override

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import prunekit.core.model.FloatTensor;
 
 /** Copies between DJL arrays and Java {@link FloatTensor}s, the one place this is done. */
@@ -30,11 +31,7 @@ public final class Tensors {
      * dead layers resident. This array's memory is freed when it is closed. Same values, bit for bit.
      */
     public static NDArray toNative(NDManager m, FloatTensor t, ByteBuffer staging) {
-        long[] shape = new long[t.rank()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.dim(i);
-        }
-        return toNative(m, t.data(), 0, new Shape(shape), staging);
+        return toNative(m, t.data(), 0, shape(t), staging);
     }
 
     /**
@@ -73,16 +70,22 @@ public final class Tensors {
 
     /** {@code a} copied into Java memory as fp32 (converted first if it is another float type), same shape. */
     public static FloatTensor toFloatTensor(NDArray a) {
-        long[] s = a.getShape().getShape();
-        int[] shape = new int[s.length];
-        for (int i = 0; i < s.length; i++) {
-            shape[i] = Math.toIntExact(s[i]);
-        }
+        int[] shape = shape(a);
         if (a.getDataType() == DataType.FLOAT32) {
             return new FloatTensor(shape, a.toFloatArray());
         }
         try (NDArray f = a.toType(DataType.FLOAT32, true)) {
             return new FloatTensor(shape, f.toFloatArray());
         }
+    }
+
+    /** The shape of {@code t} as DJL's. */
+    static Shape shape(FloatTensor t) {
+        return new Shape(Arrays.stream(t.shape()).asLongStream().toArray());
+    }
+
+    /** The shape of {@code a} as ints. */
+    static int[] shape(NDArray a) {
+        return Arrays.stream(a.getShape().getShape()).mapToInt(Math::toIntExact).toArray();
     }
 }
