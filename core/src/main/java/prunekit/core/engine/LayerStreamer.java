@@ -115,14 +115,8 @@ public final class LayerStreamer {
     }
 
     private void runLayer(int i, List<NDArray> h, LayerStep step) {
-        List<String> names = new ArrayList<>();
-        for (String n : weights.shapes().keySet()) {
-            if (n.startsWith(TensorNames.layer(i))) {
-                names.add(n);
-            }
-        }
         ForwardHooks hooks = step.hooks(i);
-        try (Resident r = load(names); Transformer t = new Transformer(step.prepare(i, r.params, h))) {
+        try (Resident r = load(layerTensors(i)); Transformer t = new Transformer(step.prepare(i, r.params, h))) {
             for (int b = 0; b < h.size(); b++) {
                 NDArray in = h.get(b);
                 NDArray out;
@@ -151,9 +145,9 @@ public final class LayerStreamer {
         }
     }
 
-    /** The names of the model's tensors, in file order. */
-    java.util.Set<String> tensorNames() {
-        return weights.shapes().keySet();
+    /** The names of decoder layer {@code i}'s tensors, in file order. */
+    List<String> layerTensors(int i) {
+        return weights.shapes().keySet().stream().filter(n -> n.startsWith(TensorNames.layer(i))).toList();
     }
 
     /** Some tensors as native fp32 arrays, counted as resident until closed (also {@link LayerwiseBackward}'s). */

@@ -176,17 +176,8 @@ public final class LayerwiseBackward {
         LlamaConfig c = streamer.config();
         boolean top = i == c.numLayers();
         boolean tied = c.tieWordEmbeddings();
-        List<String> names = new ArrayList<>();
-        if (top) {
-            names.add(TensorNames.FINAL_NORM);
-            names.add(tied ? TensorNames.EMBED : TensorNames.LM_HEAD);
-        } else {
-            for (String name : streamer.tensorNames()) {
-                if (name.startsWith(TensorNames.layer(i))) {
-                    names.add(name);
-                }
-            }
-        }
+        List<String> names = top ? List.of(TensorNames.FINAL_NORM, tied ? TensorNames.EMBED : TensorNames.LM_HEAD)
+                : streamer.layerTensors(i);
         try (LayerStreamer.Resident r = streamer.load(names); Transformer t = new Transformer(r.params)) {
             r.params.arrays().forEach((name, a) -> a.setRequiresGradient(!name.equals(TensorNames.EMBED)));
             for (int j = 0; j < batches.size(); j++) {
