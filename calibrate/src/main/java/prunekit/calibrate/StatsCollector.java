@@ -2,7 +2,6 @@ package prunekit.calibrate;
 
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 import prunekit.core.engine.ForwardHooks;
@@ -46,13 +45,9 @@ public final class StatsCollector {
         List<WindowBatch> cuts = new ArrayList<>();
         List<int[][]> batches = new ArrayList<>();
         for (int w0 = 0; w0 < windows.length; w0 += options.batch()) {
-            int b = Math.min(options.batch(), windows.length - w0);
-            cuts.add(WindowBatch.of(windows, w0, b, len));
-            int[][] ids = new int[b][];
-            for (int r = 0; r < b; r++) {
-                ids[r] = Arrays.copyOf(windows[w0 + r], len);
-            }
-            batches.add(ids);
+            WindowBatch cut = WindowBatch.of(windows, w0, Math.min(options.batch(), windows.length - w0), len);
+            cuts.add(cut);
+            batches.add(cut.inputRows());
         }
         StatsHooks hooks = new StatsHooks(stats);
         LayerStep step = new LayerStep() {

@@ -56,7 +56,7 @@ public final class LayerwiseBackward {
         List<int[][]> ids = new ArrayList<>();
         long tokens = 0;
         for (WindowBatch b : batches) {
-            ids.add(ids(b));
+            ids.add(b.inputRows());
             tokens += (long) b.rows() * b.seq();
         }
         LayerStreamer streamer = new LayerStreamer(weights);
@@ -81,16 +81,6 @@ public final class LayerwiseBackward {
             }
         }
         return grads;
-    }
-
-    private static int[][] ids(WindowBatch b) {
-        int[][] out = new int[b.rows()][b.seq()];
-        for (int r = 0; r < b.rows(); r++) {
-            for (int t = 0; t < b.seq(); t++) {
-                out[r][t] = Math.toIntExact(b.inputs()[r * b.seq() + t]);
-            }
-        }
-        return out;
     }
 
     /** {@code step}, and every layer's inputs stored before it runs; the top layer's outputs as input {@code n}. */

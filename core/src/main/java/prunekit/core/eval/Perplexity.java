@@ -49,12 +49,8 @@ public final class Perplexity {
     public static Result evaluate(LayerStreamer model, TokenStream stream, int ctx, int batch, IntConsumer layersDone) {
         Windows w = new Windows(model.config(), stream, ctx, batch);
         List<int[][]> inputs = new ArrayList<>();
-        for (int[][] b : w.batches) {
-            int[][] in = new int[b.length][];
-            for (int i = 0; i < b.length; i++) {
-                in[i] = java.util.Arrays.copyOf(b[i], ctx);
-            }
-            inputs.add(in);
+        for (int j = 0; j < w.batches.size(); j++) {
+            inputs.add(w.cut(j).inputRows());
         }
         model.forward(inputs, w::add, layersDone);
         return w.result();

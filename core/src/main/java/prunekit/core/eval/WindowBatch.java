@@ -39,6 +39,17 @@ public record WindowBatch(int rows, int seq, long[] inputs, long[] targets) {
         return new WindowBatch(rows, seq, in, tg);
     }
 
+    /** The inputs as {@code rows} arrays of {@code seq} ids (a {@code LayerStreamer} batch). */
+    public int[][] inputRows() {
+        int[][] out = new int[rows][seq];
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < seq; t++) {
+                out[r][t] = Math.toIntExact(inputs[r * seq + t]);
+            }
+        }
+        return out;
+    }
+
     /** (rows, seq). */
     public Shape shape() {
         return new Shape(rows, seq);
