@@ -169,13 +169,13 @@ final class SentencePieceJson {
         JsonObject p = new JsonObject();
         p.addProperty("type", "TemplateProcessing");
         JsonArray single = new JsonArray();
-        single.add(special(bos, 0));
-        single.add(sequence("A", 0));
+        single.add(templateItem("SpecialToken", bos, 0));
+        single.add(templateItem("Sequence", "A", 0));
         JsonArray pair = new JsonArray();
-        pair.add(special(bos, 0));
-        pair.add(sequence("A", 0));
-        pair.add(special(bos, 1));
-        pair.add(sequence("B", 1));
+        pair.add(templateItem("SpecialToken", bos, 0));
+        pair.add(templateItem("Sequence", "A", 0));
+        pair.add(templateItem("SpecialToken", bos, 1));
+        pair.add(templateItem("Sequence", "B", 1));
         p.add("single", single);
         p.add("pair", pair);
         JsonObject entry = new JsonObject();
@@ -192,21 +192,13 @@ final class SentencePieceJson {
         return p;
     }
 
-    private static JsonObject special(String id, int typeId) {
+    /** One item of a template: {@code {kind: {"id": id, "type_id": typeId}}}, kind "SpecialToken" or "Sequence". */
+    private static JsonObject templateItem(String kind, String id, int typeId) {
         JsonObject inner = new JsonObject();
         inner.addProperty("id", id);
         inner.addProperty("type_id", typeId);
         JsonObject o = new JsonObject();
-        o.add("SpecialToken", inner);
-        return o;
-    }
-
-    private static JsonObject sequence(String id, int typeId) {
-        JsonObject inner = new JsonObject();
-        inner.addProperty("id", id);
-        inner.addProperty("type_id", typeId);
-        JsonObject o = new JsonObject();
-        o.add("Sequence", inner);
+        o.add(kind, inner);
         return o;
     }
 }
