@@ -13,6 +13,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import prunekit.core.io.FormatException;
 
@@ -131,20 +132,12 @@ public final class HfTokenizer implements Tokenizer {
             throw new FormatException(file, "cannot encode the text: " + e.getMessage() + "; use a tokenizer with an"
                     + " <unk> token or byte fallback for characters outside its vocabulary", e);
         }
-        int[] out = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            out[i] = Math.toIntExact(ids[i]);
-        }
-        return out;
+        return Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
     }
 
     @Override
     public String decode(int[] ids) {
-        long[] l = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            l[i] = ids[i];
-        }
-        return tokenizer.decode(l, true);
+        return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), true);
     }
 
     @Override
