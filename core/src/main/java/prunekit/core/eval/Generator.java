@@ -2,6 +2,7 @@ package prunekit.core.eval;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import prunekit.core.engine.Decoder;
 import prunekit.core.engine.Transformer;
 
@@ -49,7 +50,7 @@ public final class Generator {
         float[] last = prefill[prefill.length - 1];
         while (n < limit) {
             int next = pick(last, sampling, rng);
-            if (contains(stopIds, next)) {
+            if (Arrays.stream(stopIds).anyMatch(id -> id == next)) {
                 break;
             }
             seq[n++] = next;
@@ -76,10 +77,7 @@ public final class Generator {
             p[i] = Math.exp((logits[i] - max) / s.temperature());
             sum += p[i];
         }
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
+        Integer[] order = IntStream.range(0, p.length).boxed().toArray(Integer[]::new);
         Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
         double kept = 0;
         int cut = 0;
@@ -105,14 +103,5 @@ public final class Generator {
             }
         }
         return best;
-    }
-
-    private static boolean contains(int[] a, int v) {
-        for (int x : a) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
     }
 }
