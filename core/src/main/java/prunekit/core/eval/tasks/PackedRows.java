@@ -90,22 +90,12 @@ public final class PackedRows {
 
     /** Requests whose row is in batches 0..j. */
     public int requestsThrough(int j) {
-        int c = 0;
-        for (int b : batchOf) {
-            if (b <= j) {
-                c++;
-            }
-        }
-        return c;
+        return (int) Arrays.stream(batchOf).filter(b -> b <= j).count();
     }
 
     /** Rows computed (distinct inputs after prefix sharing). */
     public int rowCount() {
-        int c = 0;
-        for (int[][] b : batches) {
-            c += b.length;
-        }
-        return c;
+        return batches.stream().mapToInt(b -> b.length).sum();
     }
 
     /**
