@@ -1,6 +1,7 @@
 package prunekit.core.eval.tasks;
 
 import java.util.Arrays;
+import prunekit.core.eval.Prompts;
 import prunekit.core.tokenize.Tokenizer;
 
 /**
@@ -39,15 +40,12 @@ public record Continuation(int[] tokens, int start) {
         }
         String ctx = context.substring(0, trailing);
         String cont = context.substring(trailing) + continuation;
-        int[] whole = tok.encode(ctx + cont);
+        int[] tokens = Prompts.withBos(tok, ctx + cont);
         int ctxLen = ctx.isEmpty() ? 0 : tok.encode(ctx).length;
-        if (ctxLen >= whole.length) {
+        if (ctxLen >= tokens.length - 1) {
             throw new IllegalArgumentException("the continuation \"" + continuation + "\" adds no tokens to its"
                     + " context (it merges into the context's last token); start it with a space or end the context earlier");
         }
-        int[] tokens = new int[whole.length + 1];
-        tokens[0] = tok.bosId();
-        System.arraycopy(whole, 0, tokens, 1, whole.length);
         return new Continuation(tokens, 1 + ctxLen);
     }
 
