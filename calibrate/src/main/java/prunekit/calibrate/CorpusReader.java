@@ -53,8 +53,7 @@ public final class CorpusReader {
         } catch (IOException e) {
             throw IoErrors.cannotRead(f, e);
         }
-        List<int[]> blocks = new ArrayList<>();
-        long bytes = 0;
+        List<TokenStream> blocks = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) {
                 continue;
@@ -63,17 +62,9 @@ public final class CorpusReader {
             if (text.isEmpty()) {
                 continue;
             }
-            blocks.add(Prompts.withBos(tokenizer, text));
-            bytes += text.getBytes(StandardCharsets.UTF_8).length;
+            blocks.add(new TokenStream(Prompts.withBos(tokenizer, text), text.getBytes(StandardCharsets.UTF_8).length, 1));
         }
-        int n = blocks.stream().mapToInt(b -> b.length).sum();
-        int[] all = new int[n];
-        int at = 0;
-        for (int[] b : blocks) {
-            System.arraycopy(b, 0, all, at, b.length);
-            at += b.length;
-        }
-        return new TokenStream(all, bytes, blocks.size());
+        return concat(blocks);
     }
 
     private static String blockText(Path f, int lineNo, String line) {
