@@ -43,20 +43,10 @@ public final class AtomicFiles {
 
     /** Runs {@code body} on an empty temporary file beside {@code target}, then fsyncs it and renames it to {@code target}. */
     public static void write(Path target, FileBody body) {
-        Path tmp = null;
-        try {
-            tmp = createSibling(target.toAbsolutePath(), "tmp", false);
-            body.write(tmp);
+        build(target, false, body, tmp -> {
             fsync(tmp);
             move(tmp, target, true);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                deleteTree(tmp);
-            }
-        }
+        });
     }
 
     /** Streams {@code body} into {@code target} (64 KiB buffer). */
@@ -84,14 +74,19 @@ public final class AtomicFiles {
      */
     public static void writeDirectory(Path target, FileBody body) {
         Path out = target.toAbsolutePath().normalize();
+        build(out, true, body, tmp -> install(tmp, out));
+    }
+
+    /** {@code body} fills a temporary sibling of {@code target}, {@code finish} puts it in place; deleted on failure. */
+    private static void build(Path target, boolean directory, FileBody body, FileBody finish) {
         Path tmp = null;
         try {
-            tmp = createSibling(out, "tmp", true);
+            tmp = createSibling(target.toAbsolutePath(), "tmp", directory);
             body.write(tmp);
-            install(tmp, out);
+            finish.write(tmp);
             tmp = null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
                 deleteTree(tmp);
