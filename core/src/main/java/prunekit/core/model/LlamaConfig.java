@@ -55,11 +55,7 @@ public record LlamaConfig(
     public static final long MAX_TENSOR_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private static int maxOf(List<LayerShape> layers, boolean heads) {
-        int m = 0;
-        for (LayerShape s : layers) {
-            m = Math.max(m, heads ? s.queryHeads() : s.ffn());
-        }
-        return m;
+        return layers.stream().mapToInt(heads ? LayerShape::queryHeads : LayerShape::ffn).max().orElse(0);
     }
 
     public int numLayers() {
