@@ -104,11 +104,7 @@ public final class PlanJson {
     }
 
     static PruningPlan fromJson(JsonObject o, Path file) {
-        if (!o.has("format") || !o.get("format").isJsonPrimitive() || !FORMAT.equals(o.get("format").getAsString())) {
-            throw new FormatException(file, "not a prunekit plan (\"format\" is not \"" + FORMAT + "\")");
-        }
-        if (!o.has("version") || !o.get("version").isJsonPrimitive() || !o.get("version").getAsJsonPrimitive().isNumber()
-                || o.get("version").getAsDouble() != VERSION) {
+        if (!o.get("version").getAsJsonPrimitive().isNumber()) { // Json.readOwn checked the format and "1"
             throw new FormatException(file, "plan version " + o.get("version") + ", this prunekit reads " + VERSION);
         }
         try {
