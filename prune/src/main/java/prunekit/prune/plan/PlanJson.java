@@ -53,11 +53,7 @@ public final class PlanJson {
         o.addProperty("head_dim", c.headDim());
         JsonArray ls = new JsonArray();
         for (LayerShape s : c.layers()) {
-            JsonArray a = new JsonArray();
-            a.add(s.queryHeads());
-            a.add(s.kvHeads());
-            a.add(s.ffn());
-            ls.add(a);
+            ls.add(Json.ints(new int[] {s.queryHeads(), s.kvHeads(), s.ffn()}));
         }
         o.add("layers_heads_kv_ffn", ls);
         o.addProperty("params", c.parameterCount());
