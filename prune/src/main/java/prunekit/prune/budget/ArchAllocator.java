@@ -43,13 +43,13 @@ final class ArchAllocator {
             int k = unit == AttentionUnit.KV_GROUPS ? arch.kvHeads() : arch.heads() / arch.kvHeads();
             int[][] heads = needsChange(unit, shape, arch)
                     ? new AttentionUnits(ModelTensors.of(c), s, n, unit).keep(l, k)
-                    : new int[][] {PrunePlans.range(shape.kvHeads()), PrunePlans.range(shape.queryHeads())};
+                    : new int[][] {PruningPlan.range(shape.kvHeads()), PruningPlan.range(shape.queryHeads())};
             int[] ffn = arch.ffn() < shape.ffn() ? Ranking.top(s.get(n, GroupKind.MLP_CHANNEL)[l], arch.ffn())
-                    : PrunePlans.range(shape.ffn());
+                    : PruningPlan.range(shape.ffn());
             layers.add(new LayerPlan(l, false, heads[0], heads[1], ffn));
         }
         int[] hidden = arch.hidden() < c.hidden() ? Ranking.top(s.get(n, GroupKind.HIDDEN_CHANNEL)[0], arch.hidden())
-                : PrunePlans.range(c.hidden());
+                : PruningPlan.range(c.hidden());
         return new PruningPlan(n.id(), arch.describe(), hidden, layers);
     }
 

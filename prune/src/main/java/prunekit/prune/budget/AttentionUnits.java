@@ -6,6 +6,7 @@ import prunekit.core.model.LlamaConfig;
 import prunekit.prune.group.CouplingGroup;
 import prunekit.prune.group.GroupKind;
 import prunekit.prune.group.ModelTensors;
+import prunekit.prune.plan.PruningPlan;
 import prunekit.prune.score.ImportanceScores;
 import prunekit.prune.score.ScorerName;
 
@@ -98,6 +99,6 @@ final class AttentionUnits {
                 q[kv * k + j] = kv * g + best[j];
             }
         }
-        return new int[][] {PrunePlans.range(s.kvHeads()), q};
+        return new int[][] {PruningPlan.range(s.kvHeads()), q};
     }
 }

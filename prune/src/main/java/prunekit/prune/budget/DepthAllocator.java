@@ -88,9 +88,9 @@ final class DepthAllocator {
                 continue;
             }
             int[] none = new int[0];
-            layers.add(new LayerPlan(l, false, attn ? PrunePlans.range(s.kvHeads()) : none,
-                    attn ? PrunePlans.range(s.queryHeads()) : none, mlp ? PrunePlans.range(s.ffn()) : none));
+            layers.add(new LayerPlan(l, false, attn ? PruningPlan.range(s.kvHeads()) : none,
+                    attn ? PruningPlan.range(s.queryHeads()) : none, mlp ? PruningPlan.range(s.ffn()) : none));
         }
-        return new PruningPlan(n.id(), budget, PrunePlans.range(c.hidden()), layers);
+        return new PruningPlan(n.id(), budget, PruningPlan.range(c.hidden()), layers);
     }
 }

@@ -13,10 +13,6 @@ final class PrunePlans {
     private PrunePlans() {
     }
 
-    static int[] range(int n) {
-        return PruningPlan.range(n);
-    }
-
     /** Parameters one MLP channel of layer {@code layer} holds (0 without an MLP). */
     static long channelCost(ModelTensors tensors, int layer) {
         return tensors.config().layer(layer).hasMlp() ? tensors.parameters(new CouplingGroup.MlpChannel(layer, 0)) : 0;
@@ -30,6 +26,6 @@ final class PrunePlans {
             int[][] heads = units.keep(l, attn[l]);
             layers.add(new LayerPlan(l, false, heads[0], heads[1], Ranking.top(ffnScores[l], ffn[l])));
         }
-        return new PruningPlan(scorer, budget, range(c.hidden()), layers);
+        return new PruningPlan(scorer, budget, PruningPlan.range(c.hidden()), layers);
     }
 }
