@@ -1,6 +1,7 @@
 package prunekit.prune.budget;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
@@ -23,18 +24,11 @@ final class ArchAllocator {
 
     static PruningPlan plan(LlamaConfig c, ImportanceScores s, ScorerName n, Budget.TargetArch arch) {
         arch.targetConfig(c); // checks sizes and divisibility first
-        boolean[] keepLayer = new boolean[c.numLayers()];
-        if (arch.layers() < c.numLayers()) {
-            double[] layerScores = column(s.get(n, GroupKind.LAYER));
-            for (int l : Ranking.top(layerScores, arch.layers())) {
-                keepLayer[l] = true;
-            }
-        } else {
-            java.util.Arrays.fill(keepLayer, true);
-        }
+        int[] keptLayers = arch.layers() < c.numLayers() ? Ranking.top(column(s.get(n, GroupKind.LAYER)), arch.layers())
+                : PruningPlan.range(c.numLayers());
         List<LayerPlan> layers = new ArrayList<>();
         for (int l = 0; l < c.numLayers(); l++) {
-            if (!keepLayer[l]) {
+            if (Arrays.binarySearch(keptLayers, l) < 0) {
                 layers.add(LayerPlan.dropped(l));
                 continue;
             }
@@ -58,10 +52,6 @@ final class ArchAllocator {
     }
 
     private static double[] column(double[][] rows) {
-        double[] v = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            v[i] = rows[i][0];
-        }
-        return v;
+        return Arrays.stream(rows).mapToDouble(r -> r[0]).toArray();
     }
 }
