@@ -84,13 +84,7 @@ final class AttentionUnits {
         int g = s.groupSize();
         if (unit == AttentionUnit.KV_GROUPS) {
             int[] kv = Ranking.top(scores[layer], k);
-            int[] q = new int[k * g];
-            for (int i = 0; i < kv.length; i++) {
-                for (int j = 0; j < g; j++) {
-                    q[i * g + j] = kv[i] * g + j;
-                }
-            }
-            return new int[][] {kv, q};
+            return new int[][] {kv, PruningPlan.members(kv, g)};
         }
         int[] q = new int[s.kvHeads() * k];
         for (int kv = 0; kv < s.kvHeads(); kv++) {

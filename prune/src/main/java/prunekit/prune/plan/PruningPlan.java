@@ -40,6 +40,20 @@ public record PruningPlan(String scorer, String budget, int[] hidden, List<Layer
         return IntStream.range(0, n).toArray();
     }
 
+    /**
+     * The members of blocks of {@code size} consecutive indices, block by block: block b owns
+     * b·size .. b·size+size−1 (the query heads of KV groups; the q/k/v rows or o_proj columns of heads).
+     */
+    public static int[] members(int[] blocks, int size) {
+        int[] r = new int[blocks.length * size];
+        for (int i = 0; i < blocks.length; i++) {
+            for (int d = 0; d < size; d++) {
+                r[i * size + d] = blocks[i] * size + d;
+            }
+        }
+        return r;
+    }
+
     @Override
     public int[] hidden() {
         return hidden.clone();

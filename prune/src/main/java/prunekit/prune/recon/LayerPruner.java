@@ -12,6 +12,7 @@ import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.TensorNames.Proj;
 import prunekit.prune.budget.AttentionUnit;
+import prunekit.prune.plan.PruningPlan;
 
 /**
  * Prunes one decoder layer by layer-wise reconstruction, given only this layer's tensors and its
@@ -179,7 +180,8 @@ public final class LayerPruner {
                     g, hd, hidden));
         }
         float[] h = sizes[0] == 0 ? in.pruned() : Gemm.add(in.pruned(), output(x, rows, qd, fits.get(0),
-                rowsOf(variants.get(0).queryHeads(), hd), variants.get(0).weights().get(Proj.O), icpt, hidden));
+                PruningPlan.members(variants.get(0).queryHeads(), hd), variants.get(0).weights().get(Proj.O), icpt,
+                hidden));
         return Block.of(variants, new States(h, denseAfter, in.n(), in.t()));
     }
 
@@ -189,18 +191,13 @@ public final class LayerPruner {
         int[] q;
         if (kvGroups) {
             kv = fit.keptGroups();
-            q = new int[kv.length * g];
-            for (int i = 0; i < kv.length; i++) {
-                for (int j = 0; j < g; j++) {
-                    q[i * g + j] = kv[i] * g + j;
-                }
-            }
+            q = PruningPlan.members(kv, g);
         } else {
             kv = range(0, layer.shape().kvHeads());
             q = fit.keptGroups();
         }
-        int[] qRows = rowsOf(q, hd);
-        int[] kvRows = rowsOf(kv, hd);
+        int[] qRows = PruningPlan.members(q, hd);
+        int[] kvRows = PruningPlan.members(kv, hd);
         Map<Proj, FloatTensor> ws = new EnumMap<>(Proj.class);
         Map<Proj, FloatTensor> bs = new EnumMap<>(Proj.class);
         ws.put(Proj.Q, layer.weight(Proj.Q).selectRows(qRows));
@@ -364,16 +361,5 @@ public final class LayerPruner {
 
     static int[] range(int from, int count) {
         return java.util.stream.IntStream.range(from, from + count).toArray();
-    }
-
-    /** Rows (of q, k, v) or columns (of o_proj) of the given heads: head h owns h·hd .. h·hd+hd−1. */
-    static int[] rowsOf(int[] heads, int hd) {
-        int[] r = new int[heads.length * hd];
-        for (int i = 0; i < heads.length; i++) {
-            for (int d = 0; d < hd; d++) {
-                r[i * hd + d] = heads[i] * hd + d;
-            }
-        }
-        return r;
     }
 }
