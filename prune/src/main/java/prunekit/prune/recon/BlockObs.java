@@ -126,7 +126,7 @@ final class BlockObs {
             int[] order = new int[count];
             int done = 0;
             while (done < count) {
-                if (family != null && allHit(hit)) {
+                if (family != null && GroupObs.allHit(hit, removed, family)) {
                     Arrays.fill(hit, false);
                 }
                 double[] cost = costs(singletons, hit);
@@ -147,15 +147,6 @@ final class BlockObs {
                 downdate(cols.stream().mapToInt(Integer::intValue).toArray());
             }
             return order;
-        }
-
-        private boolean allHit(boolean[] hit) {
-            for (int g = 0; g < removed.length; g++) {
-                if (!removed[g] && !hit[family[g]]) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         /** The smallest stop above {@code done}, else {@code count}: blocks never jump over one. */

@@ -88,7 +88,8 @@ final class GroupObs {
         }
     }
 
-    private static boolean allHit(boolean[] hit, boolean[] removed, int[] family) {
+    /** Whether every family with a group left has lost one this round ({@link BlockObs} goes in the same rounds). */
+    static boolean allHit(boolean[] hit, boolean[] removed, int[] family) {
         for (int g = 0; g < removed.length; g++) {
             if (!removed[g] && !hit[family[g]]) {
                 return false;
