@@ -51,7 +51,6 @@ public final class AllocationSearch {
     public static Allocation search(Model m, CalibrationSet cal, Allocation uniform, long target, ReconOptions o,
                                     SearchOptions so, Consumer<String> log) {
         LlamaConfig c = m.config();
-        int layers = c.numLayers();
         int a0 = Allocation.units(c.layer(0), o.attention());
         int f0 = c.layer(0).ffn();
         int[] ffnSizes = ffnSizes(f0, so.ffnSteps());
@@ -86,11 +85,7 @@ public final class AllocationSearch {
                 pop = next;
             }
             Candidate best = pop.get(0);
-            int[] ffn = new int[layers];
-            for (int i = 0; i < layers; i++) {
-                ffn[i] = ffnSizes[best.ffn()[i]];
-            }
-            return topUp(new Allocation(best.attn(), ffn), c, o, target);
+            return topUp(new Allocation(best.attn(), sizes(best.ffn(), ffnSizes)), c, o, target);
         }
     }
 
@@ -177,11 +172,12 @@ public final class AllocationSearch {
     }
 
     private static long params(int[] attn, int[] ffnLevels, int[] ffnSizes, LlamaConfig c, ReconOptions o) {
-        int[] ffn = new int[ffnLevels.length];
-        for (int i = 0; i < ffn.length; i++) {
-            ffn[i] = ffnSizes[ffnLevels[i]];
-        }
-        return new Allocation(attn, ffn).parameters(c, o.attention(), o.intercept());
+        return new Allocation(attn, sizes(ffnLevels, ffnSizes)).parameters(c, o.attention(), o.intercept());
+    }
+
+    /** The FFN widths of FFN levels. */
+    private static int[] sizes(int[] levels, int[] ffnSizes) {
+        return Arrays.stream(levels).map(l -> ffnSizes[l]).toArray();
     }
 
     /** Adds FFN channels one layer at a time (round robin over layers that have an MLP) while the budget holds. */
