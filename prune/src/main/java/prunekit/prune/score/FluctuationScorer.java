@@ -1,5 +1,6 @@
 package prunekit.prune.score;
 
+import java.util.stream.IntStream;
 import prunekit.calibrate.ChannelStats;
 import prunekit.core.model.FloatTensor;
 import prunekit.prune.group.Slice;
@@ -25,10 +26,7 @@ public final class FluctuationScorer extends SliceScorer {
             return (w, flat, in) -> 0;
         }
         ChannelStats x = ctx.requireStats().channel(slice.layer(), slice.inputSite());
-        double[] var = new double[x.channels()];
-        for (int j = 0; j < var.length; j++) {
-            var[j] = x.variance(j);
-        }
+        double[] var = IntStream.range(0, x.channels()).mapToDouble(x::variance).toArray();
         return (w, flat, in) -> (double) w * w * var[in];
     }
 }

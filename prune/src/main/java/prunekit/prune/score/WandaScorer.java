@@ -1,5 +1,6 @@
 package prunekit.prune.score;
 
+import java.util.stream.IntStream;
 import prunekit.calibrate.ChannelStats;
 import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.model.FloatTensor;
@@ -25,10 +26,7 @@ public final class WandaScorer extends SliceScorer {
             return (w, flat, in) -> 0;
         }
         ChannelStats x = ctx.requireStats().channel(slice.layer(), site);
-        double[] norm = new double[x.channels()];
-        for (int j = 0; j < norm.length; j++) {
-            norm[j] = x.l2Norm(j);
-        }
+        double[] norm = IntStream.range(0, x.channels()).mapToDouble(x::l2Norm).toArray();
         return (w, flat, in) -> Math.abs(w) * norm[in];
     }
 }
