@@ -13,6 +13,7 @@ import java.util.Map;
 import prunekit.core.engine.Engines;
 import prunekit.core.engine.ForwardHooks;
 import prunekit.core.engine.Losses;
+import prunekit.core.eval.WindowBatch;
 
 /**
  * One optimizer step: zero the gradients, forward and backward over each micro-batch of the step's
@@ -92,20 +93,11 @@ final class TrainStep implements Stepper {
 
     /** Forward and backward of one micro-batch (rows × (seq + 1)); returns its share of the loss and its parts. */
     private double[] forwardBackward(int step, int micro, int[][] windows) {
-        int seq = recipe.train().seq();
-        int rows = windows.length;
-        long[] in = new long[rows * seq];
-        long[] tg = new long[rows * seq];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < seq; j++) {
-                in[r * seq + j] = windows[r][j];
-                tg[r * seq + j] = windows[r][j + 1];
-            }
-        }
+        WindowBatch batch = WindowBatch.of(windows, 0, windows.length, recipe.train().seq());
         try (NDManager m = student.base().manager().newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray ids = m.create(in, new Shape(rows, seq));
-            NDArray targets = m.create(tg, new Shape(rows, seq));
+            NDArray ids = batch.inputArray(m);
+            NDArray targets = batch.targetArray(m);
             Teacher.Targets tt = teacher == null ? null : teacher.targets(step, micro, windows, ids, m);
             try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                 return student.apply(model -> {
