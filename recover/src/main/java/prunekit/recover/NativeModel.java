@@ -64,7 +64,7 @@ public final class NativeModel implements AutoCloseable {
             throw new IllegalArgumentException("batch " + batch + " × seq " + seq + " does not fit a model of "
                     + c.maxPositions() + " positions");
         }
-        load();
+        NativeKernels.load();
         if (backend == Backend.CUDA) {
             cudaUnavailable().ifPresent(why -> {
                 throw new IllegalArgumentException("--device cuda: " + why);
@@ -93,17 +93,13 @@ public final class NativeModel implements AutoCloseable {
 
     /** Why the CUDA backend cannot run here (no CUDA in the build, no device), or empty when it can. */
     public static Optional<String> cudaUnavailable() {
-        load();
+        NativeKernels.load();
         return Optional.ofNullable(cudaUnavailableReason());
     }
 
     /** The library's path ({@link NativeKernels#path}). */
     public static Path libraryPath() {
         return NativeKernels.path();
-    }
-
-    private static void load() {
-        NativeKernels.load();
     }
 
     /** Uploads every tensor of {@code w} (same config) into the backend's flat parameter buffer. */
