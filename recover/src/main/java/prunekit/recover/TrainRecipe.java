@@ -31,19 +31,15 @@ public record TrainRecipe(
             throw new IllegalArgumentException("eval/checkpoint intervals must be >= 0 (0 = off), eval windows and"
                     + " kept checkpoints >= 1");
         }
-        schedule(lr, minLr, warmup, steps);
+        new LrSchedule(lr, minLr, warmup, steps); // both check their settings
         new AdamW.Settings(beta1, beta2, eps, weightDecay);
         if (trainable == null) {
             trainable = ParamSelection.ALL;
         }
     }
 
-    private static LrSchedule schedule(double lr, double minLr, int warmup, int steps) {
-        return new LrSchedule(lr, minLr, warmup, steps);
-    }
-
     public LrSchedule schedule() {
-        return schedule(lr, minLr, warmup, steps);
+        return new LrSchedule(lr, minLr, warmup, steps);
     }
 
     public AdamW.Settings adamW() {
