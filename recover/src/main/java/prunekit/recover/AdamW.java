@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import prunekit.core.engine.Engines;
+import prunekit.core.engine.Tolerance;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.engine.Tensors;
 
@@ -128,11 +129,7 @@ public final class AdamW implements AutoCloseable {
             if (e.getValue().getDataType() == DataType.FLOAT32) {
                 e.getValue().set(t.data());
             } else {
-                double[] d = new double[t.data().length];
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = t.data()[i];
-                }
-                e.getValue().set(d);
+                e.getValue().set(Tolerance.toDouble(t.data()));
             }
         }
     }
