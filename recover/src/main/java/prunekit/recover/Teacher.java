@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,10 +148,7 @@ public final class Teacher implements AutoCloseable {
      * rest (rows, seq, 1); copies in memory PyTorch owns (autograd keeps the indices for backward).
      */
     static TopKTargets arrays(TopKCache.Entry e, NDManager m) {
-        long[] idx = new long[e.indices().length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = e.indices()[i];
-        }
+        long[] idx = Arrays.stream(e.indices()).asLongStream().toArray();
         NDArray indices;
         NDArray logProbs;
         NDArray rest;
