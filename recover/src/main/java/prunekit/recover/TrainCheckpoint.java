@@ -83,12 +83,11 @@ public final class TrainCheckpoint {
     public static Optional<Loaded> latest(Path outDir) {
         List<Path> dirs = complete(root(outDir));
         for (int i = dirs.size() - 1; i >= 0; i--) {
-            Path candidate = dirs.get(i);
-            Loaded ck = NonFinite.unscanned(() -> read(candidate));
+            Path dir = dirs.get(i);
+            Loaded ck = NonFinite.unscanned(() -> read(dir));
             if (nonFinite(ck.weights().tensors(), ck.optimizer()) == null) {
                 return Optional.of(ck);
             }
-            Path dir = dirs.get(i);
             try {
                 Files.move(dir, dir.resolveSibling(NON_FINITE + dir.getFileName()));
             } catch (IOException e) {
