@@ -1,12 +1,12 @@
 package prunekit.recover;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import prunekit.core.io.Json;
 import prunekit.core.model.TensorNames.Proj;
 
 /**
@@ -81,9 +81,7 @@ public record LoraSpec(int rank, double alpha, Set<Proj> targets, long seed) {
         JsonObject o = new JsonObject();
         o.addProperty("rank", rank);
         o.addProperty("alpha", alpha);
-        JsonArray t = new JsonArray();
-        targetNames().forEach(t::add);
-        o.add("targets", t);
+        o.add("targets", Json.tree(targetNames()));
         o.addProperty("seed", seed);
         return o;
     }

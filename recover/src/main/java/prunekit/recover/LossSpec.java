@@ -1,9 +1,9 @@
 package prunekit.recover;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import prunekit.core.io.Json;
 
 /**
  * The recovery objective: {@code kind}; {@code alpha} the weight of distillation in {@code mix}
@@ -66,15 +66,12 @@ public record LossSpec(LossKind kind, double alpha, double temperature, double h
         o.addProperty("alpha", alpha);
         o.addProperty("temperature", temperature);
         o.addProperty("hidden_weight", hiddenWeight);
-        JsonArray a = new JsonArray();
-        hiddenLayers.forEach(a::add);
-        o.add("hidden_layers", a);
+        o.add("hidden_layers", Json.tree(hiddenLayers));
         return o;
     }
 
     public static LossSpec fromJson(JsonObject o) {
-        List<Integer> layers = new ArrayList<>();
-        o.getAsJsonArray("hidden_layers").forEach(e -> layers.add(e.getAsInt()));
+        List<Integer> layers = Arrays.stream(Json.toInts(o.getAsJsonArray("hidden_layers"))).boxed().toList();
         return new LossSpec(LossKind.parse(o.get("kind").getAsString()), o.get("alpha").getAsDouble(),
                 o.get("temperature").getAsDouble(), o.get("hidden_weight").getAsDouble(), layers);
     }

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import prunekit.core.io.Json;
 
 /**
  * Everything that fixes a training run's arithmetic: steps and batch shape, the AdamW settings,
@@ -71,8 +72,8 @@ public record TrainRecipe(
         o.addProperty("weight_decay", weightDecay);
         o.addProperty("clip", clip);
         o.addProperty("seed", seed);
-        o.add("trainable_include", strings(trainable.include()));
-        o.add("trainable_exclude", strings(trainable.exclude()));
+        o.add("trainable_include", Json.tree(trainable.include()));
+        o.add("trainable_exclude", Json.tree(trainable.exclude()));
         o.addProperty("eval_every", evalEvery);
         o.addProperty("eval_windows", evalWindows);
         o.addProperty("checkpoint_every", checkpointEvery);
@@ -111,12 +112,6 @@ public record TrainRecipe(
             }
         }
         return out;
-    }
-
-    private static JsonArray strings(List<String> l) {
-        JsonArray a = new JsonArray();
-        l.forEach(a::add);
-        return a;
     }
 
     private static List<String> list(JsonArray a) {
