@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import prunekit.core.model.DType;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
@@ -58,7 +59,7 @@ public final class Cut {
     /** The indices along dimension {@code dim} of {@code tensor} that stay, ascending. */
     public int[] kept(String tensor, int dim) {
         BitSet r = removedAt(tensor, dim);
-        return java.util.stream.IntStream.range(0, shape(tensor)[dim]).filter(i -> !r.get(i)).toArray();
+        return IntStream.range(0, shape(tensor)[dim]).filter(i -> !r.get(i)).toArray();
     }
 
     /** Parameters that stay. */
@@ -68,11 +69,12 @@ public final class Cut {
 
     /** Parameters of {@code tensor} that stay. */
     private long keptParameters(String tensor) {
-        long n = 1;
-        for (int d = 0; d < shape(tensor).length; d++) {
-            n *= keptCount(tensor, d);
-        }
-        return n;
+        return FloatTensor.numel(keptShape(tensor));
+    }
+
+    /** The shape of what stays of {@code tensor}. */
+    public int[] keptShape(String tensor) {
+        return IntStream.range(0, shape(tensor).length).map(d -> keptCount(tensor, d)).toArray();
     }
 
     /** What stays of one tensor (always a copy). */

@@ -67,7 +67,7 @@ public final class Surgery {
         }
         Map<String, String> sources = cut.sources();
         Map<String, int[]> shapes = new LinkedHashMap<>();
-        sources.forEach((name, old) -> shapes.put(name, cutShape(cut, old, tensors.shapes().get(old))));
+        sources.forEach((name, old) -> shapes.put(name, cut.keptShape(old)));
         return new Pruned(cut.config(), new SafetensorsWriter.Tensors(shapes, name -> {
             String old = sources.get(name);
             FloatTensor t = full(weights, tensors, old);
@@ -83,14 +83,6 @@ public final class Surgery {
 
     /** An output projection (o_proj or down_proj) of one layer. */
     private record Output(int layer, Proj proj) {
-    }
-
-    private static int[] cutShape(Cut cut, String tensor, int[] shape) {
-        int[] s = new int[shape.length];
-        for (int d = 0; d < s.length; d++) {
-            s[d] = cut.kept(tensor, d).length;
-        }
-        return s;
     }
 
     /** Surgery no longer holds its read of {@code name} (nothing was read for an added bias). */
