@@ -5,7 +5,6 @@ import prunekit.calibrate.ChannelStats;
 import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.model.LayerShape;
 import prunekit.prune.group.CouplingGroup;
-import prunekit.prune.group.GroupKind;
 
 /**
  * Activation-based importance of Minitron (Muralidharan et al., "Compact Language Models via
@@ -18,11 +17,6 @@ public final class ActivationScorer implements ImportanceScorer {
     @Override
     public ScorerName name() {
         return ScorerName.ACTIVATION;
-    }
-
-    @Override
-    public boolean supports(GroupKind kind) {
-        return true;
     }
 
     @Override

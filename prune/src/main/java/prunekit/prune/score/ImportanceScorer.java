@@ -14,7 +14,10 @@ import prunekit.prune.group.GroupKind;
 public interface ImportanceScorer {
     ScorerName name();
 
-    boolean supports(GroupKind kind);
+    /** Whether this scorer can score groups of {@code kind}: every kind unless it says otherwise. */
+    default boolean supports(GroupKind kind) {
+        return true;
+    }
 
     /** Whether the statistics pass must also collect gradients. */
     default boolean needsGradients() {

@@ -45,11 +45,6 @@ public final class OracleScorer implements ImportanceScorer {
     }
 
     @Override
-    public boolean supports(GroupKind kind) {
-        return true;
-    }
-
-    @Override
     public double[][] scoreAll(GroupKind kind, ScoringContext ctx) {
         try (Probe p = new Probe(ctx)) {
             probe = p;

@@ -26,11 +26,6 @@ public abstract class SliceScorer implements ImportanceScorer {
     abstract Slice.ElementFunction element(Slice slice, FloatTensor weight, ScoringContext ctx);
 
     @Override
-    public boolean supports(GroupKind kind) {
-        return true;
-    }
-
-    @Override
     public double score(CouplingGroup group, ScoringContext ctx) {
         double s = 0;
         for (Slice slice : group.slices(ctx.config())) {
