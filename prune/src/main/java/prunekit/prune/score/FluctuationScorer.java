@@ -2,7 +2,6 @@ package prunekit.prune.score;
 
 import java.util.stream.IntStream;
 import prunekit.calibrate.ChannelStats;
-import prunekit.core.model.FloatTensor;
 import prunekit.prune.group.Slice;
 
 /**
@@ -21,7 +20,7 @@ public final class FluctuationScorer extends SliceScorer {
     }
 
     @Override
-    Slice.ElementFunction element(Slice slice, FloatTensor weight, ScoringContext ctx) {
+    Slice.ElementFunction element(Slice slice, ScoringContext ctx) {
         if (slice.axis() != Slice.Axis.COLUMN || slice.inputSite() == null) {
             return (w, flat, in) -> 0;
         }

@@ -1,6 +1,5 @@
 package prunekit.prune.score;
 
-import prunekit.core.model.FloatTensor;
 import prunekit.prune.group.Slice;
 
 /**
@@ -25,7 +24,7 @@ public final class MagnitudeScorer extends SliceScorer {
     }
 
     @Override
-    Slice.ElementFunction element(Slice slice, FloatTensor weight, ScoringContext ctx) {
+    Slice.ElementFunction element(Slice slice, ScoringContext ctx) {
         return p == 1 ? (w, flat, in) -> Math.abs(w) : (w, flat, in) -> (double) w * w;
     }
 }

@@ -23,7 +23,7 @@ import prunekit.prune.group.Slice;
 public abstract class SliceScorer implements ImportanceScorer {
 
     /** The per-element function for elements of {@code slice}. */
-    abstract Slice.ElementFunction element(Slice slice, FloatTensor weight, ScoringContext ctx);
+    abstract Slice.ElementFunction element(Slice slice, ScoringContext ctx);
 
     @Override
     public double score(CouplingGroup group, ScoringContext ctx) {
@@ -40,7 +40,7 @@ public abstract class SliceScorer implements ImportanceScorer {
             return 0;
         }
         FloatTensor w = ctx.weights().read(slice.tensor());
-        double s = slice.sum(w, element(slice, w, ctx));
+        double s = slice.sum(w, element(slice, ctx));
         ctx.weights().release(slice.tensor());
         return s;
     }
@@ -87,7 +87,7 @@ public abstract class SliceScorer implements ImportanceScorer {
             }
             FloatTensor w = ctx.weights().read(name);
             for (Slot s : slots) {
-                s.values()[s.k()] = s.slice().sum(w, element(s.slice(), w, ctx));
+                s.values()[s.k()] = s.slice().sum(w, element(s.slice(), ctx));
             }
             ctx.weights().release(name);
         }

@@ -1,6 +1,5 @@
 package prunekit.prune.score;
 
-import prunekit.core.model.FloatTensor;
 import prunekit.prune.group.Slice;
 
 /**
@@ -21,7 +20,7 @@ public final class TaylorScorer extends SliceScorer {
     }
 
     @Override
-    Slice.ElementFunction element(Slice slice, FloatTensor weight, ScoringContext ctx) {
+    Slice.ElementFunction element(Slice slice, ScoringContext ctx) {
         float[] g = ctx.requireStats().gradient(slice.tensor()).data();
         return (w, flat, in) -> Math.abs((double) w * g[flat]);
     }

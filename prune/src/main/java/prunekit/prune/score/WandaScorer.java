@@ -3,7 +3,6 @@ package prunekit.prune.score;
 import java.util.stream.IntStream;
 import prunekit.calibrate.ChannelStats;
 import prunekit.core.engine.ForwardHooks.Site;
-import prunekit.core.model.FloatTensor;
 import prunekit.prune.group.Slice;
 
 /**
@@ -20,7 +19,7 @@ public final class WandaScorer extends SliceScorer {
     }
 
     @Override
-    Slice.ElementFunction element(Slice slice, FloatTensor weight, ScoringContext ctx) {
+    Slice.ElementFunction element(Slice slice, ScoringContext ctx) {
         Site site = slice.inputSite();
         if (site == null) {
             return (w, flat, in) -> 0;
