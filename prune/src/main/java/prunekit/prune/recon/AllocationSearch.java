@@ -69,7 +69,7 @@ public final class AllocationSearch {
             }
             for (int gen = 0; gen <= so.generations(); gen++) {
                 for (Candidate k : pop) {
-                    cache.computeIfAbsent(k.key(), x -> kl.of(assemble(m, supernet, k, ffnSizes, o)));
+                    cache.computeIfAbsent(k.key(), x -> kl.of(assemble(m, supernet, k, o)));
                 }
                 pop.sort(Comparator.comparingDouble((Candidate k) -> cache.get(k.key())).thenComparing(Candidate::key));
                 log.accept(String.format("search generation %d/%d: best KL %.5f %s", gen, so.generations(),
@@ -202,7 +202,7 @@ public final class AllocationSearch {
     }
 
     /** The model a candidate describes, from the precomputed sub-block variants. */
-    private static Model assemble(Model m, SequentialPruner.Result net, Candidate k, int[] ffnSizes, ReconOptions o) {
+    private static Model assemble(Model m, SequentialPruner.Result net, Candidate k, ReconOptions o) {
         LlamaConfig c = m.config();
         LlamaWeights w = m.weights();
         Map<String, FloatTensor> out = new LinkedHashMap<>();

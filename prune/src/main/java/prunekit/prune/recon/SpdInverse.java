@@ -42,7 +42,7 @@ final class SpdInverse {
         NDArray app = a.get(new NDIndex("{}:{}, {}:{}", p0, p1, p0, p1)).toType(DataType.FLOAT64, false);
         Cholesky.of(app.toDoubleArray(), p1 - p0); // fails with its message when A is not positive definite
         NDArray d = app.inverse().toType(type, false);
-        NDArray col = column(a, n, p0, p1); // A_:,P (n, b), from the lower triangle
+        NDArray col = column(a, p0, p1); // A_:,P (n, b), from the lower triangle
         NDArray b = col.matMul(d); // A_:,P A_PP⁻¹
         for (int r0 = 0; r0 < n; r0 += BLOCK) {
             int r1 = Math.min(n, r0 + BLOCK);
@@ -68,7 +68,7 @@ final class SpdInverse {
     }
 
     /** Column block [p0, p1) of the symmetric matrix stored in {@code a}'s lower triangle: (n, p1 − p0), a copy. */
-    private static NDArray column(NDArray a, int n, int p0, int p1) {
+    private static NDArray column(NDArray a, int p0, int p1) {
         NDArray mid = a.get(new NDIndex("{}:, {}:{}", p0, p0, p1)); // rows p0.., lower triangle
         if (p0 == 0) {
             return mid.duplicate(); // a slice may be a view of a, which the sweep then changes
