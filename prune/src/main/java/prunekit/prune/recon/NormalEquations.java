@@ -9,7 +9,7 @@ import java.util.List;
  * Only H = XᵀX + λI (n, n) and C = YᵀX (out, n) are kept, accumulated in fp64;
  * λ = damping · mean(diag XᵀX).
  */
-record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept) {
+record NormalEquations(double[] h, double[] c, int n, int out) {
     NormalEquations {
         if (h.length != n * n || c.length != out * n) {
             throw new IllegalArgumentException("H must be " + n + "x" + n + " and C " + out + "x" + n);
@@ -32,7 +32,7 @@ record NormalEquations(double[] h, double[] c, int n, int out, boolean intercept
         for (int i = 0; i < n; i++) {
             h[i * n + i] += lambda;
         }
-        return new NormalEquations(h, cross.clone(), n, out, intercept);
+        return new NormalEquations(h, cross.clone(), n, out);
     }
 
     /** The exact ridge refit of the columns {@code kept} (ascending): W_K = C_K H_KK⁻¹, (out, |K|). */
