@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 import prunekit.core.engine.Engines;
 
 /**
@@ -194,11 +195,9 @@ final class BlockObs {
 
         /** The {@code k} lowest costs (ties to the lower group), ascending by cost. */
         private static int[] cheapest(double[] cost, int k) {
-            Integer[] idx = new Integer[cost.length];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = i;
-            }
-            Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> cost[i]).thenComparingInt(i -> i));
+            Integer[] idx = IntStream.range(0, cost.length).boxed()
+                    .sorted(Comparator.comparingDouble((Integer i) -> cost[i]).thenComparingInt(i -> i))
+                    .toArray(Integer[]::new);
             int[] out = new int[k];
             for (int i = 0; i < k; i++) {
                 if (cost[idx[i]] == Double.POSITIVE_INFINITY) {

@@ -3,6 +3,7 @@ package prunekit.prune.score;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import prunekit.prune.group.GroupKind;
 
 /**
@@ -65,11 +66,8 @@ public final class ScorerEvaluation {
     }
 
     static double[] ranks(double[] v) {
-        Integer[] idx = new Integer[v.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (x, y) -> Double.compare(v[x], v[y]));
+        Integer[] idx = IntStream.range(0, v.length).boxed().sorted((x, y) -> Double.compare(v[x], v[y]))
+                .toArray(Integer[]::new);
         double[] r = new double[v.length];
         for (int i = 0; i < idx.length; ) {
             int j = i;
