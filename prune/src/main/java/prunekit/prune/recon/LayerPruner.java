@@ -1,6 +1,7 @@
 package prunekit.prune.recon;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -342,11 +343,7 @@ public final class LayerPruner {
     }
 
     private static List<BlockVariant> removedAll(int[] sizes) {
-        List<BlockVariant> v = new ArrayList<>();
-        for (int k = 0; k < sizes.length; k++) {
-            v.add(BlockVariant.removed());
-        }
-        return v;
+        return Collections.nCopies(sizes.length, BlockVariant.removed());
     }
 
     private static double[] bias(LayerTensors layer, Proj p) {
