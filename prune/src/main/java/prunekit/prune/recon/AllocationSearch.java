@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import prunekit.calibrate.CalibrationSet;
 import prunekit.core.engine.MemoryCheck;
 import prunekit.core.engine.Transformer;
@@ -54,7 +55,7 @@ public final class AllocationSearch {
         int a0 = Allocation.units(c.layer(0), o.attention());
         int f0 = c.layer(0).ffn();
         int[] ffnSizes = ffnSizes(f0, so.ffnSteps());
-        int[] attnSizes = java.util.stream.IntStream.rangeClosed(0, a0).toArray();
+        int[] attnSizes = IntStream.rangeClosed(0, a0).toArray();
         SequentialPruner.Result supernet = SequentialPruner.start(TensorSource.of(m.weights(), m.source()),
                 cal.calibration(), cal.seqLen(), uniform, new LayerPruner.Sizes(attnSizes, ffnSizes), o,
                 "search candidates", s -> log.accept("candidates: " + s)).drain();
@@ -104,19 +105,14 @@ public final class AllocationSearch {
         for (int a = 1; a <= a0; a++) {
             attn += kvGroups ? (qo + kv) * a / a0 : qo * a / a0 + kv;
         }
-        long ffn = java.util.stream.IntStream.of(ffnSizes(s.ffn(), so.ffnSteps())).asLongStream().sum() * 3L * c.hidden();
+        long ffn = IntStream.of(ffnSizes(s.ffn(), so.ffnSteps())).asLongStream().sum() * 3L * c.hidden();
         long probs = (long) so.searchWindows() * seqLen * c.vocabSize() * 4 * 3;
         return MemoryCheck.wholeModel(c, MemoryCheck.INFERENCE_BYTES_PER_PARAM) + 4L * c.numLayers() * (attn + ffn) + probs;
     }
 
     static int[] ffnSizes(int f0, int steps) {
         int step = Math.max(1, f0 / steps);
-        List<Integer> s = new ArrayList<>();
-        for (int f = 0; f < f0; f += step) {
-            s.add(f);
-        }
-        s.add(f0);
-        return s.stream().mapToInt(Integer::intValue).toArray();
+        return IntStream.concat(IntStream.iterate(0, f -> f < f0, f -> f + step), IntStream.of(f0)).toArray();
     }
 
     private static int[] levelsBelow(int[] ffn, int[] sizes) {
