@@ -9,7 +9,7 @@ import prunekit.core.model.DType;
  * The ggml tensor types prunekit reads and writes, with their block layout and conversion from and
  * to fp32: F32, F16, BF16 (one value per element) and Q8_0 (blocks of 32 values: an f16 scale d,
  * then 32 int8 q; value = d · q). Other types are named in errors by {@link #describe}. Safetensors
- * data of a {@link DType} is converted by the type of the same name.
+ * data of a {@link DType} is converted by {@link #of}.
  */
 public enum GgmlType {
     F32(0, 1, 4, DType.F32),
@@ -38,6 +38,15 @@ public enum GgmlType {
         this.blockSize = blockSize;
         this.blockBytes = blockBytes;
         this.storedAs = storedAs;
+    }
+
+    /** The one-value-per-element type that holds {@code d} (how safetensors data of that dtype is converted). */
+    public static GgmlType of(DType d) {
+        return switch (d) {
+            case F32 -> F32;
+            case F16 -> F16;
+            case BF16 -> BF16;
+        };
     }
 
     /** The supported type with this code, or null. */

@@ -244,7 +244,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         float[] out = new float[(int) n];
         int size = e.dtype().bytes;
-        GgmlType type = GgmlType.valueOf(e.dtype().name());
+        GgmlType type = GgmlType.of(e.dtype());
         r.read(channel, file, dataStart + e.begin(), e.end() - e.begin(), size,
                 (buf, done) -> type.decode(buf, out, (int) (done / size), buf.remaining() / size));
         return new FloatTensor(e.shape(), out);

@@ -156,11 +156,12 @@ public final class SafetensorsWriter {
             AtomicFiles.writeFully(ch, len);
             AtomicFiles.writeFully(ch, ByteBuffer.wrap(header));
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
+            GgmlType type = GgmlType.of(dtype);
             for (String n : names) {
                 float[] data = tensors.produce(n).data();
                 for (int off = 0; off < data.length; off += CHUNK_ELEMENTS) {
                     buf.clear();
-                    GgmlType.valueOf(dtype.name()).encode(data, off, Math.min(CHUNK_ELEMENTS, data.length - off), buf);
+                    type.encode(data, off, Math.min(CHUNK_ELEMENTS, data.length - off), buf);
                     buf.flip();
                     AtomicFiles.writeFully(ch, buf);
                 }
