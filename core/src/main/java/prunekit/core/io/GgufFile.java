@@ -255,7 +255,10 @@ public final class GgufFile {
         }
         int[] out = new int[l.length];
         for (int i = 0; i < l.length; i++) {
-            out[i] = intValue(key + "[" + i + "]", l[i]);
+            if (l[i] < Integer.MIN_VALUE || l[i] > Integer.MAX_VALUE) { // the key is built only for the error
+                throw new FormatException(path, "metadata " + key + "[" + i + "] = " + l[i] + " does not fit an int");
+            }
+            out[i] = (int) l[i];
         }
         return out;
     }
