@@ -33,15 +33,18 @@ public enum GroupKind {
 
     /** Number of groups of this kind in layer {@code layer} (row {@code layer}; HIDDEN_CHANNEL has one row). */
     public int count(LlamaConfig c, int row) {
-        LayerShape s = this == HIDDEN_CHANNEL ? null : c.layer(row);
+        if (this == HIDDEN_CHANNEL) {
+            return c.hidden();
+        }
+        LayerShape s = c.layer(row);
         return switch (this) {
-            case HIDDEN_CHANNEL -> c.hidden();
             case KV_GROUP -> s.kvHeads();
             case QUERY_HEAD -> s.queryHeads();
             case MLP_CHANNEL -> s.ffn();
             case ATTENTION_BLOCK -> s.hasAttention() ? 1 : 0;
             case MLP_BLOCK -> s.hasMlp() ? 1 : 0;
             case LAYER -> 1;
+            default -> throw new IllegalStateException(name());
         };
     }
 
