@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import prunekit.core.engine.Engines;
-import prunekit.core.engine.Tolerance;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.engine.Tensors;
 
@@ -129,7 +128,7 @@ public final class AdamW implements AutoCloseable {
             if (e.getValue().getDataType() == DataType.FLOAT32) {
                 e.getValue().set(t.data());
             } else {
-                e.getValue().set(Tolerance.toDouble(t.data()));
+                e.getValue().set(t.toDoubles());
             }
         }
     }

@@ -38,7 +38,7 @@ public final class Params implements AutoCloseable {
         for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
             FloatTensor t = e.getValue();
             NDArray a = dtype == DataType.FLOAT32 ? manager.create(t.data(), Tensors.shape(t))
-                    : manager.create(Tolerance.toDouble(t.data()), Tensors.shape(t));
+                    : manager.create(t.toDoubles(), Tensors.shape(t));
             a.setName(e.getKey());
             m.put(e.getKey(), a);
         }

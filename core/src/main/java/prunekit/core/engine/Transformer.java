@@ -269,7 +269,11 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
             }
         }
         if (params.dtype() == DataType.FLOAT64) {
-            return manager.create(Tolerance.toDouble(m), new Shape(tt, sLen));
+            double[] d = new double[m.length];
+            for (int i = 0; i < m.length; i++) {
+                d[i] = m[i];
+            }
+            return manager.create(d, new Shape(tt, sLen));
         }
         return manager.create(m, new Shape(tt, sLen));
     }

@@ -49,6 +49,15 @@ public record FloatTensor(int[] shape, float[] data) {
         return data.length;
     }
 
+    /** The values widened to double, in order (a new array). */
+    public double[] toDoubles() {
+        double[] d = new double[data.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = data[i];
+        }
+        return d;
+    }
+
     /** Rows {@code rows} of a matrix (out, in), in the order given. */
     public FloatTensor selectRows(int[] rows) {
         requireRank(2);

@@ -6,7 +6,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import prunekit.core.engine.Tolerance;
 import prunekit.core.engine.ForwardHooks.Site;
 import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
@@ -348,7 +347,7 @@ public final class LayerPruner {
 
     private static double[] bias(LayerTensors layer, Proj p) {
         FloatTensor b = layer.biases().get(p);
-        return b == null ? null : Tolerance.toDouble(b.data());
+        return b == null ? null : b.toDoubles();
     }
 
     private static FloatTensor biasRows(LayerTensors layer, Proj p, int[] rows) {

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import prunekit.calibrate.ChannelStats;
 import prunekit.core.engine.ForwardHooks.Site;
-import prunekit.core.engine.Tolerance;
 import prunekit.core.io.SafetensorsWriter;
 import prunekit.core.io.TensorSource;
 import prunekit.core.model.FloatTensor;
@@ -111,7 +110,7 @@ public final class Surgery {
         Site site = p == Proj.O ? Site.O_PROJ_INPUT : Site.DOWN_PROJ_INPUT;
         int rows = weight.dim(0);
         int cols = weight.dim(1);
-        double[] b = Tolerance.toDouble(old.data()); // (rows)
+        double[] b = old.toDoubles(); // (rows)
         ChannelStats x = o.stats().channel(layer, site);
         float[] d = weight.data();
         for (int col = 0; col < cols; col++) {
