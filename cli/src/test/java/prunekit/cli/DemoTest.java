@@ -50,6 +50,10 @@ class DemoTest {
         assertTrue(summary.getAsJsonObject("recovered").get("perplexity").getAsDouble()
                 < summary.getAsJsonObject("pruned").get("perplexity").getAsDouble(), "distillation helps: " + summary);
         assertTrue(summary.get("onnx_parity_passed").getAsBoolean());
+        assertEquals(java.util.List.of("parameters", "perplexity", "decode_tokens_per_s"),
+                java.util.List.copyOf(summary.getAsJsonObject("pruned").keySet()), "the same key order every run");
+        assertEquals(java.util.List.of("parameters", "perplexity"),
+                java.util.List.copyOf(summary.getAsJsonObject("recovered").keySet()));
         assertEquals(3, summary.get("stages_run").getAsInt(), "recover, its eval and the report: " + j.err());
         // the same demo again reuses every stage
         Cli again = Cli.run("demo", "--out", out.toString(), "--json", "--recover-tokens", "8K");
