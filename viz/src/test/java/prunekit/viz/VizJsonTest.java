@@ -24,6 +24,20 @@ class VizJsonTest {
         return ChartFixtures.all();
     }
 
+    /** ChartData.kind() finds its ChartKind at run time: every permitted chart type has exactly one. */
+    @Test
+    void everyChartTypeHasExactlyOneKind() {
+        Class<?>[] types = ChartData.class.getPermittedSubclasses();
+        assertEquals(ChartKind.values().length, types.length);
+        for (Class<?> t : types) {
+            assertEquals(1, Stream.of(ChartKind.values()).filter(k -> k.dataType() == t).count(), t.getName());
+        }
+        ChartFixtures.all().forEach(a -> {
+            ChartData d = (ChartData) a.get()[1];
+            assertEquals(d.getClass(), d.kind().dataType());
+        });
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void roundTripGivesAnEqualRecord(String name, ChartData data) {
