@@ -135,7 +135,11 @@ public final class GgufReader {
             expect(g, a + "attention.head_count", i, numLayers, q, "layer " + i + " has " + q + " query heads");
             expect(g, a + "attention.head_count_kv", i, numLayers, kv, "layer " + i + " has " + kv + " KV heads");
             expect(g, a + "feed_forward_length", i, numLayers, ffn, "layer " + i + " has FFN width " + ffn);
-            layers.add(new LayerShape(q, kv, ffn));
+            try {
+                layers.add(new LayerShape(q, kv, ffn));
+            } catch (IllegalArgumentException e) { // e.g. attn_k without attn_q
+                throw new FormatException(f, "layer " + i + ": " + e.getMessage(), e);
+            }
         }
         String scaling = g.getString(a + "rope.scaling.type", "none");
         if (!scaling.equals("none") || g.hasTensor("rope_freqs.weight")) {
