@@ -26,7 +26,9 @@ public final class OrtBench {
             prefillLengths = List.copyOf(prefillLengths);
             decodeBatches = List.copyOf(decodeBatches);
             if (decodeContext < 1 || decodeSteps < 1 || warmupRuns < 0 || timedRuns < 1 || intraOpThreads < 1) {
-                throw new IllegalArgumentException("invalid bench config: " + this);
+                throw new IllegalArgumentException("invalid bench config: decode context " + decodeContext + ", decode steps "
+                        + decodeSteps + ", warm-up runs " + warmupRuns + ", timed runs " + timedRuns + ", threads "
+                        + intraOpThreads + " (each at least 1, warm-up at least 0)");
             }
         }
 

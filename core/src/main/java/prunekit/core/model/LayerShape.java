@@ -7,11 +7,14 @@ package prunekit.core.model;
  */
 public record LayerShape(int queryHeads, int kvHeads, int ffn) {
     public LayerShape {
+        // the arguments, not "+ this": a compact constructor assigns the fields at its end, so this prints zeros
         if (queryHeads < 0 || kvHeads < 0 || ffn < 0) {
-            throw new IllegalArgumentException("layer shape has a negative size: " + this);
+            throw new IllegalArgumentException("layer shape has a negative size: " + queryHeads + " query heads, "
+                    + kvHeads + " KV heads, FFN " + ffn);
         }
         if ((queryHeads == 0) != (kvHeads == 0)) {
-            throw new IllegalArgumentException("query heads and KV heads must both be zero or both positive: " + this);
+            throw new IllegalArgumentException("query heads and KV heads must both be zero or both positive: "
+                    + queryHeads + " query heads, " + kvHeads + " KV heads");
         }
         if (kvHeads > 0 && queryHeads % kvHeads != 0) {
             throw new IllegalArgumentException(

@@ -10,7 +10,8 @@ public record SearchOptions(int generations, int population, long seed, int ffnS
     public SearchOptions {
         if (generations < 0 || population < 2 || ffnSteps < 1 || searchWindows < 1) {
             throw new IllegalArgumentException("search needs generations >= 0, population >= 2, ffn steps >= 1 and at"
-                    + " least one search window; got " + this);
+                    + " least one search window; got generations " + generations + ", population " + population
+                    + ", ffn steps " + ffnSteps + ", search windows " + searchWindows);
         }
     }
 
