@@ -2,6 +2,7 @@ package prunekit.core.engine;
 
 import java.util.Locale;
 import java.util.function.IntToDoubleFunction;
+import prunekit.core.model.FloatTensor;
 
 /**
  * The one tolerance rule of prunekit, llm.c's form: a value passes when
@@ -72,11 +73,7 @@ public record Tolerance(double atol, double rtol) {
     }
 
     public static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
+        return FloatTensor.toDoubles(a);
     }
 
     public static double[][] toDouble(float[][] a) {

@@ -10,6 +10,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
+import prunekit.core.model.FloatTensor;
 import prunekit.core.model.LayerShape;
 import prunekit.core.model.LlamaConfig;
 import prunekit.core.model.LlamaWeights;
@@ -269,11 +270,7 @@ public final class Transformer implements Decoder.Source, AutoCloseable {
             }
         }
         if (params.dtype() == DataType.FLOAT64) {
-            double[] d = new double[m.length];
-            for (int i = 0; i < m.length; i++) {
-                d[i] = m[i];
-            }
-            return manager.create(d, new Shape(tt, sLen));
+            return manager.create(FloatTensor.toDoubles(m), new Shape(tt, sLen));
         }
         return manager.create(m, new Shape(tt, sLen));
     }

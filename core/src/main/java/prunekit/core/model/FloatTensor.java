@@ -51,9 +51,14 @@ public record FloatTensor(int[] shape, float[] data) {
 
     /** The values widened to double, in order (a new array). */
     public double[] toDoubles() {
-        double[] d = new double[data.length];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = data[i];
+        return toDoubles(data);
+    }
+
+    /** {@code a} widened to double, in order (a new array). */
+    public static double[] toDoubles(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
         }
         return d;
     }
